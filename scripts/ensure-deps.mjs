@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * Makes `npm start` / `npm test` / `npm run bench` work as the first command
+ * on a fresh clone (Debian 12, Node 20). Plain Node ESM without dependencies:
+ * it runs before node_modules exist.
+ *
+ *   node scripts/ensure-deps.mjs          npm packages only
+ *   node scripts/ensure-deps.mjs --test   also the real peers for the interop
+ *                                         tests (Debian packages dcmtk, tshark)
+ *
+ * Fast when everything is present: only file-system checks, no network.
+ * Prints one line per action; exits non-zero with a clear message when
+ * something cannot be installed (never skips silently).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const wantTest = process.argv.includes('--test');
+const tag = '[ensure-deps]';
+
+function say(line) {
+  console.log(`${tag} ${line}`);
+}
+
+function fail(line) {
+  console.error(`${tag} ERROR: ${line}`);
+  process.exit(1);
+}
+
+/** Runs a command with inherited stdio; returns its exit status (null when it could not start). */
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  if (r.error) return null;
+  return r.status;
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Why node_modules needs an install, or null when it is up to date. */
+function npmStaleReason() {
+  const nm = join(root, 'node_modules');
+  if (!existsSync(nm)) return 'node_modules is missing';
+  const installed = mtime(join(nm, '.package-lock.json'));
+  if (installed === null) return 'node_modules/.package-lock.json is missing';
+  const lock = mtime(join(root, 'package-lock.json'));
+  if (lock !== null && lock > installed) return 'package-lock.json is newer than node_modules';
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const names = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+  for (const name of names) {
+    if (!existsSync(join(nm, name, 'package.json'))) return `dependency ${name} is missing`;
+  }
+  return null;
+}
+
+/** True when tsx (and so esbuild's platform binary) can run TypeScript. */
+function tsxWorks() {
+  // `-e` code is not compiled as TypeScript: run a real .ts file so esbuild's binary is exercised.
+  const dir = mkdtempSync(join(tmpdir(), 'pacscope-tsx-'));
+  const file = join(dir, 'check.ts');
+  writeFileSync(file, 'const x: number = 40 + 2;\nif (x !== 42) process.exit(3);\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  rmSync(dir, { recursive: true, force: true });
+  if (r.status === 0) return null;
+  const text = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n');
+  return (text.find((l) => /Error/.test(l)) ?? text[0]).trim();
+}
+
+/** `npm ci` (or `npm install` without a lock); falls back to `npm install` when the lock is out of sync. */
+function npmInstall(reason) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const flags = ['--no-audit', '--no-fund'];
+  if (existsSync(join(root, 'package-lock.json'))) {
+    say(`${reason}: running npm ci`);
+    if (run(npm, ['ci', ...flags]) === 0) return;
+    say('npm ci failed (package-lock.json out of sync with package.json?): running npm install');
+  } else {
+    say(`${reason}: running npm install (no package-lock.json)`);
+  }
+  const status = run(npm, ['install', ...flags]);
+  if (status !== 0) fail(`npm install failed (exit ${status}); check the network access to the npm registry`);
+}
+
+function ensureNpm() {
+  const reason = npmStaleReason();
+  if (reason !== null) npmInstall(reason);
+  const tsxError = tsxWorks();
+  if (tsxError !== null) {
+    if (reason !== null) fail(`tsx does not run after the install (esbuild binary from @esbuild/linux-x64?): ${tsxError}`);
+    // Installed but broken (e.g. esbuild's platform binary missing): reinstall once.
+    npmInstall(`tsx does not run (${tsxError})`);
+    const again = tsxWorks();
+    if (again !== null) fail(`tsx still does not run after reinstalling: ${again}`);
+    say('npm packages reinstalled, tsx works');
+    return;
+  }
+  if (reason !== null) say('npm packages installed, tsx works');
+}
+
+function onPath(cmd) {
+  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin']);
+  return dirs.some((d) => d && existsSync(join(d, cmd)));
+}
+
+/** Debian packages the interop tests need, with the programs that prove each is installed. */
+const DEBIAN_PEERS = [
+  { pkg: 'dcmtk', programs: ['echoscu', 'findscu', 'movescu', 'getscu', 'storescu', 'storescp', 'dcmqrscp', 'dump2dcm'] },
+  { pkg: 'tshark', programs: ['tshark', 'dumpcap'] },
+];
+
+function ensurePeers() {
+  const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !onPath(prog)));
+  if (missing.length === 0) return;
+  const pkgs = missing.map((p) => p.pkg);
+  if (!onPath('apt-get')) fail(`missing ${pkgs.join(', ')} and apt-get is not available: install them by hand`);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let prefix = [];
+  if (!isRoot) {
+    if (!onPath('sudo')) fail(`missing ${pkgs.join(', ')}; not root and no sudo: run as root: apt-get install ${pkgs.join(' ')}`);
+    // sudo may reset the environment: pass the debconf frontend as an argument.
+    prefix = ['sudo', 'env', 'DEBIAN_FRONTEND=noninteractive'];
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'apt-get', ...args], { env }) : run('apt-get', args, { env }));
+  say(`missing ${pkgs.join(', ')}: running apt-get update`);
+  const upd = apt(['update']);
+  if (upd !== 0) fail(`apt-get update failed (exit ${upd})`);
+  say(`installing ${pkgs.join(' ')} with apt-get`);
+  const inst = apt(['install', '-y', '--no-install-recommends', ...pkgs]);
+  if (inst !== 0) fail(`apt-get install ${pkgs.join(' ')} failed (exit ${inst}); the interop tests need them`);
+  const still = DEBIAN_PEERS.flatMap((p) => p.programs).filter((prog) => !onPath(prog));
+  if (still.length > 0) fail(`after apt-get install, still missing: ${still.join(', ')}`);
+  say(`installed ${pkgs.join(', ')}`);
+}
+
+ensureNpm();
+if (wantTest) ensurePeers();

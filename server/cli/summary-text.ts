@@ -1,0 +1,103 @@
+/**
+ * The human form of `pacscope summary`: the associations with their
+ * presentation contexts, then a timeline with one line per PDU (P-DATA-TF only
+ * with --pdus) and per DIMSE message, like
+ *   t=0.0410 a1 MOVESCU→ORTHANC C-MOVE-RQ #1 dest=STORESCP
+ */
+import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../shared/model/summary-types.ts';
+import { uidName } from '../../shared/dicom/uids.ts';
+
+const name = (uid: string | null): string => (uid ? (uidName(uid) ?? uid) : '?');
+const ae = (s: string | null): string => (s === null ? '?' : s === '' ? '""' : s);
+const t = (x: number): string => `t=${x.toFixed(4)}`;
+
+export function formatSummary(summary: Summary, options: { pdus: boolean }): string {
+  const lines: string[] = [];
+  const { associations, messages, errors } = summary;
+  lines.push(
+    `${summary.source.path} (${summary.source.format})${summary.source.start ? `, starts ${summary.source.start}` : ''}: ` +
+      `${associations.length} association(s), ${messages.length} message(s), ${errors.length} decode error(s)`,
+  );
+  for (const a of associations) lines.push('', ...formatAssociation(a));
+  lines.push('', 'timeline:');
+  const byId = new Map(associations.map((a) => [a.id, a]));
+  type Row = { time: number; order: number; text: string };
+  const rows: Row[] = [];
+  let order = 0;
+  for (const a of associations) {
+    const who = `${ae(a.requestor.ae)}→${ae(a.acceptor.ae)}`;
+    if (a.outcome === 'refused') rows.push({ time: a.start, order: order++, text: `${t(a.start)} ${a.id} ${a.requestor.host}→${a.acceptor.host}:${a.acceptor.port} connection refused: ${a.closeReason ?? ''}` });
+    else if (a.end !== null && a.outcome !== 'released' && a.outcome !== 'rejected' && a.outcome !== 'aborted') rows.push({ time: a.end, order: Number.MAX_SAFE_INTEGER, text: `${t(a.end)} ${a.id} ${who} ${a.closeReason ?? 'connection closed'}` });
+  }
+  for (const p of summary.pdus) {
+    if (p.type === 'P-DATA-TF' && !options.pdus) continue;
+    rows.push({ time: p.time, order: order++, text: `${t(p.time)} ${p.association} ${direction(byId.get(p.association), p.from)} ${formatPdu(p, byId.get(p.association))}` });
+  }
+  for (const m of messages) rows.push({ time: m.time, order: order++, text: `${t(m.time)} ${m.association} ${ae(m.from)}→${ae(m.to)} ${formatMessage(m)}` });
+  for (const e of errors) rows.push({ time: e.time, order: order++, text: `${t(e.time)} ${e.association ?? '--'} ERROR${e.side ? ` (${e.side}` : ''}${e.offset !== null ? ` @${e.offset}` : ''}${e.side ? ')' : ''} ${e.reason}` });
+  rows.sort((x, y) => x.time - y.time || x.order - y.order);
+  for (const r of rows) lines.push(r.text);
+  return lines.join('\n') + '\n';
+}
+
+function direction(a: SummaryAssociation | undefined, from: 'requestor' | 'acceptor'): string {
+  if (!a) return from;
+  return from === 'requestor' ? `${ae(a.requestor.ae)}→${ae(a.acceptor.ae)}` : `${ae(a.acceptor.ae)}→${ae(a.requestor.ae)}`;
+}
+
+function formatAssociation(a: SummaryAssociation): string[] {
+  const out: string[] = [];
+  const span = a.end === null ? `${a.start.toFixed(4)}–(open)` : `${a.start.toFixed(4)}–${a.end.toFixed(4)} s`;
+  out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}`);
+  if (a.reject) out.push(`    rejected: ${a.reject.text} (result ${a.reject.result}, source ${a.reject.source}, reason ${a.reject.reason})`);
+  if (a.abort) out.push(`    aborted by ${a.abort.by}: ${a.abort.text}`);
+  if (a.closeReason) out.push(`    ${a.closeReason}`);
+  if (a.outcome === 'refused') return out;
+  const max = (n: number | null) => (n === null ? '-' : n === 0 ? 'unlimited' : String(n));
+  out.push(`    max PDU: requestor ${max(a.maxPdu.requestor)}, acceptor ${max(a.maxPdu.acceptor)}`);
+  const impl = (i: { classUid: string | null; versionName: string | null }) => `${i.classUid ?? '-'}${i.versionName ? ` (${i.versionName})` : ''}`;
+  out.push(`    implementation: requestor ${impl(a.implementation.requestor)}, acceptor ${impl(a.implementation.acceptor)}`);
+  if (a.userIdentity) out.push(`    user identity: ${a.userIdentity.typeText}${a.userIdentity.username ? ` "${a.userIdentity.username}"` : ''}${a.userIdentity.accepted === null ? '' : a.userIdentity.accepted ? ', accepted' : ', not confirmed'}`);
+  for (const pc of a.presentationContexts) {
+    const answer = pc.result === null ? 'not answered' : pc.result === 0 ? `accepted, ${name(pc.transferSyntax)}` : `${pc.resultText}`;
+    out.push(`    pc ${pc.id}: ${name(pc.abstractSyntax)} [${pc.transferSyntaxes.map(name).join(', ')}] → ${answer}`);
+  }
+  for (const r of a.roles) {
+    const roles = (x: { scu: boolean; scp: boolean }) => `SCU=${x.scu ? 1 : 0} SCP=${x.scp ? 1 : 0}`;
+    out.push(`    role ${name(r.sopClassUid)}: proposed ${roles(r.proposed)}, ${r.accepted ? `accepted ${roles(r.accepted)}` : 'not answered'}`);
+  }
+  return out;
+}
+
+function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined): string {
+  if (p.type === 'A-ASSOCIATE-RQ' && a) return `${p.type} ${a.presentationContexts.length} context(s)`;
+  if (p.type === 'A-ASSOCIATE-AC' && a) return `${p.type} ${a.presentationContexts.filter((pc) => pc.result === 0).length}/${a.presentationContexts.length} accepted`;
+  if (p.type === 'A-ASSOCIATE-RJ' && a?.reject) return `${p.type} ${a.reject.text}`;
+  if (p.type === 'A-ABORT' && a?.abort) return `${p.type} ${a.abort.text}`;
+  if (p.type === 'P-DATA-TF' && p.pdvs) {
+    const pdvs = p.pdvs.map((v) => `[pc ${v.presentationContextId} ${v.isCommand ? 'cmd' : 'data'}${v.isLast ? ' last' : ''} ${v.length}]`).join(' ');
+    return `${p.type} ${p.length} bytes ${pdvs}`;
+  }
+  return p.type;
+}
+
+function formatMessage(m: SummaryMessage): string {
+  const parts: string[] = [m.command];
+  if (m.messageId !== null) parts.push(`#${m.messageId}`);
+  if (m.respondsTo !== null) parts.push(`(rsp to #${m.respondsTo})`);
+  if (m.status !== null) parts.push(`${m.status} ${m.statusMeaning ?? ''}`.trim());
+  const counters = [
+    ['R', m.remaining],
+    ['C', m.completed],
+    ['F', m.failed],
+    ['W', m.warning],
+  ].filter(([, v]) => v !== null);
+  if (counters.length) parts.push(counters.map(([k, v]) => `${k}=${v}`).join(' '));
+  if (m.moveDestination !== null) parts.push(`dest=${m.moveDestination}`);
+  if (m.moveOriginator) parts.push(`originator=${ae(m.moveOriginator.ae)}#${m.moveOriginator.messageId ?? '?'}`);
+  if (m.command === 'C-STORE-RQ' && m.affectedSopClass) parts.push(`${name(m.affectedSopClass)} ${m.affectedSopInstance ?? ''}`.trim());
+  const level = m.identifier?.['QueryRetrieveLevel'];
+  if (typeof level === 'string') parts.push(level);
+  if (m.errorComment) parts.push(`"${m.errorComment}"`);
+  return parts.join(' ');
+}

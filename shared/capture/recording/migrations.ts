@@ -1,0 +1,59 @@
+/**
+ * Reading every format version that was ever written. Each version has a
+ * frozen reader (`format-vN.ts`) that frames and reads its records; a chain
+ * of small converters `convert_N_to_N+1` then brings a record up to the
+ * current version, one step at a time (the scheme of mitmproxy's flow file
+ * migrations). Each step is tested on frozen files of its version in
+ * test/fixtures/recording/.
+ *
+ * Today there is only version 1, so the chain is empty: when version 2
+ * comes, add `format-v2.ts`, a `convert_1_to_2(record: RecordV1): RecordV2`
+ * here, and an entry in both tables.
+ */
+import { framingErrorV1, RECORD_HEADER_BYTES_V1, readRecordV1, recordLengthV1 } from './format-v1.ts';
+import type { RecordV1 } from './format-v1.ts';
+import { RECORDING_FORMAT_VERSION } from './recording-meta.ts';
+
+/** A record in the current version's terms. */
+export type CurrentRecord = RecordV1;
+
+/** How a version frames and reads its records. */
+export interface VersionReader {
+  /** Bytes needed to know a record's length. */
+  recordHeaderBytes: number;
+  recordLength(b: Uint8Array, o: number): number;
+  /** Null when the record is framed correctly; otherwise why the framing cannot be trusted from here on. */
+  framingError(b: Uint8Array, o: number, length: number): string | null;
+  /** The record read and converted to the current version, or why it cannot be read. */
+  read(b: Uint8Array, o: number, length: number): CurrentRecord | string;
+}
+
+/** The converter chain, by source version: `CONVERTERS[n]` is convert_n_to_(n+1). Empty while only version 1 exists. */
+const CONVERTERS: Record<number, (record: unknown) => unknown> = {};
+
+function upgrade(record: unknown, fromVersion: number): CurrentRecord {
+  let r = record;
+  for (let v = fromVersion; v < RECORDING_FORMAT_VERSION; v++) r = CONVERTERS[v](r);
+  return r as CurrentRecord;
+}
+
+/** Readers by format version number. */
+const VERSION_READERS: Record<number, VersionReader> = {
+  1: {
+    recordHeaderBytes: RECORD_HEADER_BYTES_V1,
+    recordLength: recordLengthV1,
+    framingError: framingErrorV1,
+    read(b, o, length) {
+      const r = readRecordV1(b, o, length);
+      return typeof r === 'string' ? r : upgrade(r, 1);
+    },
+  },
+};
+
+/** The reader for a file's version, or a sentence saying why there is none. */
+export function readerForVersion(version: number): VersionReader | string {
+  const reader = VERSION_READERS[version];
+  if (reader !== undefined) return reader;
+  if (version > RECORDING_FORMAT_VERSION) return `recording format version ${version} is newer than this pacscope reads (up to ${RECORDING_FORMAT_VERSION}): update pacscope`;
+  return `unknown recording format version ${version}`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Decodes one TCP connection (= one association, PS3.8 §9.1.1): two framers
+ * and two DIMSE reassemblers, one per direction, and just enough association
+ * state to decode what follows (accepted transfer syntaxes, announced maximum
+ * lengths, release/abort progress). Sans-IO: wire events in, derived events
+ * out; it never throws.
+ */
+import type { Side, WireEvent, WireOpen } from '../capture/wire-event.ts';
+import type { AssociationId, DerivedEvent } from '../events/derived-event.ts';
+import type { AssociationOutcome } from './summary-types.ts';
+import type { AAssociateAc, AAssociateRq, FramerEvent, PDataTf, Pdu } from '../pdu/types.ts';
+import { PduFramer } from '../pdu/framer.ts';
+import { DimseReassembler, type ReassemblerEvent } from '../dimse/reassembler.ts';
+
+export interface ConnectionDecoderOptions {
+  /** Bytes of each data set held for decoding; the rest is measured, not held. */
+  maxDataSetBytes?: number;
+}
+
+type Phase = 'idle' | 'requested' | 'established' | 'releasing' | 'released' | 'rejected' | 'aborted';
+
+const other = (side: Side): Side => (side === 'requestor' ? 'acceptor' : 'requestor');
+
+export class ConnectionDecoder {
+  readonly association: AssociationId;
+  private readonly framers: Record<Side, PduFramer>;
+  private readonly reassemblers: Record<Side, DimseReassembler>;
+  private phase: Phase = 'idle';
+  private rq: AAssociateRq | null = null;
+  private ac: AAssociateAc | null = null;
+  private releaseRequested = false;
+  private abortedBy: Side | null = null;
+  private closedBy = new Set<Side>();
+  private ended = false;
+  private readonly midStream: boolean;
+  /** Messages completed by PDV pieces wait for the P-DATA-TF event that carried them, so PDUs come first. */
+  private pending: DerivedEvent[] = [];
+
+  constructor(association: AssociationId, open: WireOpen, options: ConnectionDecoderOptions = {}) {
+    this.association = association;
+    this.midStream = open.midStream === true;
+    const transferSyntaxOf = (id: number): string | null => this.transferSyntaxOf(id);
+    this.framers = { requestor: new PduFramer(), acceptor: new PduFramer() };
+    this.reassemblers = {
+      requestor: new DimseReassembler({ transferSyntaxOf, maxDataSetBytes: options.maxDataSetBytes }),
+      acceptor: new DimseReassembler({ transferSyntaxOf, maxDataSetBytes: options.maxDataSetBytes }),
+    };
+    if (this.midStream) this.phase = 'established';
+  }
+
+  /** The outcome so far (final once `ended`). */
+  get outcome(): AssociationOutcome {
+    switch (this.phase) {
+      case 'released':
+        return 'released';
+      case 'rejected':
+        return 'rejected';
+      case 'aborted':
+        return 'aborted';
+      default:
+        return this.closedBy.size > 0 || this.ended ? 'closed' : 'open';
+    }
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  push(event: WireEvent): DerivedEvent[] {
+    const out: DerivedEvent[] = [];
+    if (this.ended && event.kind !== 'close') {
+      out.push(this.error(event.time, 'from' in event ? event.from : null, null, `${event.kind} after the connection ended`));
+      return out;
+    }
+    switch (event.kind) {
+      case 'data':
+        this.onFramerEvents(this.framers[event.from].push(event.bytes), event.from, event.time, out);
+        break;
+      case 'gap':
+        out.push(this.error(event.time, event.from, this.framers[event.from].offset, `capture gap: ${event.length} bytes of the ${event.from}'s stream were not captured`));
+        this.onFramerEvents(this.framers[event.from].gap(event.length), event.from, event.time, out);
+        break;
+      case 'close':
+        this.onClose(event.from, event.how, event.reason, event.time, out);
+        break;
+      case 'open':
+      case 'refused':
+        out.push(this.error(event.time, null, null, `unexpected ${event.kind} for an existing connection`));
+        break;
+    }
+    return out;
+  }
+
+  /** The source ended with the connection still open: flush what is pending, outcome stays "open". */
+  finish(time: number): DerivedEvent[] {
+    const out: DerivedEvent[] = [];
+    if (this.ended) return out;
+    for (const side of ['requestor', 'acceptor'] as const) this.flushSide(side, time, out);
+    return out;
+  }
+
+  private onClose(from: Side | null, how: 'fin' | 'reset' | 'error', reason: string | undefined, time: number, out: DerivedEvent[]): void {
+    if (this.ended) return;
+    if (how === 'fin' && from !== null) {
+      this.closedBy.add(from);
+      // A half-close: the connection ends when both sides closed, or at once
+      // if the association is already over (release/abort/reject done).
+      if (this.closedBy.size < 2 && !this.isAssociationOver()) {
+        this.flushSide(from, time, out);
+        return;
+      }
+    }
+    for (const side of ['requestor', 'acceptor'] as const) this.flushSide(side, time, out);
+    this.ended = true;
+    out.push({ type: 'association.end', association: this.association, time, outcome: this.outcome, reason: this.describeEnd(from, how, reason) });
+  }
+
+  private isAssociationOver(): boolean {
+    return this.phase === 'released' || this.phase === 'rejected' || this.phase === 'aborted';
+  }
+
+  private describeEnd(from: Side | null, how: 'fin' | 'reset' | 'error', reason: string | undefined): string | null {
+    const by = from ? ` by ${from}` : '';
+    if (how === 'reset') return `connection reset${by}${reason ? ` (${reason})` : ''}`;
+    if (how === 'error') return `connection error${by}${reason ? `: ${reason}` : ''}`;
+    if (this.isAssociationOver()) return null;
+    if (this.phase === 'idle') return `connection closed${by} before any A-ASSOCIATE-RQ`;
+    if (this.phase === 'requested') return `connection closed${by} before the association was answered`;
+    if (this.phase === 'releasing') return `connection closed${by} before A-RELEASE-RP`;
+    return `connection closed${by} without A-RELEASE`;
+  }
+
+  private flushSide(side: Side, time: number, out: DerivedEvent[]): void {
+    this.onFramerEvents(this.framers[side].end(), side, time, out);
+    this.onReassemblerEvents(this.reassemblers[side].end(), side, time, out);
+    out.push(...this.pending);
+    this.pending = [];
+  }
+
+  private onFramerEvents(events: FramerEvent[], from: Side, time: number, out: DerivedEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind === 'pdv') {
+        this.onReassemblerEvents(this.reassemblers[from].push(ev), from, time, this.pending);
+      } else if (ev.kind === 'pdu') {
+        this.onPdu(ev.pdu, from, time, out);
+        out.push(...this.pending);
+        this.pending = [];
+      } else {
+        out.push(this.error(time, from, ev.offset, ev.reason));
+      }
+    }
+  }
+
+  private onReassemblerEvents(events: ReassemblerEvent[], from: Side, time: number, out: DerivedEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind === 'message') out.push({ type: 'dimse', association: this.association, time, from, message: ev.message });
+      else out.push(this.error(time, from, ev.offset, ev.reason));
+    }
+  }
+
+  /** Association state from the PDU sequence of PS3.8 §9.2 (state machine simplified to what decoding needs). */
+  private onPdu(pdu: Pdu, from: Side, time: number, out: DerivedEvent[]): void {
+    out.push({ type: 'pdu', association: this.association, time, from, pdu });
+    const wrongSide = (expected: Side) => {
+      if (from !== expected) out.push(this.error(time, from, pdu.offset, `${pdu.name} sent by the ${from}; only the ${expected} sends it (PS3.8 §9.3)`));
+    };
+    switch (pdu.pduType) {
+      case 0x01:
+        wrongSide('requestor');
+        if (this.rq) out.push(this.error(time, from, pdu.offset, 'second A-ASSOCIATE-RQ on one connection'));
+        else this.rq = pdu;
+        if (this.phase === 'idle') this.phase = 'requested';
+        break;
+      case 0x02:
+        wrongSide('acceptor');
+        if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-AC without a pending A-ASSOCIATE-RQ'));
+        this.ac = pdu;
+        this.phase = 'established';
+        this.checkAcceptedContexts(pdu, time, out);
+        break;
+      case 0x03:
+        wrongSide('acceptor');
+        if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-RJ without a pending A-ASSOCIATE-RQ'));
+        this.phase = 'rejected';
+        break;
+      case 0x04:
+        this.checkPData(pdu, from, time, out);
+        break;
+      case 0x05:
+        if (this.phase !== 'established') out.push(this.error(time, from, pdu.offset, 'A-RELEASE-RQ outside an established association'));
+        this.releaseRequested = true;
+        this.phase = 'releasing';
+        break;
+      case 0x06:
+        if (!this.releaseRequested) out.push(this.error(time, from, pdu.offset, 'A-RELEASE-RP without A-RELEASE-RQ'));
+        this.phase = 'released';
+        break;
+      case 0x07:
+        this.abortedBy = from;
+        this.phase = 'aborted';
+        break;
+    }
+  }
+
+  private checkAcceptedContexts(ac: AAssociateAc, time: number, out: DerivedEvent[]): void {
+    if (!this.rq) return;
+    const proposed = new Set(this.rq.presentationContexts.map((pc) => pc.id));
+    for (const pc of ac.presentationContexts) {
+      if (!proposed.has(pc.id)) out.push(this.error(time, 'acceptor', pc.offset, `A-ASSOCIATE-AC answers presentation context ${pc.id}, which was not proposed`));
+      const rqPc = this.rq.presentationContexts.find((p) => p.id === pc.id);
+      if (pc.result === 0 && rqPc && pc.transferSyntax && !rqPc.transferSyntaxes.includes(pc.transferSyntax)) {
+        out.push(this.error(time, 'acceptor', pc.offset, `presentation context ${pc.id} accepted with transfer syntax ${pc.transferSyntax}, which was not proposed for it`));
+      }
+    }
+  }
+
+  private checkPData(pdu: PDataTf, from: Side, time: number, out: DerivedEvent[]): void {
+    if (this.phase !== 'established' && this.phase !== 'releasing') {
+      out.push(this.error(time, from, pdu.offset, `P-DATA-TF ${this.phase === 'idle' || this.phase === 'requested' ? 'before the association was accepted' : 'after the association ended'}`));
+      return;
+    }
+    // PS3.8 Annex D.1: the maximum length applies to the variable field of P-DATA-TF PDUs, announced by the receiver.
+    const receiverMax = this.maxLengthAnnouncedBy(other(from));
+    const variable = pdu.length - 6;
+    if (receiverMax !== null && receiverMax > 0 && variable > receiverMax) {
+      out.push(this.error(time, from, pdu.offset, `P-DATA-TF of ${variable} bytes exceeds the ${other(from)}'s maximum length received of ${receiverMax} (PS3.8 Annex D.1)`));
+    }
+    for (const pdv of pdu.pdvs) {
+      if (!this.midStream && this.transferSyntaxOf(pdv.presentationContextId) === null) {
+        out.push(this.error(time, from, pdv.offset, `PDV on presentation context ${pdv.presentationContextId}, which was not accepted`));
+      }
+    }
+  }
+
+  private maxLengthAnnouncedBy(side: Side): number | null {
+    const pdu = side === 'requestor' ? this.rq : this.ac;
+    return pdu?.userInformation?.maxLength ?? null;
+  }
+
+  private transferSyntaxOf(id: number): string | null {
+    const pc = this.ac?.presentationContexts.find((p) => p.id === id);
+    return pc && pc.result === 0 ? pc.transferSyntax : null;
+  }
+
+  private error(time: number, from: Side | null, offset: number | null, reason: string): DerivedEvent {
+    return { type: 'decode.error', association: this.association, time, from, offset, reason };
+  }
+
+  /** Who aborted, when the outcome is "aborted". */
+  get abortSide(): Side | null {
+    return this.abortedBy;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Folds the derived event stream into the `summary --json` model
+ * (shared/model/summary-types.ts). Pure; used by the CLI and, later, by the
+ * server's snapshot.
+ */
+import type { DerivedEvent, PduSeen } from '../events/derived-event.ts';
+import type { Summary, SummaryAssociation, SummaryMessage } from './summary-types.ts';
+import { SUMMARY_VERSION } from './summary-types.ts';
+import { uidName } from '../dicom/uids.ts';
+import { formatStatus } from '../dimse/status-format.ts';
+
+export interface SummarySource {
+  path: string;
+  format: string;
+}
+
+export class SummaryBuilder {
+  private t0: number | null = null;
+  private readonly associations = new Map<string, SummaryAssociation>();
+  private readonly summary: Summary;
+
+  constructor(source: SummarySource) {
+    this.summary = { version: SUMMARY_VERSION, source: { ...source, start: null }, associations: [], pdus: [], messages: [], errors: [] };
+  }
+
+  private rel(time: number): number {
+    if (this.t0 === null) {
+      this.t0 = time;
+      this.summary.source.start = new Date(time).toISOString();
+    }
+    return Math.round((time - this.t0) * 1000) / 1e6;
+  }
+
+  apply(ev: DerivedEvent): void {
+    const time = this.rel(ev.time);
+    switch (ev.type) {
+      case 'connection.open':
+      case 'connection.refused': {
+        const a = newAssociation(ev.association, ev.requestor, ev.acceptor, time);
+        if (ev.type === 'connection.refused') {
+          a.outcome = 'refused';
+          a.closeReason = ev.reason;
+          a.end = time;
+        }
+        this.associations.set(ev.association, a);
+        this.summary.associations.push(a);
+        break;
+      }
+      case 'pdu':
+        this.onPdu(ev, time);
+        break;
+      case 'dimse': {
+        const a = this.associations.get(ev.association);
+        const m = ev.message;
+        const [from, to] = ev.from === 'requestor' ? [a?.requestor.ae, a?.acceptor.ae] : [a?.acceptor.ae, a?.requestor.ae];
+        const msg: SummaryMessage = {
+          association: ev.association,
+          time,
+          from: from ?? null,
+          to: to ?? null,
+          side: ev.from,
+          presentationContextId: m.presentationContextId,
+          command: m.command,
+          messageId: m.messageId,
+          respondsTo: m.respondsTo,
+          affectedSopClass: m.affectedSopClass,
+          affectedSopInstance: m.affectedSopInstance,
+          priority: m.priority,
+          status: m.status === null ? null : formatStatus(m.status),
+          statusMeaning: m.statusMeaning,
+          statusCategory: m.statusCategory,
+          remaining: m.remaining,
+          completed: m.completed,
+          failed: m.failed,
+          warning: m.warning,
+          moveDestination: m.moveDestination,
+          moveOriginator: m.moveOriginator,
+          errorComment: m.errorComment,
+          offendingElements: m.offendingElements,
+          identifier: m.dataSet ? m.dataSet.attributes : null,
+        };
+        this.summary.messages.push(msg);
+        break;
+      }
+      case 'association.end': {
+        const a = this.associations.get(ev.association);
+        if (!a) break;
+        a.outcome = ev.outcome;
+        a.end = time;
+        if (ev.reason) a.closeReason = ev.reason;
+        break;
+      }
+      case 'decode.error':
+        this.summary.errors.push({ association: ev.association, side: ev.from, offset: ev.offset, time, reason: ev.reason });
+        break;
+    }
+  }
+
+  private onPdu(ev: PduSeen, time: number): void {
+    const { pdu } = ev;
+    this.summary.pdus.push({
+      association: ev.association,
+      time,
+      from: ev.from,
+      offset: pdu.offset,
+      length: pdu.length,
+      type: pdu.name,
+      ...(pdu.pduType === 0x04
+        ? { pdvs: pdu.pdvs.map((p) => ({ presentationContextId: p.presentationContextId, isCommand: p.isCommand, isLast: p.isLast, length: p.valueLength })) }
+        : {}),
+    });
+    const a = this.associations.get(ev.association);
+    if (!a) return;
+    switch (pdu.pduType) {
+      case 0x01: {
+        a.requestor.ae = pdu.callingAeTitle;
+        a.acceptor.ae = pdu.calledAeTitle;
+        a.presentationContexts = pdu.presentationContexts.map((pc) => ({
+          id: pc.id,
+          abstractSyntax: pc.abstractSyntax,
+          abstractSyntaxName: pc.abstractSyntax ? uidName(pc.abstractSyntax) : null,
+          transferSyntaxes: pc.transferSyntaxes,
+          result: null,
+          resultText: null,
+          transferSyntax: null,
+        }));
+        const ui = pdu.userInformation;
+        a.maxPdu.requestor = ui?.maxLength ?? null;
+        a.implementation.requestor = { classUid: ui?.implementationClassUid ?? null, versionName: ui?.implementationVersionName ?? null };
+        a.asyncOperationsWindow.requestor = ui?.asyncOperationsWindow ?? null;
+        a.roles = (ui?.roleSelections ?? []).map((r) => ({ sopClassUid: r.sopClassUid, proposed: { scu: r.scuRole, scp: r.scpRole }, accepted: null }));
+        const id = ui?.userIdentityRq;
+        a.userIdentity = id
+          ? { type: id.identityType, typeText: id.identityTypeText, username: id.username, positiveResponseRequested: id.positiveResponseRequested, accepted: null }
+          : null;
+        break;
+      }
+      case 0x02: {
+        for (const ac of pdu.presentationContexts) {
+          const pc = a.presentationContexts.find((p) => p.id === ac.id);
+          if (!pc) continue;
+          pc.result = ac.result;
+          pc.resultText = ac.resultText;
+          pc.transferSyntax = ac.result === 0 ? ac.transferSyntax : null;
+        }
+        const ui = pdu.userInformation;
+        a.maxPdu.acceptor = ui?.maxLength ?? null;
+        a.implementation.acceptor = { classUid: ui?.implementationClassUid ?? null, versionName: ui?.implementationVersionName ?? null };
+        a.asyncOperationsWindow.acceptor = ui?.asyncOperationsWindow ?? null;
+        for (const r of ui?.roleSelections ?? []) {
+          const role = a.roles.find((x) => x.sopClassUid === r.sopClassUid);
+          if (role) role.accepted = { scu: r.scuRole, scp: r.scpRole };
+        }
+        // PS3.7 D.3.3.7.2: the AC sub-item is sent only when a positive response was requested and the identity accepted.
+        if (a.userIdentity) a.userIdentity.accepted = ui?.userIdentityAc ? true : a.userIdentity.positiveResponseRequested ? false : null;
+        break;
+      }
+      case 0x03:
+        a.reject = { result: pdu.result, source: pdu.source, reason: pdu.reason, text: `${pdu.resultText}; ${pdu.sourceText}; ${pdu.reasonText}` };
+        break;
+      case 0x07:
+        a.abort = { source: pdu.source, reason: pdu.reason, text: `${pdu.sourceText}; ${pdu.reasonText}`, by: ev.from };
+        break;
+    }
+  }
+
+  /** The model so far. Associations still open keep outcome "open" and end null. */
+  result(): Summary {
+    return this.summary;
+  }
+}
+
+function newAssociation(id: string, requestor: { host: string; port: number }, acceptor: { host: string; port: number }, start: number): SummaryAssociation {
+  return {
+    id,
+    requestor: { ae: null, host: requestor.host, port: requestor.port },
+    acceptor: { ae: null, host: acceptor.host, port: acceptor.port },
+    outcome: 'open',
+    reject: null,
+    abort: null,
+    closeReason: null,
+    presentationContexts: [],
+    roles: [],
+    maxPdu: { requestor: null, acceptor: null },
+    implementation: { requestor: { classUid: null, versionName: null }, acceptor: { classUid: null, versionName: null } },
+    userIdentity: null,
+    asyncOperationsWindow: { requestor: null, acceptor: null },
+    start,
+    end: null,
+    parent: null,
+  };
+}
