@@ -22,6 +22,7 @@ export async function fileStart(path: string, n: number): Promise<Uint8Array> {
     const { bytesRead } = await handle.read(buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new Error(`${path}: is a directory, not a file`);
     throw new Error(`${path}: cannot read (${(e as Error).message})`);
   } finally {
     await handle.close();

@@ -8,6 +8,11 @@
  * by an instance override of `write` and `end`. Bytes are copied: a library
  * may reuse its buffers. Nagle is switched off (`setNoDelay`), see the
  * "Known traps" of DESIGN.md.
+ *
+ * The tap is passive: it does not switch the socket to flowing mode (a
+ * prepended listener does not), so it sees received bytes when the
+ * application reads them. It adds an 'error' listener, so a socket error
+ * becomes a `close` event instead of an uncaught exception.
  */
 import net from 'node:net';
 import type { Endpoint, Side, WireEvent } from '../../shared/capture/wire-event.ts';

@@ -40,7 +40,8 @@ export class ConnectionDecoder {
     this.association = association;
     this.midStream = open.midStream === true;
     const transferSyntaxOf = (id: number): string | null => this.transferSyntaxOf(id);
-    this.framers = { requestor: new PduFramer(), acceptor: new PduFramer() };
+    // A capture that starts mid-stream may start mid-PDU: the framer first looks for a header it can trust.
+    this.framers = { requestor: new PduFramer({ midStream: this.midStream }), acceptor: new PduFramer({ midStream: this.midStream }) };
     this.reassemblers = {
       requestor: new DimseReassembler({ transferSyntaxOf, maxDataSetBytes: options.maxDataSetBytes }),
       acceptor: new DimseReassembler({ transferSyntaxOf, maxDataSetBytes: options.maxDataSetBytes }),
@@ -77,7 +78,6 @@ export class ConnectionDecoder {
         this.onFramerEvents(this.framers[event.from].push(event.bytes), event.from, event.time, out);
         break;
       case 'gap':
-        out.push(this.error(event.time, event.from, this.framers[event.from].offset, `capture gap: ${event.length} bytes of the ${event.from}'s stream were not captured`));
         this.onFramerEvents(this.framers[event.from].gap(event.length), event.from, event.time, out);
         break;
       case 'close':

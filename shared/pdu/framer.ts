@@ -1,24 +1,31 @@
 /**
  * The framer: a byte stream (one direction of one TCP connection) in, PDUs
  * out, PS3.8 §9.3. PDUs other than P-DATA-TF are held whole and decoded;
- * a P-DATA-TF (§9.3.5) is streamed: its PDV item headers (§9.3.5.1, Annex
- * E.2) are read as they arrive and the value bytes are handed on as views of
- * the caller's chunk, so memory stays bounded whatever the PDU length.
+ * a P-DATA-TF (§9.3.5) is streamed by pdata-stream.ts: PDV value bytes are
+ * handed on as views of the caller's chunk, so memory stays bounded whatever
+ * the PDU length. Any chunking of a stream gives the same events.
  *
  * A header that cannot be trusted, or a capture gap, makes the framer scan
  * for the next trustworthy header (see header-trust.ts), reporting the
  * skipped bytes once. Sans-IO, and it never throws: bad bytes are events.
  */
-import type { FramerEvent, PdvHeader } from './types.ts';
+import type { FramerEvent } from './types.ts';
 import { PduType } from './types.ts';
 import { u32 } from './bytes.ts';
 import { decodePdu, PDU_HEADER_LENGTH, PDU_NAMES } from './decode.ts';
 import { judgeHeader, MAX_LOOKAHEAD, TRUSTED, untrustedReason } from './header-trust.ts';
-import { makePdvHeader, PDV_HEADER_LENGTH, pdvHeaderIsOdd, pdvHeaderProblems, pdvLengthProblem } from './pdv.ts';
+import { PDataStream } from './pdata-stream.ts';
+import { PDV_HEADER_LENGTH } from './pdv.ts';
 
 export interface FramerOptions {
   /** A PDU other than P-DATA-TF longer than this (header included) is implausible: error and resynchronisation. Default 1 MiB. */
   maxBufferedPdu?: number;
+  /**
+   * The capture began after the connection did (WireOpen.midStream): the
+   * first bytes may be the middle of a PDU, so scan for a trustworthy header
+   * (the strict rules) before framing anything.
+   */
+  midStream?: boolean;
 }
 
 export const DEFAULT_MAX_BUFFERED_PDU = 1024 * 1024;
@@ -26,12 +33,9 @@ export const DEFAULT_MAX_BUFFERED_PDU = 1024 * 1024;
 // States of the framer.
 const HEADER = 0; // at a PDU boundary, collecting a header
 const BODY = 1; // holding a PDU other than P-DATA-TF
-const PDV_HEADER = 2; // in a P-DATA-TF, collecting a PDV item header
-const PDV_VALUE = 3; // in a P-DATA-TF, streaming a PDV value
-const SKIP = 4; // skipping the rest of a framed PDU
-const SCAN = 5; // looking for a trustworthy header
-
-const EMPTY = new Uint8Array(0);
+const PDATA = 2; // streaming a P-DATA-TF
+const SKIP = 3; // skipping the rest of a PDU cut by a capture gap
+const SCAN = 4; // looking for a trustworthy header
 
 export class PduFramer {
   private readonly maxBuffered: number;
@@ -47,18 +51,10 @@ export class PduFramer {
   private pduType = 0;
   private pduOffset = 0;
   private pduLength = 0;
-  /** Bytes of the PDU not consumed yet (PDV header bytes held in pdvScratch count as not consumed). */
-  private pduRemaining = 0;
   private body: Uint8Array | null = null;
   private bodyFilled = 0;
-  private pdvs: PdvHeader[] = [];
-  private readonly pdvScratch = new Uint8Array(PDV_HEADER_LENGTH);
-  private pdvScratchLen = 0;
-  private pdvOffset = 0;
-  private pdv: PdvHeader | null = null;
-  private pdvRemaining = 0;
+  private readonly pdata = new PDataStream();
   private skipRemaining = 0;
-  private emitAfterSkip = false;
 
   // SCAN: bytes kept because a candidate header needs more lookahead, and the skipped run.
   private pend: Uint8Array | null = null;
@@ -69,6 +65,7 @@ export class PduFramer {
   constructor(options: FramerOptions = {}) {
     const max = options.maxBufferedPdu;
     this.maxBuffered = typeof max === 'number' && max >= MAX_LOOKAHEAD ? max : DEFAULT_MAX_BUFFERED_PDU;
+    if (options.midStream === true) this.enterScan(0);
   }
 
   /** Bytes consumed so far, capture gaps included: the stream offset of the next byte. */
@@ -134,7 +131,6 @@ export class PduFramer {
           const k = Math.min(body.length - this.bodyFilled, b.length - pos);
           body.set(b.subarray(pos, pos + k), this.bodyFilled);
           this.bodyFilled += k;
-          this.pduRemaining -= k;
           pos += k;
           if (this.bodyFilled === body.length) {
             this.body = null;
@@ -142,24 +138,15 @@ export class PduFramer {
           }
           break;
         }
-        case PDV_HEADER:
-          pos = this.pdvHeader(b, pos, base, out);
+        case PDATA:
+          pos = this.pdata.feed(b, pos, base, out);
+          if (this.pdata.done) this.state = HEADER;
           break;
-        case PDV_VALUE: {
-          const k = Math.min(this.pdvRemaining, b.length - pos);
-          this.pdvRemaining -= k;
-          this.pduRemaining -= k;
-          const done = this.pdvRemaining === 0;
-          out.push({ kind: 'pdv', header: this.pdv!, offset: base + pos, bytes: b.subarray(pos, pos + k), end: done });
-          pos += k;
-          if (done) this.afterPdv(out);
-          break;
-        }
         case SKIP: {
           const k = Math.min(this.skipRemaining, b.length - pos);
           this.skipRemaining -= k;
           pos += k;
-          if (this.skipRemaining === 0) this.endSkip(out);
+          if (this.skipRemaining === 0) this.state = HEADER;
           break;
         }
         default: {
@@ -238,18 +225,11 @@ export class PduFramer {
     this.pduType = src[p];
     this.pduOffset = at;
     this.pduLength = PDU_HEADER_LENGTH + declared;
-    this.pduRemaining = declared;
     if (this.pduType === PduType.PDataTf) {
-      this.pdvs = [];
-      if (declared === 0) {
-        out.push({ kind: 'error', offset: at, reason: 'P-DATA-TF carries no PDV item' });
-        this.finishPData(out);
-        return p + PDU_HEADER_LENGTH;
-      }
-      // The judgement saw the first PDV header: take it from here.
-      this.pdvOffset = at + PDU_HEADER_LENGTH;
-      this.startPdv(src, p + PDU_HEADER_LENGTH, out);
-      return p + PDU_HEADER_LENGTH + PDV_HEADER_LENGTH;
+      // The judgement saw the first PDV header (unless the PDU is empty): the stream takes it from here.
+      this.pdata.begin(at, declared, src, p + PDU_HEADER_LENGTH, out);
+      this.state = this.pdata.done ? HEADER : PDATA;
+      return p + PDU_HEADER_LENGTH + (declared === 0 ? 0 : PDV_HEADER_LENGTH);
     }
     const available = src.length - p;
     if (available >= this.pduLength) {
@@ -261,7 +241,6 @@ export class PduFramer {
     body.set(src.subarray(p));
     this.body = body;
     this.bodyFilled = available;
-    this.pduRemaining = this.pduLength - available;
     this.state = BODY;
     return src.length;
   }
@@ -271,91 +250,6 @@ export class PduFramer {
     if (pdu) out.push({ kind: 'pdu', pdu });
     for (const p of problems) out.push({ kind: 'error', offset: p.offset, reason: p.reason });
     this.state = HEADER;
-  }
-
-  /** PDV_HEADER: collect the 6 bytes of a PDV item header. */
-  private pdvHeader(b: Uint8Array, pos: number, base: number, out: FramerEvent[]): number {
-    if (this.pdvScratchLen === 0) {
-      if (this.pduRemaining < PDV_HEADER_LENGTH) {
-        out.push({
-          kind: 'error',
-          offset: base + pos,
-          reason: `${this.pduRemaining} stray byte(s) at the end of the P-DATA-TF at offset ${this.pduOffset}, too short for a PDV item header`,
-        });
-        this.skip(this.pduRemaining, true, out);
-        return pos;
-      }
-      this.pdvOffset = base + pos;
-      if (b.length - pos >= PDV_HEADER_LENGTH) {
-        this.startPdv(b, pos, out);
-        return pos + PDV_HEADER_LENGTH;
-      }
-    }
-    const k = Math.min(PDV_HEADER_LENGTH - this.pdvScratchLen, b.length - pos);
-    this.pdvScratch.set(b.subarray(pos, pos + k), this.pdvScratchLen);
-    this.pdvScratchLen += k;
-    if (this.pdvScratchLen === PDV_HEADER_LENGTH) {
-      this.pdvScratchLen = 0;
-      this.startPdv(this.pdvScratch, 0, out);
-    }
-    return pos + k;
-  }
-
-  /** A whole PDV item header at src[q] (stream offset this.pdvOffset): check it, then stream its value. */
-  private startPdv(src: Uint8Array, q: number, out: FramerEvent[]): void {
-    const itemLength = u32(src, q);
-    const contextId = src[q + 4];
-    const control = src[q + 5];
-    const at = this.pdvOffset;
-    const bad = pdvLengthProblem(itemLength, this.pduRemaining - 4);
-    this.pduRemaining -= PDV_HEADER_LENGTH;
-    if (bad !== null) {
-      out.push({ kind: 'error', offset: at, reason: `${bad}: rest of the PDU skipped` });
-      this.skip(this.pduRemaining, true, out);
-      return;
-    }
-    if (pdvHeaderIsOdd(contextId, control)) {
-      const problems: { offset: number; reason: string }[] = [];
-      pdvHeaderProblems(at, contextId, control, problems);
-      for (const p of problems) out.push({ kind: 'error', offset: p.offset, reason: p.reason });
-    }
-    const header = makePdvHeader(at, itemLength, contextId, control);
-    this.pdvs.push(header);
-    this.pdv = header;
-    this.pdvRemaining = itemLength - 2;
-    if (this.pdvRemaining === 0) {
-      out.push({ kind: 'pdv', header, offset: at + PDV_HEADER_LENGTH, bytes: EMPTY, end: true });
-      this.afterPdv(out);
-    } else {
-      this.state = PDV_VALUE;
-    }
-  }
-
-  private afterPdv(out: FramerEvent[]): void {
-    this.pdv = null;
-    if (this.pduRemaining === 0) this.finishPData(out);
-    else this.state = PDV_HEADER;
-  }
-
-  private finishPData(out: FramerEvent[]): void {
-    out.push({ kind: 'pdu', pdu: { pduType: 0x04, name: 'P-DATA-TF', offset: this.pduOffset, length: this.pduLength, pdvs: this.pdvs } });
-    this.pdvs = [];
-    this.state = HEADER;
-  }
-
-  /** Skips `count` more bytes of the current PDU; a P-DATA-TF is then reported with the PDVs read if `emit`. */
-  private skip(count: number, emit: boolean, out: FramerEvent[]): void {
-    this.skipRemaining = count;
-    this.emitAfterSkip = emit;
-    this.pduRemaining = 0;
-    if (count === 0) this.endSkip(out);
-    else this.state = SKIP;
-  }
-
-  private endSkip(out: FramerEvent[]): void {
-    if (this.emitAfterSkip && this.pduType === PduType.PDataTf) this.finishPData(out);
-    else this.state = HEADER;
-    this.emitAfterSkip = false;
   }
 
   // ——— resynchronisation ———
@@ -423,7 +317,7 @@ export class PduFramer {
       return;
     }
     const name = PDU_NAMES.get(this.pduType) ?? 'PDU';
-    const remaining = this.state === SKIP ? this.skipRemaining : this.pduRemaining - this.pdvScratchLen;
+    const remaining = this.missing();
     if (lost <= remaining) {
       out.push({
         kind: 'error',
@@ -431,7 +325,8 @@ export class PduFramer {
         reason: `${what} inside the ${name} at offset ${this.pduOffset}: the PDU is lost; framing resumes at offset ${at + remaining}`,
       });
       this.reset(HEADER);
-      this.skip(remaining - lost, false, out);
+      this.skipRemaining = remaining - lost;
+      if (this.skipRemaining > 0) this.state = SKIP;
       return;
     }
     out.push({ kind: 'error', offset: at, reason: `${what} runs past the end of the ${name} at offset ${this.pduOffset}: scanning for the next PDU header` });
@@ -461,7 +356,7 @@ export class PduFramer {
         out.push({ kind: 'error', offset: this.pduOffset, reason: `stream ended inside the ${name} at offset ${this.pduOffset}: ${this.skipRemaining} byte(s) missing` });
         break;
       default: {
-        const missing = this.pduRemaining - this.pdvScratchLen;
+        const missing = this.missing();
         out.push({
           kind: 'error',
           offset: this.pduOffset,
@@ -471,18 +366,20 @@ export class PduFramer {
     }
   }
 
+  /** Bytes of the PDU in progress not received yet (BODY, PDATA, SKIP). */
+  private missing(): number {
+    if (this.state === PDATA) return this.pdata.missing;
+    if (this.state === BODY) return this.pduLength - this.bodyFilled;
+    return this.skipRemaining;
+  }
+
   private reset(state: number): void {
     this.state = state;
     this.scratchLen = 0;
     this.body = null;
     this.bodyFilled = 0;
-    this.pdvs = [];
-    this.pdvScratchLen = 0;
-    this.pdv = null;
-    this.pdvRemaining = 0;
-    this.pduRemaining = 0;
+    this.pdata.abandon();
     this.skipRemaining = 0;
-    this.emitAfterSkip = false;
     this.pend = null;
     this.skipped = 0;
   }

@@ -45,17 +45,19 @@ export class PcapngWriter {
         const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: 1000, acceptor: 5000 } };
         this.connections.set(ev.conn, state);
         if (ev.midStream) return [];
-        state.seq.requestor++;
-        state.seq.acceptor++;
-        return [
-          this.packet(state, 'requestor', ev.time, SYN, 999, 0, new Uint8Array(0)),
-          this.packet(state, 'acceptor', ev.time, SYN | ACK, 4999, 1000, new Uint8Array(0)),
-          this.packet(state, 'requestor', ev.time, ACK, 1000, 5000, new Uint8Array(0)),
+        // A SYN takes one sequence number: data starts at ISN + 1 (RFC 9293 §3.4).
+        const blocks = [
+          this.packet(state, 'requestor', ev.time, SYN, 1000, 0, new Uint8Array(0)),
+          this.packet(state, 'acceptor', ev.time, SYN | ACK, 5000, 1001, new Uint8Array(0)),
+          this.packet(state, 'requestor', ev.time, ACK, 1001, 5001, new Uint8Array(0)),
         ];
+        state.seq.requestor = 1001;
+        state.seq.acceptor = 5001;
+        return blocks;
       }
       case 'refused': {
         const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: 1000, acceptor: 0 } };
-        return [this.packet(state, 'requestor', ev.time, SYN, 999, 0, new Uint8Array(0)), this.packet(state, 'acceptor', ev.time, RST | ACK, 0, 1000, new Uint8Array(0))];
+        return [this.packet(state, 'requestor', ev.time, SYN, 1000, 0, new Uint8Array(0)), this.packet(state, 'acceptor', ev.time, RST | ACK, 0, 1001, new Uint8Array(0))];
       }
       case 'data': {
         const state = this.connections.get(ev.conn);

@@ -33,7 +33,7 @@ export interface PcapFileError {
 const DEFAULT_MAX_OUT_OF_ORDER = 4 * 1024 * 1024;
 
 export class PcapImporter {
-  format: 'pcap' | 'pcapng' | null = null;
+  private detected: 'pcap' | 'pcapng' | null = null;
   readonly errors: PcapFileError[] = [];
   private reader: CaptureFileReader | null = null;
   private readonly tracker: TcpTracker;
@@ -52,6 +52,11 @@ export class PcapImporter {
       dicomPorts: options.dicomPorts ?? [],
       maxOutOfOrderBytes: options.maxOutOfOrderBytes ?? DEFAULT_MAX_OUT_OF_ORDER,
     });
+  }
+
+  /** The file format, once its first 4 bytes were read; null before, or when it is neither. */
+  get format(): 'pcap' | 'pcapng' | null {
+    return this.detected;
   }
 
   push(chunk: Uint8Array): WireEvent[] {
@@ -92,10 +97,10 @@ export class PcapImporter {
   private chooseReader(b: Uint8Array): boolean {
     const onError = (offset: number, reason: string) => this.errors.push({ offset, reason });
     if (isPcapMagic(b)) {
-      this.format = 'pcap';
+      this.detected = 'pcap';
       this.reader = new PcapReader(onError);
     } else if (isPcapngMagic(b)) {
-      this.format = 'pcapng';
+      this.detected = 'pcapng';
       this.reader = new PcapngReader(onError);
     } else {
       this.notCapture = true;

@@ -6,6 +6,7 @@
  */
 import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
 import { ASSOCIATE_RQ_PROBE_BYTES, looksLikeAssociateRq } from './dicom-detect.ts';
+import type { ByteSlab } from './byte-slab.ts';
 import { TcpDirection } from './tcp-direction.ts';
 import type { DirectionSink } from './tcp-direction.ts';
 import { TcpFlag } from './tcp-segment.ts';
@@ -21,6 +22,7 @@ export interface ConnectionContext {
   isDicomPort(port: number): boolean;
   learnDicomPort(port: number): void;
   maxOutOfOrderBytes: number;
+  slab: ByteSlab;
 }
 
 type Held = { d: 0 | 1; time: number } & ({ kind: 'data'; bytes: Uint8Array } | { kind: 'gap'; length: number } | { kind: 'fin' });
@@ -60,7 +62,7 @@ export class TcpConnection {
   ) {
     this.lastTime = time;
     this.openTime = time;
-    this.dirs = [new TcpDirection(ctx.maxOutOfOrderBytes), new TcpDirection(ctx.maxOutOfOrderBytes)];
+    this.dirs = [new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab), new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab)];
     this.sinks = [this.sink(0), this.sink(1)];
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
@@ -92,6 +94,15 @@ export class TcpConnection {
 
   get acceptor(): Endpoint {
     return this.requestorIsFirst === false ? this.first : this.second;
+  }
+
+  /** For a packet between these endpoints: true if it comes from `first`, false if from `second`, null if it is not of this connection. */
+  isFrom(srcHost: string, srcPort: number, dstHost: string, dstPort: number): boolean | null {
+    const a = this.first;
+    const b = this.second;
+    if (srcPort === a.port && dstPort === b.port && srcHost === a.host && dstHost === b.host) return true;
+    if (srcPort === b.port && dstPort === a.port && srcHost === b.host && dstHost === a.host) return false;
+    return null;
   }
 
   /** A retransmission of the SYN that opened this connection (not a new connection on the same ports). */

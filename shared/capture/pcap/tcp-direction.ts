@@ -12,6 +12,8 @@
  */
 
 /** What a direction delivers, in stream order. `bytes` are owned by the receiver (copied out of the capture). */
+import type { ByteSlab } from './byte-slab.ts';
+
 export interface DirectionSink {
   data(bytes: Uint8Array, time: number): void;
   gap(length: number, time: number): void;
@@ -39,7 +41,10 @@ export class TcpDirection {
   private held: HeldSegment[] = [];
   private heldBytes = 0;
 
-  constructor(private readonly maxHeldBytes: number) {}
+  constructor(
+    private readonly maxHeldBytes: number,
+    private readonly slab: ByteSlab,
+  ) {}
 
   /** Bytes delivered or declared missing so far. */
   get position(): number {
@@ -102,7 +107,7 @@ export class TcpDirection {
 
   private deliver(bytes: Uint8Array, length: number, skip: number, time: number, sink: DirectionSink, copy: boolean): void {
     const capturedEnd = bytes.length;
-    if (skip < capturedEnd) sink.data(copy ? bytes.slice(skip) : bytes.subarray(skip), time);
+    if (skip < capturedEnd) sink.data(copy ? this.slab.copy(bytes.subarray(skip)) : bytes.subarray(skip), time);
     const missing = length - Math.max(skip, capturedEnd);
     if (missing > 0) sink.gap(missing, time);
     this.next += length - skip;
@@ -126,7 +131,7 @@ export class TcpDirection {
     while (i > 0 && held[i - 1].start > start) i--;
     // The same segment again (a retransmission of held data): keep one copy.
     if (i > 0 && held[i - 1].start === start && held[i - 1].length >= length) return;
-    held.splice(i, 0, { start, bytes: payload.slice(), length });
+    held.splice(i, 0, { start, bytes: this.slab.copy(payload), length });
     this.heldBytes += length;
     while (this.heldBytes > this.maxHeldBytes && held.length > 0) {
       const first = held[0];

@@ -5,6 +5,7 @@
  * some time after they ended so that memory stays bounded on long captures.
  */
 import type { Endpoint, WireEvent } from '../wire-event.ts';
+import { ByteSlab } from './byte-slab.ts';
 import { TcpConnection } from './tcp-connection.ts';
 import type { ConnectionContext } from './tcp-connection.ts';
 import { TcpFlag } from './tcp-segment.ts';
@@ -25,6 +26,7 @@ export class TcpTracker {
   private out: WireEvent[] = [];
   private closed: TcpConnection[] = [];
   private closedHead = 0;
+  private last: TcpConnection | null = null;
   private readonly ctx: ConnectionContext;
 
   constructor(options: TcpTrackerOptions) {
@@ -35,6 +37,7 @@ export class TcpTracker {
       isDicomPort: (port) => this.dicomPorts.has(port),
       learnDicomPort: (port) => this.dicomPorts.add(port),
       maxOutOfOrderBytes: options.maxOutOfOrderBytes,
+      slab: new ByteSlab(),
     };
   }
 
@@ -45,6 +48,18 @@ export class TcpTracker {
 
   segment(seg: TcpSegment, time: number, out: WireEvent[]): void {
     this.out = out;
+    // Consecutive packets mostly belong to the same connection: skip building its key then.
+    const last = this.last;
+    if (last !== null && (seg.flags & TcpFlag.SYN) === 0 && this.connections.get(last.key) === last) {
+      const fromFirst = last.isFrom(seg.srcHost, seg.srcPort, seg.dstHost, seg.dstPort);
+      if (fromFirst !== null) {
+        const wasClosed = last.phase === 'closed';
+        last.packet(seg, fromFirst, time);
+        if (!wasClosed && last.phase === 'closed') this.closed.push(last);
+        this.evict(time);
+        return;
+      }
+    }
     const src = `${seg.srcHost}#${seg.srcPort}`;
     const dst = `${seg.dstHost}#${seg.dstPort}`;
     const key = src < dst ? `${src}|${dst}` : `${dst}|${src}`;
@@ -60,6 +75,7 @@ export class TcpTracker {
       c = new TcpConnection(key, src, srcEp, dstEp, this.ctx, seg, time);
       this.connections.set(key, c);
     }
+    this.last = c;
     const wasClosed = c.phase === 'closed';
     c.packet(seg, src === c.firstKey, time);
     if (!wasClosed && c.phase === 'closed') this.closed.push(c);

@@ -12,7 +12,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/pacscope.js', import.meta.url));
 
 export async function pacscopeSummary(file: string): Promise<Summary> {
-  const res = await runTool(process.execPath, [BIN, 'summary', file, '--json'], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+  const res = await runTool(process.execPath, [BIN, 'summary', file, '--json'], { cwd: REPO_ROOT, timeoutMs: 60_000, encoding: 'utf8' });
   if (res.code !== 0) throw new Error(`${res.command} exited ${res.code}:\n${res.output.slice(0, 3000)}`);
   const start = res.output.indexOf('{');
   try {

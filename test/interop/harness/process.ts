@@ -19,6 +19,10 @@ export interface ToolOptions {
   cwd?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** How to decode the output: DCMTK logs are Latin-1 bytes, pacscope prints UTF-8. */
+  encoding?: 'latin1' | 'utf8';
+  /** RunningProcess only: take stdout as raw bytes (it is then not part of `output`). */
+  stdout?: (chunk: Buffer) => void;
 }
 
 function toolEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
@@ -36,8 +40,9 @@ export function runTool(cmd: string, args: readonly string[], opts: ToolOptions 
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: toolEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.setEncoding('latin1').on('data', (s: string) => (output += s));
-    child.stderr.setEncoding('latin1').on('data', (s: string) => (output += s));
+    const enc = opts.encoding ?? 'latin1';
+    child.stdout.setEncoding(enc).on('data', (s: string) => (output += s));
+    child.stderr.setEncoding(enc).on('data', (s: string) => (output += s));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       output += `\n[harness] killed after ${opts.timeoutMs ?? 30_000} ms\n`;
@@ -79,7 +84,9 @@ export class RunningProcess {
         return false;
       });
     };
-    this.child.stdout!.setEncoding('latin1').on('data', onText);
+    const raw = opts.stdout;
+    if (raw) this.child.stdout!.on('data', (b: Buffer) => raw(b));
+    else this.child.stdout!.setEncoding('latin1').on('data', onText);
     this.child.stderr!.setEncoding('latin1').on('data', onText);
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {

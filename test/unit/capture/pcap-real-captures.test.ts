@@ -2,7 +2,8 @@
  * Real captures of DCMTK traffic on the loopback interface (made with
  * dumpcap: echoscu and storescu against storescp, TCP_NODELAY=1), converted
  * with editcap to classic pcap (µs) and nanosecond pcap; the "-sll" file was
- * captured on the "any" interface (Linux cooked capture). The expected byte
+ * captured on the "any" interface (Linux cooked capture); node-ipv6 is Node
+ * sockets on ::1 (DCMTK 3.6.7 has no IPv6). The expected byte
  * totals are tshark's sums of tcp.len per direction; when tshark is installed
  * they are recomputed from the file.
  */
@@ -79,6 +80,20 @@ describe('real DCMTK captures', () => {
     const { events, importer } = importBytes(read('dcmtk-refused.pcapng'));
     expect(importer.errors).toEqual([]);
     expect(shape(events)).toEqual([expect.stringMatching(/^refused 1 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:11999 connection refused \(RST\)$/)]);
+  });
+
+  it('node-ipv6.pcapng: a real IPv6 loopback connection (Node sockets on ::1, a minimal A-ASSOCIATE-RQ/AC and release)', () => {
+    const { events, importer } = importBytes(read('node-ipv6.pcapng'));
+    expect(importer.errors).toEqual([]);
+    expect(shape(events)).toEqual([
+      expect.stringMatching(/^open 1 ::1:\d+ -> ::1:11113$/),
+      'data 1 requestor 74',
+      'data 1 acceptor 74',
+      'data 1 requestor 10',
+      'data 1 acceptor 10',
+      'close 1 requestor fin',
+      'close 1 acceptor fin',
+    ]);
   });
 
   it('with the port named, the same capture is still one association', () => {

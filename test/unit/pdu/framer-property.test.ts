@@ -110,6 +110,23 @@ describe('PduFramer properties', () => {
     );
   });
 
+  it('gives the same events for any chunking around a capture gap', () => {
+    fc.assert(
+      fc.property(streamArb, fc.nat(), fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), (stream, g, l, cuts) => {
+        const at = g % (stream.length + 1);
+        const lost = l % (stream.length - at + 1);
+        const before = stream.subarray(0, at);
+        const after = stream.subarray(at + lost);
+        const reference = normalise(run([before, { gap: lost }, after]));
+        const chunked = normalise(
+          run([...split(before, cuts.map((c) => c % (before.length + 1))), { gap: lost }, ...split(after, cuts.map((c) => c % (after.length + 1)))]),
+        );
+        expect(chunked).toEqual(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('gives the same events for 1-byte chunks of a mutated stream', () => {
     fc.assert(
       fc.property(streamArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (stream, mutations) => {

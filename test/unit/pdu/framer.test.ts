@@ -239,6 +239,18 @@ describe('PduFramer: resynchronisation', () => {
   });
 });
 
+describe('PduFramer: a capture that starts mid-stream', () => {
+  it('scans strictly from the first byte and reports the bytes before the first PDU', () => {
+    // The capture starts 100 bytes into a P-DATA-TF whose values could pass for loose headers.
+    const tail = PDATA_DATA_1.subarray(100);
+    const events = run([tail, PDATA_DATA_2], { midStream: true });
+    expect(errors(events)).toEqual([
+      { kind: 'error', offset: 0, reason: `skipped ${tail.length} byte(s) that are not PDUs; resynchronised at a PDU header at offset ${tail.length}`, skipped: tail.length },
+    ]);
+    expect(pdus(events).map((p) => [p.name, p.offset])).toEqual([['P-DATA-TF', tail.length]]);
+  });
+});
+
 describe('PduFramer: capture gaps', () => {
   it('resumes exactly at the next PDU when the gap falls inside a PDU', () => {
     // The gap takes 100 bytes from the middle of the first data P-DATA-TF.
