@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 
-export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 export async function* fileChunks(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
   const stream = createReadStream(path, { highWaterMark: chunkBytes });

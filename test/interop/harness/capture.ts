@@ -23,13 +23,14 @@ export interface CaptureResult {
   dropped: number;
 }
 
-const PROBE_PAYLOAD = Buffer.from('pacscope-capture-probe');
+const PROBE_PREFIX = 'pacscope-capture-probe-';
 
 /** Splits a little-endian pcapng byte stream into blocks; tells probe packets (UDP) apart. */
 class PcapngFilter {
   private pending: Buffer = Buffer.alloc(0);
   packets = 0;
-  probesSeen = 0;
+  /** Tokens of the probes that came through: each probe() waits for its own token, so a late probe of an earlier round never passes for it. */
+  readonly probesSeen = new Set<string>();
 
   constructor(private readonly out: WriteStream) {}
 
@@ -43,7 +44,9 @@ class PcapngFilter {
       const block = this.pending.subarray(0, length);
       this.pending = this.pending.subarray(length);
       if (type === 6 && isUdp(block)) {
-        this.probesSeen++;
+        const text = block.toString('latin1');
+        const at = text.indexOf(PROBE_PREFIX);
+        if (at >= 0) this.probesSeen.add(text.slice(at, at + PROBE_PREFIX.length + 12));
         continue;
       }
       if (type === 6) this.packets++;
@@ -90,14 +93,15 @@ export class Capture {
 
   /** Sends UDP probes until one has come through dumpcap's pipe. */
   private async probe(timeoutMs: number): Promise<void> {
-    const target = this.filter.probesSeen + 1;
+    const token = `${PROBE_PREFIX}${Math.random().toString(36).slice(2, 14).padEnd(12, '0')}`;
+    const payload = Buffer.from(token, 'latin1');
     const sock = createSocket('udp4');
     const deadline = Date.now() + timeoutMs;
     try {
-      while (this.filter.probesSeen < target) {
+      while (!this.filter.probesSeen.has(token)) {
         if (this.proc.hasExited) throw new Error(`dumpcap exited:\n${this.proc.output}`);
         if (Date.now() > deadline) throw new Error(`dumpcap did not capture a probe within ${timeoutMs} ms:\n${this.proc.output}`);
-        sock.send(PROBE_PAYLOAD, this.probePort, '127.0.0.1');
+        sock.send(payload, this.probePort, '127.0.0.1');
         await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
