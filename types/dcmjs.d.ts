@@ -45,6 +45,8 @@ declare module 'dcmjs' {
     DicomMetaDictionary: {
       /** Keyed by "(GGGG,EEEE)". */
       dictionary: Record<string, DictionaryEntry | undefined>;
+      /** Keyed by keyword. */
+      nameMap: Record<string, DictionaryEntry | undefined>;
       naturalizeDataset(dict: DcmjsDict): Record<string, unknown>;
     };
   };

@@ -139,6 +139,11 @@ function cleanObject(obj: Record<string, unknown>, path: string, skipped: Record
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(obj)) {
     if (key.startsWith('_')) continue;
+    // dcmjs naturalizes an empty value of a multi-valued VR (e.g. a PN return key) as []: only a sequence is an empty list.
+    if (Array.isArray(v) && v.length === 0 && DicomMetaDictionary.nameMap[key]?.vr !== 'SQ') {
+      out[key] = '';
+      continue;
+    }
     const cleaned = clean(v, path ? `${path}.${key}` : key, skipped);
     if (cleaned !== undefined) out[key] = cleaned;
   }

@@ -75,6 +75,13 @@ describe('DataSetCollector: identifiers in the three native encodings', () => {
     }
   }
 
+  it('gives empty return keys as empty strings, an empty sequence as an empty list', () => {
+    // C-FIND-RQ return keys: (0010,0010) PN empty, (0008,0050) SH empty, (0008,1110) SQ with no items.
+    const bytes = encodeDataSet([el(0x00080050, 'SH', ''), el(0x00081110, 'SQ', []), el(0x00100010, 'PN', '')], EXPLICIT_LE);
+    const { summary } = collect(bytes, EXPLICIT);
+    expect(summary.attributes).toEqual({ AccessionNumber: '', ReferencedStudySequence: [], PatientName: '' });
+  });
+
   it('reads an encapsulated transfer syntax as Explicit VR Little Endian', () => {
     const bytes = encodeDataSet(identifier(false), EXPLICIT_LE);
     expect(collect(bytes, JPEG_BASELINE).summary.attributes).toEqual(EXPECTED);
