@@ -7,6 +7,7 @@
  * (header, value, items and delimiters). At the end the held elements, a
  * valid data set of whole top-level elements, are decoded with dcmjs.
  */
+import { concatBytes } from '../pdu/bytes.ts';
 import { ElementWalker, UNDEFINED_LENGTH } from './element-walker.ts';
 import type { ElementHeader, WalkerListener } from './element-walker.ts';
 import { BULK_THRESHOLD, decodeDataSet, dictionaryEntry, inflateDataSet, keywordOf } from './dataset.ts';
@@ -105,7 +106,7 @@ export class DataSetCollector implements WalkerListener {
     }
     if (!this.walker) {
       const prev = this.sniff;
-      const joined = prev ? concat(prev.bytes, bytes) : bytes.slice();
+      const joined = prev ? concatBytes([prev.bytes, bytes]) : bytes.slice();
       this.sniff = { bytes: joined, offset: prev ? prev.offset : streamOffset };
       if (joined.length < 6) return;
       this.startSniffed();
@@ -255,13 +256,6 @@ export class DataSetCollector implements WalkerListener {
 
 function describe(e: DataSetEncoding): string {
   return `${e.explicitVr ? 'Explicit' : 'Implicit'} VR ${e.littleEndian ? 'Little' : 'Big'} Endian`;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** One element with a short (2-byte length) VR, PS3.5 §7.1.2 / §7.1.3, value padded with a space. */

@@ -6,6 +6,7 @@
  * State is kept per presentation context; nothing here throws: problems
  * become `error` events with a stream offset.
  */
+import { concatBytes } from '../pdu/bytes.ts';
 import { decodeCommandSet } from './command.ts';
 import { DataSetCollector } from './dataset-collector.ts';
 import type { DimseMessage } from './types.ts';
@@ -129,7 +130,7 @@ export class DimseReassembler {
   }
 
   private completeCommand(s: ContextState, id: number, c: CommandInProgress, out: ReassemblerEvent[]): void {
-    const bytes = c.chunks.length === 1 ? c.chunks[0] : joinChunks(c.chunks, c.length);
+    const bytes = c.chunks.length === 1 ? c.chunks[0] : concatBytes(c.chunks);
     const { message, problems } = decodeCommandSet(bytes, c.offset, id);
     for (const p of problems) out.push({ kind: 'error', offset: streamOffsetOf(c, p.offset), reason: p.reason });
     if (!message) return;
@@ -188,16 +189,6 @@ export class DimseReassembler {
     this.contexts.clear();
     return out;
   }
-}
-
-function joinChunks(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
 }
 
 /** Stream offset of a byte of a reassembled command set. */

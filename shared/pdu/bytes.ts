@@ -51,3 +51,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export function utf8Text(b: Uint8Array, start: number, end: number): string {
   return utf8.decode(b.subarray(start, end));
 }
+
+/** The parts one after the other, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
  * Uint8Array in, Uint8Array out. It encodes what it is told, even nonsense
  * (odd lengths, unknown items), so tests can build malformed PDUs too.
  */
+import { concatBytes } from './bytes.ts';
 import { ItemType, PduType } from './types.ts';
 
 export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
@@ -12,17 +13,7 @@ export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 const utf8 = new TextEncoder();
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes };
 
 function be16(v: number): Uint8Array {
   return Uint8Array.of((v >>> 8) & 0xff, v & 0xff);

@@ -7,6 +7,7 @@
  * Checksums are computed for IPv4 headers; TCP checksums are left 0, which
  * Wireshark does not verify by default. Pure: returns byte blocks to write.
  */
+import { concatBytes } from '../../pdu/bytes.ts';
 import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
 
 const LINKTYPE_RAW = 101;
@@ -35,7 +36,7 @@ export class PcapngWriter {
       v.setUint16(0, LINKTYPE_RAW, true);
       v.setUint32(4, 0, true); // no snap length
     });
-    return concat([shb, idb]);
+    return concatBytes([shb, idb]);
   }
 
   /** The blocks for one wire event (possibly none). */
@@ -179,12 +180,3 @@ function block(type: number, bodyLength: number, fill: (body: DataView) => void)
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
