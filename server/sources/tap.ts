@@ -34,6 +34,8 @@ export interface TapOptions {
   sink: WireSink;
   /** Clock, ms since the epoch (default Date.now + sub-ms from performance.now). */
   now?: () => number;
+  /** For a socket still connecting: where it connects to, so that a failed connect becomes a `refused` event. */
+  target?: Endpoint;
 }
 
 const t0 = Date.now() - performance.now();
@@ -55,14 +57,17 @@ export function tapSocket(socket: net.Socket, options: TapOptions): void {
   const peerSide: Side = localSide === 'requestor' ? 'acceptor' : 'requestor';
   let localFin = false;
   let ended = false; // a reset or error ended the connection
+  let opened = false;
   socket.setNoDelay(true);
 
   const emitOpen = () => {
+    opened = true;
     const local: Endpoint = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     const remote: Endpoint = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     sink({ kind: 'open', conn, time: now(), requestor: localSide === 'requestor' ? local : remote, acceptor: localSide === 'requestor' ? remote : local });
   };
-  if (socket.connecting) socket.once('connect', emitOpen);
+  // Prepended: a library that writes its first PDU in its own 'connect' handler must not write before `open`.
+  if (socket.connecting) socket.prependOnceListener('connect', emitOpen);
   else emitOpen();
 
   socket.prependListener('data', (chunk: Buffer | string) => {
@@ -107,12 +112,19 @@ export function tapSocket(socket: net.Socket, options: TapOptions): void {
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (ended) return;
     ended = true;
+    if (!opened) {
+      // The connection never came about: ECONNREFUSED, unreachable, timeout.
+      const reason = err.code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : `connection failed: ${err.message}`;
+      const target = options.target ?? { host: '', port: 0 };
+      sink({ kind: 'refused', conn, time: now(), requestor: { host: socket.localAddress ?? '', port: socket.localPort ?? 0 }, acceptor: target, reason });
+      return;
+    }
     if (err.code === 'ECONNRESET') sink({ kind: 'close', conn, time: now(), from: peerSide, how: 'reset', reason: err.message });
     else sink({ kind: 'close', conn, time: now(), from: null, how: 'error', reason: err.message });
   });
   // destroy() without end(): the kernel closes the socket, which sends our FIN.
   socket.once('close', () => {
-    if (ended || localFin) return;
+    if (ended || localFin || !opened) return;
     localFin = true;
     sink({ kind: 'close', conn, time: now(), from: localSide, how: 'fin', reason: 'socket destroyed by this side' });
   });

@@ -89,4 +89,16 @@ describe('capture tap', () => {
     await expect(tapConnect({ host: '127.0.0.1', port, conn: 7, sink: (e) => events.push(e) })).rejects.toThrow(/ECONNREFUSED/);
     expect(events).toEqual([{ kind: 'refused', conn: 7, time: expect.any(Number), requestor: expect.any(Object), acceptor: { host: '127.0.0.1', port }, reason: 'connection refused (ECONNREFUSED)' }]);
   });
+
+  it('a socket tapped while connecting (as a library opens it) to a closed port: one refused event, nothing else', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const events: WireEvent[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port });
+    tapSocket(socket, { conn: 3, localSide: 'requestor', sink: (e) => events.push(e), target: { host: '127.0.0.1', port } });
+    await new Promise((r) => socket.once('close', r));
+    expect(events).toEqual([{ kind: 'refused', conn: 3, time: expect.any(Number), requestor: expect.any(Object), acceptor: { host: '127.0.0.1', port }, reason: 'connection refused (ECONNREFUSED)' }]);
+  });
 });

@@ -1,0 +1,99 @@
+/**
+ * The live capture hub: every endpoint of this process (SCU operations, the
+ * built-in PACS, the store SCP, later the proxy) hands its wire events to one
+ * hub, which numbers connections, appends the events to a recording (when
+ * asked) and runs the one decoder on them as they come (DESIGN.md principles
+ * 1 and 2). Listeners get the derived events live; `summary()` gives the
+ * model so far.
+ */
+import type { WireEvent } from '../../shared/capture/wire-event.ts';
+import type { DerivedEvent } from '../../shared/events/derived-event.ts';
+import type { RecordingSource } from '../../shared/capture/recording/recording-meta.ts';
+import type { Summary } from '../../shared/model/summary-types.ts';
+import { SessionDecoder } from '../../shared/model/session-decoder.ts';
+import { SummaryBuilder } from '../../shared/model/summary-builder.ts';
+import { RecordingWriter } from '../recording/writer.ts';
+import { ConnectionCounter, type WireSink } from '../sources/tap.ts';
+import { VERSION } from '../version.ts';
+
+export interface CaptureHubOptions {
+  /** Append every wire event to this recording file (created; refused if it exists unless overwrite). */
+  recordPath?: string;
+  overwrite?: boolean;
+  source: RecordingSource;
+  metadata?: Record<string, unknown>;
+}
+
+export type DerivedListener = (event: DerivedEvent) => void;
+
+export class CaptureHub {
+  private readonly counter = new ConnectionCounter();
+  private readonly decoder = new SessionDecoder();
+  private readonly builder: SummaryBuilder;
+  private readonly listeners = new Set<DerivedListener>();
+  private closed = false;
+
+  private constructor(
+    private readonly writer: RecordingWriter | null,
+    label: string,
+  ) {
+    this.builder = new SummaryBuilder({ path: label, format: 'live' });
+  }
+
+  static async open(options: CaptureHubOptions): Promise<CaptureHub> {
+    const writer = options.recordPath
+      ? await RecordingWriter.open(
+          options.recordPath,
+          { tool: { name: 'pacscope', version: VERSION }, startTime: Date.now(), source: options.source, metadata: options.metadata ?? {} },
+          { overwrite: options.overwrite },
+        )
+      : null;
+    return new CaptureHub(writer, options.recordPath ?? options.source.description);
+  }
+
+  /** A fresh connection number for a new socket. */
+  nextConnection(): number {
+    return this.counter.next();
+  }
+
+  /** Where taps send their events. Bound, so it can be handed around as a function. */
+  readonly sink: WireSink = (event: WireEvent): void => {
+    if (this.closed) return;
+    this.writer?.write(event);
+    for (const derived of this.decoder.push(event)) this.deliver(derived);
+  };
+
+  onDerived(listener: DerivedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The derived model so far (associations still open have outcome "open"). */
+  summary(): Summary {
+    return this.builder.result();
+  }
+
+  /** The recording so far is on disk. */
+  async flush(): Promise<void> {
+    await this.writer?.flush();
+  }
+
+  /** Stops taking events, flushes connections still open through the decoder and closes the recording. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const derived of this.decoder.finish()) this.deliver(derived);
+    await this.writer?.close();
+  }
+
+  private deliver(derived: DerivedEvent): void {
+    this.builder.apply(derived);
+    for (const listener of this.listeners) {
+      try {
+        listener(derived);
+      } catch {
+        // A listener's bug must not stop the capture.
+      }
+    }
+  }
+}
