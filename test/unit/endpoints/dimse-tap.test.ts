@@ -8,7 +8,7 @@ const { Scp, Client, association, requests, responses, constants } = dimse;
 
 /** A verification-only SCP, the smallest real one. */
 class EchoScp extends Scp {
-  associationRequested(assoc: InstanceType<typeof association.Association>) {
+  override associationRequested(assoc: InstanceType<typeof association.Association>) {
     for (const context of assoc.getPresentationContexts()) {
       const pc = assoc.getPresentationContext(context.id);
       if (pc.getAbstractSyntaxUid() === constants.SopClass.Verification) pc.setResult(constants.PresentationContextResult.Accept, constants.TransferSyntax.ImplicitVRLittleEndian);
@@ -16,12 +16,12 @@ class EchoScp extends Scp {
     }
     this.sendAssociationAccept();
   }
-  cEchoRequest(request: InstanceType<typeof requests.CEchoRequest>, callback: (r: unknown) => void) {
+  override cEchoRequest(request: InstanceType<typeof requests.CEchoRequest>, callback: (r: InstanceType<typeof responses.CEchoResponse>) => void) {
     const response = responses.CEchoResponse.fromRequest(request);
     response.setStatus(constants.Status.Success);
     callback(response);
   }
-  associationReleaseRequested() {
+  override associationReleaseRequested() {
     this.sendAssociationReleaseResponse();
   }
 }
