@@ -29,7 +29,6 @@ export class ConnectionDecoder {
   private rq: AAssociateRq | null = null;
   private ac: AAssociateAc | null = null;
   private releaseRequested = false;
-  private abortedBy: Side | null = null;
   private closedBy = new Set<Side>();
   private ended = false;
   private readonly midStream: boolean;
@@ -196,7 +195,6 @@ export class ConnectionDecoder {
         this.phase = 'released';
         break;
       case 0x07:
-        this.abortedBy = from;
         this.phase = 'aborted';
         break;
     }
@@ -244,10 +242,5 @@ export class ConnectionDecoder {
 
   private error(time: number, from: Side | null, offset: number | null, reason: string): DerivedEvent {
     return { type: 'decode.error', association: this.association, time, from, offset, reason };
-  }
-
-  /** Who aborted, when the outcome is "aborted". */
-  get abortSide(): Side | null {
-    return this.abortedBy;
   }
 }
