@@ -4,6 +4,11 @@
  */
 import { summaryCommand } from './summary.ts';
 import { serveCommand } from './serve.ts';
+import { echoCommand } from './echo.ts';
+import { findCommand } from './find.ts';
+import { moveCommand } from './move.ts';
+import { getCommand } from './get.ts';
+import { storeCommand } from './store.ts';
 import { VERSION } from '../version.ts';
 
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
@@ -12,6 +17,19 @@ Usage:
   pacscope serve [--http HOST:PORT]         start the server (what npm start runs)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
+  pacscope echo  [options] HOST PORT        C-ECHO
+  pacscope find  [options] [-k KEY[=VALUE]]… HOST PORT
+                                            C-FIND (-P|-S, --level), one line per match
+  pacscope move  --dest AE [options] [-k …] HOST PORT
+                                            C-MOVE to any destination AE
+  pacscope get   [--od DIR] [options] [-k …] HOST PORT
+                                            C-GET, instances written to DIR
+  pacscope store [options] HOST PORT FILE|DIR…
+                                            C-STORE of files and folders
+    SCU options: --aet AE --aec AE --max-pdu N --ts implicit,explicit,big --timeout S
+                 --record FILE --cancel-after N; pacscope COMMAND --help for all
+    exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted,
+                6 failure, 7 cancelled
   pacscope help | --version
 `;
 
@@ -20,6 +38,11 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   summary: summaryCommand,
   serve: serveCommand,
+  echo: echoCommand,
+  find: findCommand,
+  move: moveCommand,
+  get: getCommand,
+  store: storeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

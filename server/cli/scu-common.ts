@@ -1,0 +1,229 @@
+/**
+ * What the SCU commands (echo, find, move, get, store) share: DCMTK-style
+ * options, the capture hub (and its recording with --record), the final
+ * result line and the exit code.
+ *
+ * Exit codes (EXIT_CODES): 0 success, 1 warning status, 2 usage error,
+ * 3 connection refused or failed, 4 association rejected, 5 association
+ * aborted or timed out, 6 failure status (or the operation could not run:
+ * no accepted presentation context, a bad query, …), 7 cancelled (0xFE00).
+ */
+import { parseArgs, type ParsedArgs } from './args.ts';
+import { CaptureHub } from '../capture/hub.ts';
+import dimse from '../endpoints/dimse.ts';
+import { formatStatus } from '../../shared/dimse/status.ts';
+import { DEFAULT_MAX_PDU, type OperationResult, type Outcome, type QueryLevel, type QueryModel, type ScuTarget } from '../endpoints/scu/options.ts';
+import { TRANSFER_SYNTAX_NAMES } from '../endpoints/scu/sop-classes.ts';
+import { parseKeys } from '../endpoints/scu/keys.ts';
+
+export const EXIT_CODES: Readonly<Record<Outcome | 'usage', number>> = Object.freeze({
+  success: 0,
+  warning: 1,
+  usage: 2,
+  refused: 3,
+  rejected: 4,
+  aborted: 5,
+  failure: 6,
+  error: 6,
+  cancel: 7,
+});
+
+/** A mistake in the command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+const COMMON_VALUES = ['aet', 'aec', 'max-pdu', 'ts', 'timeout', 'record'];
+const COMMON_FLAGS = ['overwrite', 'verbose', 'help'];
+const QUERY_VALUES = ['key', 'level', 'model', 'cancel-after'];
+
+/** DCMTK's single-dash spellings, turned into the long options parseArgs knows. */
+const SHORT_OPTIONS: ReadonlyMap<string, string[]> = new Map([
+  ['-k', ['--key']],
+  ['-P', ['--model', 'patient']],
+  ['-S', ['--model', 'study']],
+  ['-aet', ['--aet']],
+  ['-aec', ['--aec']],
+  ['-aem', ['--dest']],
+  ['-od', ['--od']],
+  ['-v', ['--verbose']],
+  ['-h', ['--help']],
+]);
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  query?: boolean;
+  values?: string[];
+  flags?: string[];
+}
+
+export interface ScuCommandLine {
+  args: ParsedArgs;
+  target: ScuTarget;
+  /** Positionals after HOST PORT. */
+  rest: string[];
+  record?: string;
+  overwrite: boolean;
+}
+
+export interface QueryCommandLine {
+  model: QueryModel;
+  level: QueryLevel;
+  keys: Record<string, unknown>;
+  cancelAfter: number | null;
+}
+
+function expandShort(argv: string[]): string[] {
+  return argv.flatMap((a) => SHORT_OPTIONS.get(a) ?? [a]);
+}
+
+const last = (args: ParsedArgs, name: string): string | undefined => args.values.get(name)?.at(-1);
+
+function aeTitle(value: string, option: string): string {
+  // PS3.5 Table 6.2-1 (AE): 1 to 16 characters, no backslash, no control characters, not all spaces.
+  if (value.trim() === '' || value.length > 16 || /[\\\x00-\x1f]/.test(value)) throw new UsageError(`${option}: an AE title has 1 to 16 characters, no backslash: "${value}"`);
+  return value;
+}
+
+function integer(value: string, option: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${option}: expected an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function transferSyntaxes(values: string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return values.flatMap((v) => v.split(',')).map((name) => {
+    const uid = TRANSFER_SYNTAX_NAMES.get(name.trim().toLowerCase()) ?? (/^[0-9.]+$/.test(name.trim()) ? name.trim() : undefined);
+    if (!uid) throw new UsageError(`--ts: unknown transfer syntax "${name}" (implicit, explicit, big or a UID)`);
+    return uid;
+  });
+}
+
+/** Parses the options every SCU command takes and HOST PORT. */
+export function parseScuCommandLine(argv: string[], spec: CommandSpec): ScuCommandLine {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(expandShort(argv), {
+      flags: [...COMMON_FLAGS, ...(spec.flags ?? [])],
+      values: [...COMMON_VALUES, ...(spec.query ? QUERY_VALUES : []), ...(spec.values ?? [])],
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (args.flags.has('help')) throw new UsageError('');
+  const unknownShort = args.positionals.find((p) => /^-[A-Za-z]/.test(p));
+  if (unknownShort) throw new UsageError(`unknown option ${unknownShort}`);
+  const [host, portText, ...rest] = args.positionals;
+  if (host === undefined || portText === undefined) throw new UsageError('HOST and PORT are required');
+  const timeout = last(args, 'timeout');
+  const maxPdu = last(args, 'max-pdu');
+  const target: ScuTarget = {
+    host,
+    port: integer(portText, 'PORT', 1, 65535),
+    callingAeTitle: aeTitle(last(args, 'aet') ?? 'PACSCOPE', '--aet'),
+    calledAeTitle: aeTitle(last(args, 'aec') ?? 'ANY-SCP', '--aec'),
+    maxPdu: maxPdu === undefined ? DEFAULT_MAX_PDU : maxPdu === '0' ? 0 : integer(maxPdu, '--max-pdu', 1024, 0xffffffff),
+    transferSyntaxes: transferSyntaxes(args.values.get('ts')),
+    timeoutMs: timeout === undefined ? undefined : integer(timeout, '--timeout', 1, 86_400) * 1000,
+  };
+  if (!args.flags.has('verbose')) dimse.log.setLevel('silent');
+  return { args, target, rest, record: last(args, 'record'), overwrite: args.flags.has('overwrite') };
+}
+
+/** --model, --level and -k keys (a -k QueryRetrieveLevel=… counts as --level). */
+export function parseQueryCommandLine(args: ParsedArgs): QueryCommandLine {
+  let keys: Record<string, unknown>;
+  try {
+    keys = parseKeys(args.values.get('key') ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const model = last(args, 'model') ?? 'study';
+  if (model !== 'patient' && model !== 'study') throw new UsageError(`--model: patient or study (-P or -S), got "${model}"`);
+  const fromKeys = typeof keys.QueryRetrieveLevel === 'string' && keys.QueryRetrieveLevel !== '' ? keys.QueryRetrieveLevel.toUpperCase() : undefined;
+  delete keys.QueryRetrieveLevel;
+  const levelOption = last(args, 'level')?.toUpperCase();
+  if (levelOption && fromKeys && levelOption !== fromKeys) throw new UsageError(`--level ${levelOption} and -k QueryRetrieveLevel=${fromKeys} disagree`);
+  const level = levelOption ?? fromKeys ?? 'STUDY';
+  if (!['PATIENT', 'STUDY', 'SERIES', 'IMAGE'].includes(level)) throw new UsageError(`--level: PATIENT, STUDY, SERIES or IMAGE, got "${level}"`);
+  const cancel = last(args, 'cancel-after');
+  return { model, level: level as QueryLevel, keys, cancelAfter: cancel === undefined ? null : integer(cancel, '--cancel-after', 0, 1_000_000) };
+}
+
+/** Opens the capture hub of this command (recording to --record FILE when given). */
+export function openHub(line: ScuCommandLine, command: string): Promise<CaptureHub> {
+  return CaptureHub.open({
+    recordPath: line.record,
+    overwrite: line.overwrite,
+    source: { kind: 'scu', description: `pacscope ${command} ${line.target.callingAeTitle} → ${line.target.calledAeTitle} at ${line.target.host}:${line.target.port}` },
+  });
+}
+
+export function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** The last line of every SCU command, and its exit code; the reason also goes to stderr. */
+export function finish(command: string, result: OperationResult, extra?: string): number {
+  const status = result.status !== undefined ? ` ${formatStatus(result.status)}${result.statusText ? ` ${result.statusText}` : ''}` : '';
+  // The status is on the line already: show only what the reason adds to it.
+  const more = result.reason?.replace(/^C-[A-Z]+ status 0x[0-9A-F]{4} [^;]*(; )?/, '');
+  out(`${command}: ${result.outcome}${status}${extra ? `; ${extra}` : ''}${more ? ` — ${more}` : ''}`);
+  if (!result.ok && result.reason) process.stderr.write(`pacscope ${command}: ${result.reason}\n`);
+  return EXIT_CODES[result.outcome];
+}
+
+/**
+ * Runs an SCU command: parse, open the hub, run, close the hub (finishing the recording), exit code.
+ * Usage errors print the command's usage and give 2.
+ */
+export async function runScuCommand(argv: string[], spec: CommandSpec, run: (line: ScuCommandLine, hub: CaptureHub) => Promise<number>): Promise<number> {
+  let line: ScuCommandLine;
+  try {
+    line = parseScuCommandLine(argv, spec);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.message === '') {
+      // --help: asked for, so on stdout and exit 0.
+      process.stdout.write(`usage: ${spec.usage}\n${COMMON_HELP}`);
+      return 0;
+    }
+    process.stderr.write(`pacscope ${spec.name}: ${e.message}\nusage: ${spec.usage}\n${COMMON_HELP}`);
+    return EXIT_CODES.usage;
+  }
+  let hub: CaptureHub;
+  try {
+    hub = await openHub(line, spec.name);
+  } catch (e) {
+    process.stderr.write(`pacscope ${spec.name}: cannot record to ${line.record}: ${(e as Error).message}\n`);
+    return EXIT_CODES.usage;
+  }
+  try {
+    return await run(line, hub);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`pacscope ${spec.name}: ${e.message}\nusage: ${spec.usage}\n${COMMON_HELP}`);
+    return EXIT_CODES.usage;
+  } finally {
+    await hub.close();
+    if (line.record) process.stderr.write(`recorded to ${line.record} (pacscope summary ${line.record})\n`);
+  }
+}
+
+export const COMMON_HELP = `options:
+  --aet AE           calling AE title (default PACSCOPE)      -aet
+  --aec AE           called AE title (default ANY-SCP)        -aec
+  --max-pdu N        maximum PDU length we receive (default ${DEFAULT_MAX_PDU}, 0 = unlimited)
+  --ts NAME[,NAME]   proposed transfer syntaxes: implicit, explicit, big or UIDs
+                     (default implicit,explicit)
+  --timeout S        connect/association/idle timeout in seconds (default 30)
+  --record FILE      record every byte of the session (pacscope summary FILE); --overwrite
+  --verbose          log what dcmjs-dimse does (-v)
+query options (find, move, get):
+  -k KEY[=VALUE]     matching key (with a value) or return key (without); KEY is a keyword or (gggg,eeee)
+  --model M          patient or study root (-P, -S; default study)
+  --level L          PATIENT, STUDY, SERIES or IMAGE (or -k QueryRetrieveLevel=L; default STUDY)
+  --cancel-after N   send C-CANCEL after N pending responses
+exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted or timed out,
+            6 failure, 7 cancelled
+`;

@@ -1,0 +1,61 @@
+/**
+ * C-FIND SCU (PS3.7 §9.1.2, PS3.4 C.4.1): one query on one association; each
+ * pending response (0xFF00, 0xFF01) carries a match; the final one ends it.
+ * Aborting `signal` sends a C-CANCEL (PS3.7 §9.3.2.3); the peer then ends
+ * with 0xFE00 (outcome "cancel").
+ */
+import dimse from '../dimse.ts';
+import type { responses as rs } from '../dimse.ts';
+import type { CaptureHub } from '../../capture/hub.ts';
+import type { OperationResult, QueryTarget } from './options.ts';
+import { acceptedContextOf, keepPendingOpen, startAssociation } from './run-operation.ts';
+import { operationResult, type FinalStatus } from './result.ts';
+import { encodeInAcceptedSyntax, prepareQuery } from './query.ts';
+
+export interface FindOptions {
+  /** Each match as it arrives (a dcmjs naturalized data set: keyword → value), numbered from 1. */
+  onMatch?: (match: Record<string, unknown>, index: number, status: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface FindResult extends OperationResult {
+  matches: Record<string, unknown>[];
+}
+
+export async function cFind(target: QueryTarget, hub: CaptureHub, options: FindOptions = {}): Promise<FindResult> {
+  const request = new dimse.requests.CFindRequest();
+  const bad = prepareQuery(request, target, 'find');
+  if (bad) return { ...bad, matches: [] };
+  keepPendingOpen(request);
+  const matches: Record<string, unknown>[] = [];
+  let final: FinalStatus | null = null;
+  let problem: string | undefined;
+  request.on('response', (r: InstanceType<typeof rs.CFindResponse>) => {
+    const status = r.getStatus();
+    if (status === 0xff00 || status === 0xff01) {
+      const match = { ...(r.getDataset()?.getElements() ?? {}) };
+      matches.push(match);
+      options.onMatch?.(match, matches.length, status);
+    } else {
+      final = { status, service: 'C-FIND', errorComment: r.getErrorComment() };
+    }
+  });
+  const run = startAssociation(
+    {
+      target,
+      requests: [request],
+      onAccepted: (a) => {
+        const ctx = acceptedContextOf(a, request);
+        if (!ctx.ok) problem = ctx.reason;
+        encodeInAcceptedSyntax(a, request);
+      },
+    },
+    hub,
+  );
+  const onAbort = () => run.cancel(request);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const end = await run.ended;
+  options.signal?.removeEventListener('abort', onAbort);
+  return { ...operationResult(end, final, run.connection, problem), matches };
+}
