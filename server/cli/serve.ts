@@ -1,51 +1,132 @@
 /**
- * `pacscope serve` (what `npm start` runs). For now: the HTTP server that the
- * UI, the live WebSocket stream and the operations API will hang off (issues
- * 3 and 4), with a status endpoint and an offline decoder endpoint. Binds
- * 127.0.0.1 unless told otherwise.
+ * `pacscope serve` (what `npm start` runs): the built-in teaching PACS, the
+ * store SCP (its default move destination) and the HTTP server that the UI,
+ * the live WebSocket stream and the operations API hang off (issue 4), with a
+ * status endpoint listing the DICOM endpoints. Every association goes through
+ * one capture hub (recorded with --record). Binds 127.0.0.1 unless told
+ * otherwise. Settings: flags > --config FILE > defaults (see
+ * server/endpoints/pacs/settings.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from './args.ts';
 import { VERSION } from '../version.ts';
 import { parseHostPort } from './host-port.ts';
+import dimse from '../endpoints/dimse.ts';
+import { CaptureHub } from '../capture/hub.ts';
+import { startPacs, type RunningPacs } from '../endpoints/pacs/pacs.ts';
+import { startStoreScp, type RunningStoreScp } from '../endpoints/store-scp.ts';
+import { resolveServeSettings } from '../endpoints/pacs/settings.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
 
+export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, the store SCP and the HTTP server
+
+  --http HOST:PORT          HTTP server (default ${DEFAULT_HTTP})
+  --pacs AET@HOST:PORT      built-in PACS (default PACSCOPE@127.0.0.1:11112)
+  --store AET@HOST:PORT     store SCP, a move destination of the PACS (default STORESCP@127.0.0.1:11113)
+  --dest AET=HOST:PORT      a C-MOVE destination of the PACS (repeatable)
+  --move-mode sync|async    C-MOVE: pending responses then final, or final first (default sync)
+  --ae-policy any|called|known
+                            accept any AE title, check the called one (else reject 1/1/7),
+                            or also only known callers (else reject 1/1/3) (default any)
+  --sub-operation-delay MS  pause between C-MOVE/C-GET sub-operations, to watch them (default 0)
+  --data DIR                the PACS's store and what the store SCP receives
+                            (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)
+  --config FILE             JSON with the same settings (flags win)
+  --record FILE             record every association to FILE (pacscope summary FILE reads it)
+`;
+
 export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['http'] });
-  const { host, port } = parseHostPort(args.values.get('http')?.at(-1) ?? DEFAULT_HTTP);
-  if (!isLoopback(host)) {
-    // Issue 4 adds the access token that makes a non-loopback bind safe; until then refuse it.
-    throw new Error(`refusing to listen on ${host}: only loopback addresses are supported for now`);
+  const args = parseArgs(argv, {
+    flags: ['help'],
+    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record'],
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
   }
-  const started = new Date().toISOString();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.url === '/api/status') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ product: 'pacscope', version: VERSION, started, endpoints: [] }));
-      return;
-    }
-    if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`pacscope ${VERSION}\nThe browser UI arrives with a later release. Meanwhile: pacscope summary FILE decodes a recording or a pcap.\n`);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
+  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}"\n\n${SERVE_USAGE}`);
+  const last = (k: string) => args.values.get(k)?.at(-1);
+  const { host, port } = parseHostPort(last('http') ?? DEFAULT_HTTP);
+  const settings = resolveServeSettings({
+    pacs: last('pacs'),
+    store: last('store'),
+    dest: args.values.get('dest'),
+    moveMode: last('move-mode'),
+    aePolicy: last('ae-policy'),
+    subOperationDelay: last('sub-operation-delay'),
+    data: last('data'),
+    config: last('config'),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  process.stdout.write(`pacscope ${VERSION} serving on http://${host}:${actualPort}/  (status: /api/status)\n`);
-  process.stdout.write('DICOM endpoints: none yet (the built-in PACS and store SCP come with the endpoints release)\n');
+  for (const h of [host, settings.pacs.host, settings.store.host]) {
+    // Issue 4 adds the access token that makes a non-loopback bind safe; until then refuse it.
+    if (!isLoopback(h)) throw new Error(`refusing to listen on ${h}: only loopback addresses are supported for now`);
+  }
+  // dcmjs-dimse logs every PDU at INFO; the wire is in the capture hub instead.
+  dimse.log.setLevel('error');
+
+  const record = last('record');
+  const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'serve', description: `pacscope serve (PACS ${settings.pacs.ae}, store SCP ${settings.store.ae})` } });
+  let store: RunningStoreScp | null = null;
+  let pacs: RunningPacs | null = null;
+  let server: ReturnType<typeof createServer> | null = null;
+  const stopAll = async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await pacs?.close();
+    await store?.close();
+    await hub.close();
+  };
+  try {
+    store = await startStoreScp(settings.store, hub);
+    // A store SCP on port 0 got a free port: that is where the PACS moves to.
+    const own = settings.pacs.destinations.get(store.ae);
+    if (own && own.port === 0) own.port = store.port;
+    pacs = await startPacs(settings.pacs, hub);
+    const started = new Date().toISOString();
+    const endpoints = () => [
+      { role: 'pacs', ae: pacs!.ae, host: pacs!.host, port: pacs!.port, moveMode: pacs!.moveMode, aePolicy: pacs!.aePolicy, destinations: Object.fromEntries([...pacs!.destinations].map(([ae, d]) => [ae, `${d.host}:${d.port}`])) },
+      { role: 'store-scp', ae: store!.ae, host: store!.host, port: store!.port, outputDir: store!.outputDir },
+    ];
+    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/api/status') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ product: 'pacscope', version: VERSION, started, endpoints: endpoints() }));
+        return;
+      }
+      if (req.url === '/' || req.url === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`pacscope ${VERSION}\nThe browser UI arrives with a later release. DICOM endpoints: see /api/status.\n`);
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, host, () => resolve());
+    });
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    const out = [
+      `pacscope ${VERSION} serving on http://${host}:${actualPort}/  (status: /api/status)`,
+      'DICOM endpoints:',
+      `  PACS       ${pacs.ae}@${pacs.host}:${pacs.port}  (C-ECHO, C-FIND, C-MOVE ${pacs.moveMode}, C-GET, C-STORE; AE policy ${pacs.aePolicy}; ${pacs.instanceCount()} instances in ${settings.pacs.dataDir})`,
+      `  store SCP  ${store.ae}@${store.host}:${store.port}  (saves to ${store.outputDir})`,
+      `  move destinations of ${pacs.ae}: ${[...pacs.destinations].map(([ae, d]) => `${ae}=${d.host}:${d.port}`).join(', ')}`,
+      ...(record ? [`recording every association to ${record}`] : []),
+    ];
+    process.stdout.write(out.join('\n') + '\n');
+  } catch (e) {
+    await stopAll();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new Error(`address in use: ${err.message.replace(/^listen EADDRINUSE: address already in use /, '')} (another pacscope or PACS running? choose other ports with --pacs/--store/--http)`);
+    throw e;
+  }
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
+  await stopAll();
   return 0;
 }
 

@@ -1,0 +1,39 @@
+/**
+ * C-FIND SCP (PS3.4 C.4.1): one pending response (0xFF00) per match, each
+ * with the requested keys, then the final response: 0x0000, 0xFE00 after a
+ * C-CANCEL, 0xA900 when the identifier does not fit the information model.
+ */
+import dimse from '../dimse.ts';
+import type { CFindRequest, CFindResponse } from './dimse-types.ts';
+import { findMatches, responseKeys } from './matching.ts';
+import { identifierDataset, parseIdentifier } from './identifier.ts';
+import type { OperationContext } from './operation.ts';
+import { STATUS, isStudyRoot, sleep } from './operation.ts';
+
+const { responses } = dimse;
+
+export async function runFind(op: OperationContext<CFindRequest>, final: (rsp: CFindResponse) => void): Promise<void> {
+  const { request } = op;
+  const response = (status: number, comment?: string): CFindResponse => {
+    const rsp = responses.CFindResponse.fromRequest(request);
+    // fromRequest always says Study Root (DESIGN.md, "Known traps"): copy the request's.
+    rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
+    rsp.setStatus(status);
+    if (comment) rsp.setErrorComment(comment.slice(0, 64));
+    return rsp;
+  };
+  const parsed = parseIdentifier(request.getDataset());
+  if (typeof parsed === 'string') return final(response(STATUS.IdentifierDoesNotMatchSopClass, parsed));
+  if (parsed.level === 'PATIENT' && isStudyRoot(request.getAffectedSopClassUid())) {
+    return final(response(STATUS.IdentifierDoesNotMatchSopClass, 'Study Root has no PATIENT level'));
+  }
+  const matches = findMatches(op.runtime.store.instances().map((i) => i.values), parsed.keys, parsed.level);
+  for (const entity of matches) {
+    if (op.cancelled()) return final(response(STATUS.Cancel));
+    const rsp = response(STATUS.Pending);
+    rsp.setDataset(identifierDataset(responseKeys(entity, parsed.keys, parsed.level), op.transferSyntaxUid));
+    op.scp.sendResponse(request, rsp);
+    if (op.runtime.config.subOperationDelayMs > 0) await sleep(op.runtime.config.subOperationDelayMs);
+  }
+  final(response(op.cancelled() ? STATUS.Cancel : STATUS.Success));
+}

@@ -1,0 +1,69 @@
+/**
+ * The built-in teaching PACS: a Q/R SCP (C-ECHO, C-FIND, C-MOVE, C-GET,
+ * C-STORE, C-CANCEL) over an on-disk store that starts with synthetic
+ * studies, every association tapped into the capture hub (its
+ * sub-associations to move destinations too).
+ *
+ *   const pacs = await startPacs(config, hub);
+ *   pacs.ae, pacs.host, pacs.port
+ *   pacs.destinations.set('VIEWER', { host: '127.0.0.1', port: 4242 });  // editable at run time
+ *   pacs.setMoveMode('async'); pacs.setAePolicy('known');
+ *   pacs.setSubOperationDelay(500);
+ *   await pacs.close();
+ *
+ * `config` fields: see PacsConfig (config.ts); port 0 picks a free port.
+ */
+import type { CaptureHub } from '../../capture/hub.ts';
+import { listenTapped, type ScpClass } from '../dimse-tap.ts';
+import type { AePolicy, Destination, MoveMode, PacsConfig } from './config.ts';
+import { DataStore } from './data-store.ts';
+import type { PacsRuntime } from './operation.ts';
+import { QrScp } from './qr-scp.ts';
+
+export interface RunningPacs {
+  readonly ae: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** AE title → host:port; edits apply to the next C-MOVE. */
+  readonly destinations: Map<string, Destination>;
+  readonly moveMode: MoveMode;
+  readonly aePolicy: AePolicy;
+  setMoveMode(mode: MoveMode): void;
+  setAePolicy(policy: AePolicy): void;
+  setKnownCallers(aeTitles: string[]): void;
+  setSubOperationDelay(ms: number): void;
+  /** Number of stored instances. */
+  instanceCount(): number;
+  /** Stops listening, ends open associations, waits for asynchronous sub-operations. */
+  close(): Promise<void>;
+}
+
+export async function startPacs(config: PacsConfig, hub: CaptureHub): Promise<RunningPacs> {
+  const store = DataStore.open(config.dataDir);
+  const runtime: PacsRuntime = { config: { ...config, destinations: config.destinations, knownCallers: [...config.knownCallers] }, store, hub, background: new Set() };
+  const server = await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { pacs: runtime } });
+  const c = runtime.config;
+  return {
+    ae: c.ae,
+    host: server.host,
+    port: server.port,
+    dataDir: c.dataDir,
+    destinations: c.destinations,
+    get moveMode() {
+      return c.moveMode;
+    },
+    get aePolicy() {
+      return c.aePolicy;
+    },
+    setMoveMode: (mode) => void (c.moveMode = mode),
+    setAePolicy: (policy) => void (c.aePolicy = policy),
+    setKnownCallers: (aeTitles) => void (c.knownCallers = [...aeTitles]),
+    setSubOperationDelay: (ms) => void (c.subOperationDelayMs = Math.max(0, ms)),
+    instanceCount: () => store.instances().length,
+    close: async () => {
+      await server.close();
+      await Promise.allSettled([...runtime.background]);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The store SCP, the usual C-MOVE destination: its own AE title and port,
+ * accepts Verification and a settable list of storage SOP classes and
+ * transfer syntaxes (a context outside them is rejected, PS3.8 §9.3.3.2, so a
+ * rejected storage context can be shown) and saves what it receives as Part
+ * 10 files `<SOPInstanceUID>.dcm` in `outputDir`. Every association is tapped
+ * into the capture hub.
+ *
+ *   const store = await startStoreScp({ ae: 'STORESCP', host: '127.0.0.1', port: 11113, outputDir }, hub);
+ *   store.acceptedSopClasses = ['1.2.840.10008.5.1.4.1.1.2'];  // CT only, from the next association on
+ *   store.received   // SOP Instance UIDs saved, in order
+ *   await store.close();
+ */
+import { mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type net from 'node:net';
+import dimse from './dimse.ts';
+import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
+import { listenTapped, type ScpClass } from './dimse-tap.ts';
+import type { CaptureHub } from '../capture/hub.ts';
+import type { StoreScpConfig } from './pacs/config.ts';
+import { checkAssociation } from './pacs/policy.ts';
+import { labelUtf8, namePixelDataVr } from './pacs/data-store.ts';
+import { STORAGE_SOP_CLASSES, UNCOMPRESSED, negotiateContexts } from './pacs/qr-scp.ts';
+
+const { Scp, constants, responses } = dimse;
+
+export interface RunningStoreScp {
+  readonly ae: string;
+  readonly host: string;
+  readonly port: number;
+  readonly outputDir: string;
+  /** Undefined: every storage SOP class. Settable at run time. */
+  acceptedSopClasses?: string[];
+  /** Undefined: Explicit then Implicit VR Little Endian. Settable at run time. */
+  acceptedTransferSyntaxes?: string[];
+  /** SOP Instance UIDs saved since start, in order. */
+  readonly received: string[];
+  close(): Promise<void>;
+}
+
+class StoreScp extends Scp {
+  private readonly state: RunningStoreScp & { policy: StoreScpConfig['aePolicy'] };
+
+  constructor(socket: net.Socket, opts?: Record<string, unknown>) {
+    super(socket, opts);
+    this.state = (opts?.customOptions as { store: StoreScp['state'] }).store;
+  }
+
+  override associationRequested(association: Association): void {
+    const s = this.state;
+    const reject = checkAssociation(s.policy ?? 'any', s.ae, association.getCalledAeTitle(), association.getCallingAeTitle(), []);
+    if (reject) return this.sendAssociationReject(reject.result, reject.source, reject.reason);
+    const sopClasses = s.acceptedSopClasses ? new Set(s.acceptedSopClasses) : STORAGE_SOP_CLASSES;
+    negotiateContexts(association, (uid) => uid === constants.SopClass.Verification || sopClasses.has(uid), s.acceptedTransferSyntaxes ?? UNCOMPRESSED);
+    this.sendAssociationAccept();
+  }
+
+  override associationReleaseRequested(): void {
+    this.sendAssociationReleaseResponse();
+  }
+
+  override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
+    const rsp = responses.CEchoResponse.fromRequest(request);
+    rsp.setStatus(constants.Status.Success);
+    callback(rsp);
+  }
+
+  override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
+    const rsp = responses.CStoreResponse.fromRequest(request);
+    try {
+      const dataset = request.getDataset();
+      const uid = String(dataset?.getElement('SOPInstanceUID') ?? '');
+      if (!dataset || !/^[0-9.]{1,64}$/.test(uid)) throw new Error(`invalid SOP Instance UID "${uid}"`);
+      const tmp = join(this.state.outputDir, `.${uid}.tmp`);
+      labelUtf8(dataset);
+      namePixelDataVr(dataset);
+      dataset.toFile(tmp);
+      renameSync(tmp, join(this.state.outputDir, `${uid}.dcm`));
+      this.state.received.push(uid);
+      rsp.setStatus(constants.Status.Success);
+    } catch (e) {
+      rsp.setStatus(0xc000); // Error: cannot understand (PS3.4 Table B.2-1)
+      rsp.setErrorComment(String((e as Error).message).slice(0, 64));
+    }
+    callback(rsp);
+  }
+}
+
+export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub): Promise<RunningStoreScp> {
+  mkdirSync(config.outputDir, { recursive: true });
+  const state = {
+    ae: config.ae,
+    host: config.host,
+    port: config.port,
+    outputDir: config.outputDir,
+    acceptedSopClasses: config.acceptedSopClasses,
+    acceptedTransferSyntaxes: config.acceptedTransferSyntaxes,
+    received: [] as string[],
+    policy: config.aePolicy,
+    close: async () => {},
+  };
+  const server = await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { store: state } });
+  state.port = server.port;
+  state.close = () => server.close();
+  return state;
+}

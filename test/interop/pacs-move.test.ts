@@ -1,0 +1,152 @@
+/**
+ * C-MOVE of the built-in PACS with DCMTK movescu and the store SCP as the
+ * destination: synchronous (pending responses, final after the last
+ * C-STORE-RSP) and asynchronous (final first), unknown destination (0xA801),
+ * destination not listening and storage context rejected (failed
+ * sub-operations, 0xA702 when none succeeded, 0xB000 when some did — PS3.4
+ * C.4.2.1.5 and Table C.4-2), moving to movescu itself, and C-CANCEL (0xFE00
+ * with the counters so far). The order is read from the hub, i.e. the wire.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from './harness/process.ts';
+import { freePort } from './harness/net.ts';
+import { startLab, until, type PacsLab } from './pacs-lab.ts';
+import { instanceUid, studyUid, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../../server/endpoints/pacs/synthetic-studies.ts';
+import dimse from '../../server/endpoints/dimse.ts';
+import { sendTapped } from '../../server/endpoints/dimse-tap.ts';
+import type { CMoveResponse } from '../../server/endpoints/pacs/dimse-types.ts';
+import type { SummaryMessage } from '../../shared/model/summary-types.ts';
+
+let lab: PacsLab;
+beforeAll(async () => {
+  lab = await startLab();
+});
+afterAll(async () => {
+  await lab?.stop();
+});
+
+/** movescu against the PACS; returns the messages of the hub that arrived meanwhile (all associations), in order. */
+async function move(args: string[], settle: (ms: SummaryMessage[]) => boolean = (ms) => ms.some(isFinalMove)): Promise<{ output: string; code: number | null; messages: SummaryMessage[] }> {
+  const skip = lab.hub.summary().messages.length;
+  const r = await runTool('movescu', ['-S', '-aec', 'PACSCOPE', ...args, '127.0.0.1', String(lab.pacs.port)], { timeoutMs: 20_000 });
+  let messages: SummaryMessage[] = [];
+  await until(() => settle((messages = lab.hub.summary().messages.slice(skip))));
+  return { output: r.output, code: r.code, messages };
+}
+
+const isFinalMove = (m: SummaryMessage) => m.command === 'C-MOVE-RSP' && m.status !== '0xFF00';
+const study = (n: number) => ['-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid(n)}`];
+
+describe('C-MOVE of the built-in PACS', () => {
+  it('sync: a pending response after each sub-operation, the final one after the last C-STORE-RSP', async () => {
+    const r = await move(['-aem', 'STORESCP', ...study(1)]);
+    expect(r.code).toBe(0);
+    const moves = r.messages.filter((m) => m.command === 'C-MOVE-RSP');
+    expect(moves.map((m) => [m.status, m.remaining, m.completed, m.failed])).toEqual([
+      ['0xFF00', 3, 1, 0],
+      ['0xFF00', 2, 2, 0],
+      ['0xFF00', 1, 3, 0],
+      ['0x0000', null, 4, 0],
+    ]);
+    // Both taps of the sub-association (the PACS's client socket and the store SCP's) are in the hub.
+    const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ');
+    expect(stores.length).toBe(8);
+    expect(stores[0].moveOriginator).toEqual({ ae: 'MOVESCU', messageId: 1 });
+    const lastStoreRsp = r.messages.findLastIndex((m) => m.command === 'C-STORE-RSP');
+    expect(r.messages.findIndex(isFinalMove)).toBeGreaterThan(lastStoreRsp);
+    expect(lab.store.received).toEqual(expect.arrayContaining([instanceUid(1, 2, 1)]));
+    // The 512×256 image (256 KiB) spans several P-DATA-TF PDUs of at most the store SCP's maximum length
+    // (more than one command PDU and one data set PDU per instance).
+    const summary = lab.hub.summary();
+    const sub = summary.associations.find((a) => a.requestor.ae === 'PACSCOPE' && a.acceptor.ae === 'STORESCP')!;
+    const pdataFromPacs = summary.pdus.filter((p) => p.association === sub.id && p.type === 'P-DATA-TF' && p.from === 'requestor');
+    expect(pdataFromPacs.length).toBeGreaterThan(2 * 4);
+    expect(Math.max(...pdataFromPacs.map((p) => p.length))).toBeLessThanOrEqual((sub.maxPdu.acceptor ?? 0) + 6);
+  });
+
+  it('async: the final response comes before the first C-STORE-RQ', async () => {
+    lab.pacs.setMoveMode('async');
+    try {
+      const r = await move(['-aem', 'STORESCP', ...study(3)], (ms) => ms.filter((m) => m.command === 'C-STORE-RSP').length === 4);
+      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => m.status)).toEqual(['0x0000']);
+      expect(r.messages.findIndex(isFinalMove)).toBeLessThan(r.messages.findIndex((m) => m.command === 'C-STORE-RQ'));
+    } finally {
+      lab.pacs.setMoveMode('sync');
+    }
+  });
+
+  it('an unknown destination gets 0xA801 and no sub-association', async () => {
+    const r = await move(['-aem', 'NOWHERE', ...study(1)]);
+    expect(r.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-MOVE-RQ', 'C-MOVE-RSP 0xA801']);
+    expect(r.output).toMatch(/Move Destination unknown|MoveDestinationUnknown/i);
+  });
+
+  it('a destination that does not listen: every sub-operation failed, 0xA702', async () => {
+    lab.pacs.destinations.set('DEAD', { host: '127.0.0.1', port: await freePort() });
+    const r = await move(['-aem', 'DEAD', ...study(3)]);
+    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed, m.warning])).toEqual([['0xA702', 0, 2, 0]]);
+    expect(lab.hub.summary().associations.some((a) => a.outcome === 'refused')).toBe(true);
+  });
+
+  it('a store SCP that rejects the SOP class: failed sub-operations, 0xA702 when none completed, 0xB000 when some did', async () => {
+    lab.store.acceptedSopClasses = [MR_IMAGE_STORAGE];
+    try {
+      const ct = await move(['-aem', 'STORESCP', ...study(3)]);
+      expect(ct.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0xA702', 0, 2]]);
+      const mixed = await move(['-aem', 'STORESCP', '-k', 'QueryRetrieveLevel=IMAGE', '-k', `SOPInstanceUID=${instanceUid(1, 1, 1)}\\${instanceUid(2, 1, 1)}`]);
+      expect(mixed.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0xB000', 1, 1]]);
+      // PS3.4 C.4.2.1.4: the final response names what failed.
+      expect(mixed.messages.find(isFinalMove)?.identifier).toMatchObject({ FailedSOPInstanceUIDList: instanceUid(1, 1, 1) });
+      const ac = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1);
+      // PS3.8 Table 9-18: 3 = abstract syntax not supported.
+      expect(ac?.presentationContexts.find((pc) => pc.abstractSyntax === CT_IMAGE_STORAGE)?.result).toBe(3);
+    } finally {
+      lab.store.acceptedSopClasses = undefined;
+    }
+  });
+
+  it('a store SCP that accepts only Big Endian: transfer syntaxes rejected (result 4), sub-operations failed', async () => {
+    lab.store.acceptedTransferSyntaxes = ['1.2.840.10008.1.2.2'];
+    try {
+      const r = await move(['-aem', 'STORESCP', ...study(3)]);
+      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.failed])).toEqual([['0xA702', 2]]);
+      const ac = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1);
+      expect(ac?.presentationContexts.map((pc) => pc.result)).toEqual([4]);
+    } finally {
+      lab.store.acceptedTransferSyntaxes = undefined;
+    }
+  });
+
+  it('moves to movescu itself (--port) when it is a known destination', async () => {
+    const port = await freePort();
+    lab.pacs.destinations.set('MOVESCU', { host: '127.0.0.1', port });
+    const r = await move(['--port', String(port), '-od', lab.dir, '-aem', 'MOVESCU', ...study(3)]);
+    expect(r.code).toBe(0);
+    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed])).toEqual([['0x0000', 2]]);
+  });
+
+  it('C-CANCEL of a running C-MOVE (slow sub-operations): 0xFE00 with the counters so far', async () => {
+    lab.pacs.setSubOperationDelay(250);
+    try {
+      const { Client, requests } = dimse;
+      const client = new Client();
+      const request = requests.CMoveRequest.createStudyMoveRequest('STORESCP', studyUid(1));
+      const seen: CMoveResponse[] = [];
+      request.on('response', (rsp: CMoveResponse) => {
+        seen.push(rsp);
+        if (seen.length === 1) client.cancel(request);
+      });
+      client.addRequest(request);
+      const closed = new Promise((resolve) => client.on('closed', resolve));
+      sendTapped(client, lab.hub, { host: '127.0.0.1', port: lab.pacs.port, callingAeTitle: 'CANCELSCU', calledAeTitle: 'PACSCOPE' });
+      await closed;
+      const final = seen.at(-1)!;
+      expect(final.getStatus()).toBe(0xfe00);
+      expect(final.getCompleted()).toBeGreaterThanOrEqual(1);
+      expect(final.getRemaining()).toBeGreaterThan(0);
+      expect(final.getCompleted() + final.getRemaining() + final.getFailures()).toBe(4);
+    } finally {
+      lab.pacs.setSubOperationDelay(0);
+    }
+  });
+});
