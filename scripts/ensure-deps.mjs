@@ -6,14 +6,15 @@
  *
  *   node scripts/ensure-deps.mjs          npm packages only
  *   node scripts/ensure-deps.mjs --test   also the real peers for the interop
- *                                         tests (Debian packages dcmtk, tshark)
+ *                                         tests (Debian packages dcmtk, tshark,
+ *                                         orthanc)
  *
  * Fast when everything is present: only file-system checks, no network.
  * Prints one line per action; exits non-zero with a clear message when
  * something cannot be installed (never skips silently).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,7 +121,38 @@ function onPath(cmd) {
 const DEBIAN_PEERS = [
   { pkg: 'dcmtk', programs: ['echoscu', 'findscu', 'movescu', 'getscu', 'storescu', 'storescp', 'dcmqrscp', 'dump2dcm'] },
   { pkg: 'tshark', programs: ['tshark', 'dumpcap'] },
+  // The tests start their own Orthanc processes (own config, ports, storage): never the system service.
+  { pkg: 'orthanc', programs: ['Orthanc'] },
 ];
+
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+
+/**
+ * Debian's orthanc postinst starts a system service (DICOM 4242, HTTP 8042, all interfaces).
+ * A policy-rc.d that answers 101 ("action forbidden") keeps invoke-rc.d from starting it;
+ * one is written only for the install and only when none exists (containers often have one).
+ * Returns the undo, or null when nothing was written.
+ */
+function forbidServiceStarts(asRoot) {
+  if (existsSync(POLICY_RC)) return null;
+  const body = '#!/bin/sh\n# written by pacscope scripts/ensure-deps.mjs for the duration of an apt-get install\nexit 101\n';
+  if (asRoot) {
+    writeFileSync(POLICY_RC, body);
+    chmodSync(POLICY_RC, 0o755);
+    return () => rmSync(POLICY_RC, { force: true });
+  }
+  const tmp = join(mkdtempSync(join(tmpdir(), 'pacscope-policy-')), 'policy-rc.d');
+  writeFileSync(tmp, body);
+  if (run('sudo', ['install', '-m', '755', tmp, POLICY_RC]) !== 0) return null;
+  return () => run('sudo', ['rm', '-f', POLICY_RC]);
+}
+
+/** Stops and disables a system Orthanc service if one runs anyway (e.g. started at boot by systemd). */
+function quietSystemOrthanc(prefix) {
+  const sh = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), ...args], { stdio: 'ignore' }) : run(args[0], args.slice(1), { stdio: 'ignore' }));
+  if (existsSync('/run/systemd/system') && onPath('systemctl')) sh(['systemctl', 'disable', '--now', 'orthanc']);
+  else if (onPath('service')) sh(['service', 'orthanc', 'stop']);
+}
 
 function ensurePeers() {
   const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !onPath(prog)));
@@ -140,8 +172,15 @@ function ensurePeers() {
   const upd = apt(['update']);
   if (upd !== 0) fail(`apt-get update failed (exit ${upd})`);
   say(`installing ${pkgs.join(' ')} with apt-get`);
-  const inst = apt(['install', '-y', '--no-install-recommends', ...pkgs]);
+  const undoPolicy = pkgs.includes('orthanc') ? forbidServiceStarts(isRoot) : null;
+  let inst;
+  try {
+    inst = apt(['install', '-y', '--no-install-recommends', ...pkgs]);
+  } finally {
+    undoPolicy?.();
+  }
   if (inst !== 0) fail(`apt-get install ${pkgs.join(' ')} failed (exit ${inst}); the interop tests need them`);
+  if (pkgs.includes('orthanc')) quietSystemOrthanc(prefix);
   const still = DEBIAN_PEERS.flatMap((p) => p.programs).filter((prog) => !onPath(prog));
   if (still.length > 0) fail(`after apt-get install, still missing: ${still.join(', ')}`);
   say(`installed ${pkgs.join(', ')}`);
