@@ -14,7 +14,8 @@ import { VERSION } from '../version.ts';
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
 
 Usage:
-  pacscope serve [--http HOST:PORT]         start the server (what npm start runs)
+  pacscope serve [options]                  the built-in PACS, store SCP and HTTP server (npm start);
+                                            --pacs --store --dest --move-mode --ae-policy --data --record …
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
   pacscope echo  [options] HOST PORT        C-ECHO

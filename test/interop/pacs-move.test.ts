@@ -10,6 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from './harness/process.ts';
 import { freePort } from './harness/net.ts';
+import { StoreScp } from './harness/peers.ts';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startLab, until, type PacsLab } from './pacs-lab.ts';
 import { instanceUid, studyUid, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../../server/endpoints/pacs/synthetic-studies.ts';
 import dimse from '../../server/endpoints/dimse.ts';
@@ -114,6 +117,26 @@ describe('C-MOVE of the built-in PACS', () => {
       expect(ac?.presentationContexts.map((pc) => pc.result)).toEqual([4]);
     } finally {
       lab.store.acceptedTransferSyntaxes = undefined;
+    }
+  });
+
+  it('moves to a third party: DCMTK storescp receives every instance, the PACS\'s sub-association is recorded', async () => {
+    const port = await freePort();
+    const out = join(lab.dir, 'dcmtk-storescp');
+    const storescp = await StoreScp.start({ port, aeTitle: 'DCMTKSCP', outDir: out });
+    try {
+      lab.pacs.destinations.set('DCMTKSCP', { host: '127.0.0.1', port });
+      const r = await move(['-aem', 'DCMTKSCP', ...study(3)]);
+      expect(r.code).toBe(0);
+      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0x0000', 2, 0]]);
+      // Only the PACS's end of this sub-association is tapped (storescp is another process): one C-STORE-RQ per instance.
+      const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ' && m.to === 'DCMTKSCP');
+      expect(stores.map((m) => m.moveOriginator)).toEqual([{ ae: 'MOVESCU', messageId: 1 }, { ae: 'MOVESCU', messageId: 1 }]);
+      // storescp writes each file before it answers its C-STORE-RQ, so they are there once the move is over.
+      expect((await readdir(out)).filter((f) => f.endsWith('.dcm')).length).toBe(2);
+    } finally {
+      lab.pacs.destinations.delete('DCMTKSCP');
+      await storescp.stop();
     }
   });
 
