@@ -42,7 +42,6 @@ const t0 = Date.now() - performance.now();
 /** Milliseconds since the epoch, fractional. */
 export const wallClock = (): number => t0 + performance.now();
 
-type WriteCallback = (error?: Error | null) => void;
 
 function toBytes(chunk: unknown, encoding?: unknown): Uint8Array | null {
   if (typeof chunk === 'string') return new Uint8Array(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));

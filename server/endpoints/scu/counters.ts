@@ -8,6 +8,9 @@ interface CounterResponse {
   getWarnings(): number;
 }
 
+/** Before any response: nothing counted. */
+export const NO_COUNTERS: SubOperationCounters = Object.freeze({ remaining: null, completed: 0, failed: 0, warning: 0 });
+
 const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export function countersOf(r: CounterResponse): SubOperationCounters {

@@ -6,27 +6,15 @@ import dimse from '../dimse.ts';
 import type { responses as rs } from '../dimse.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, ScuTarget } from './options.ts';
-import { acceptedContextOf, startAssociation } from './run-operation.ts';
+import { runSingleRequest } from './single-request.ts';
 import { operationResult, type FinalStatus } from './result.ts';
 
 export async function cEcho(target: ScuTarget, hub: CaptureHub): Promise<OperationResult> {
   const request = new dimse.requests.CEchoRequest();
   let final: FinalStatus | null = null;
-  let problem: string | undefined;
   request.on('response', (r: InstanceType<typeof rs.CEchoResponse>) => {
     final = { status: r.getStatus(), service: 'C-ECHO', errorComment: r.getErrorComment() };
   });
-  const run = startAssociation(
-    {
-      target,
-      requests: [request],
-      onAccepted: (a) => {
-        const ctx = acceptedContextOf(a, request);
-        if (!ctx.ok) problem = ctx.reason;
-      },
-    },
-    hub,
-  );
-  const end = await run.ended;
-  return operationResult(end, final, run.connection, problem);
+  const { end, connection, problem } = await runSingleRequest(target, request, hub);
+  return operationResult(end, final, connection, problem);
 }

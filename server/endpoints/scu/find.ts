@@ -8,9 +8,10 @@ import dimse from '../dimse.ts';
 import type { responses as rs } from '../dimse.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, QueryTarget } from './options.ts';
-import { acceptedContextOf, keepPendingOpen, startAssociation } from './run-operation.ts';
+import { keepPendingOpen } from './run-operation.ts';
+import { runSingleRequest } from './single-request.ts';
 import { operationResult, type FinalStatus } from './result.ts';
-import { encodeInAcceptedSyntax, prepareQuery } from './query.ts';
+import { prepareQuery } from './query.ts';
 
 export interface FindOptions {
   /** Each match as it arrives (a dcmjs naturalized data set: keyword → value), numbered from 1. */
@@ -29,7 +30,6 @@ export async function cFind(target: QueryTarget, hub: CaptureHub, options: FindO
   keepPendingOpen(request);
   const matches: Record<string, unknown>[] = [];
   let final: FinalStatus | null = null;
-  let problem: string | undefined;
   request.on('response', (r: InstanceType<typeof rs.CFindResponse>) => {
     const status = r.getStatus();
     if (status === 0xff00 || status === 0xff01) {
@@ -40,22 +40,6 @@ export async function cFind(target: QueryTarget, hub: CaptureHub, options: FindO
       final = { status, service: 'C-FIND', errorComment: r.getErrorComment() };
     }
   });
-  const run = startAssociation(
-    {
-      target,
-      requests: [request],
-      onAccepted: (a) => {
-        const ctx = acceptedContextOf(a, request);
-        if (!ctx.ok) problem = ctx.reason;
-        encodeInAcceptedSyntax(a, request);
-      },
-    },
-    hub,
-  );
-  const onAbort = () => run.cancel(request);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  const end = await run.ended;
-  options.signal?.removeEventListener('abort', onAbort);
-  return { ...operationResult(end, final, run.connection, problem), matches };
+  const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
+  return { ...operationResult(end, final, connection, problem), matches };
 }

@@ -9,13 +9,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import dimse from '../dimse.ts';
-import type { responses as rs } from '../dimse.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
-import type { QueryTarget, SubOperationCounters } from './options.ts';
-import { acceptedContextOf, keepPendingOpen, startAssociation, type IncomingStore } from './run-operation.ts';
-import { operationResult, type FinalStatus } from './result.ts';
-import { encodeInAcceptedSyntax, prepareQuery } from './query.ts';
-import { countersOf } from './counters.ts';
+import type { QueryTarget } from './options.ts';
+import { keepPendingOpen, type IncomingStore } from './run-operation.ts';
+import { operationResult } from './result.ts';
+import { prepareQuery } from './query.ts';
+import { NO_COUNTERS } from './counters.ts';
+import { runSingleRequest, trackRetrieve } from './single-request.ts';
 import { writePart10 } from './part10.ts';
 import type { RetrieveOptions, RetrieveResult } from './move.ts';
 
@@ -45,62 +45,38 @@ function fileNameOf(uid: string): string {
 }
 
 export async function cGet(target: GetTarget, hub: CaptureHub, options: GetOptions = {}): Promise<GetResult> {
-  const counters0: SubOperationCounters = { remaining: null, completed: 0, failed: 0, warning: 0 };
   const request = new dimse.requests.CGetRequest();
   request.setAddStorageSopClassesToAssociation(false);
   const bad = prepareQuery(request, target, 'get');
-  if (bad) return { ...bad, counters: counters0, pendingResponses: 0, received: [] };
+  if (bad) return { ...bad, counters: NO_COUNTERS, pendingResponses: 0, received: [] };
   try {
     await mkdir(target.outputDir, { recursive: true });
   } catch (e) {
-    return { ok: false, outcome: 'error', reason: `cannot create ${target.outputDir}: ${(e as Error).message}`, counters: counters0, pendingResponses: 0, received: [] };
+    return { ok: false, outcome: 'error', reason: `cannot create ${target.outputDir}: ${(e as Error).message}`, counters: NO_COUNTERS, pendingResponses: 0, received: [] };
   }
   keepPendingOpen(request);
   const received: string[] = [];
-  let counters = counters0;
-  let pending = 0;
-  let final: FinalStatus | null = null;
-  let problem: string | undefined;
-  request.on('response', (r: InstanceType<typeof rs.CGetResponse>) => {
-    counters = countersOf(r);
-    const status = r.getStatus();
-    if (status === 0xff00 || status === 0xff01) {
-      pending += 1;
-      options.onPending?.(counters, pending);
-    } else final = { status, service: 'C-GET', errorComment: r.getErrorComment() };
-  });
+  const progress = trackRetrieve(request, 'C-GET', options.onPending);
   const classes = target.storageSopClasses?.length ? target.storageSopClasses : DEFAULT_STORAGE_SOP_CLASSES;
-  const run = startAssociation(
-    {
-      target,
-      requests: [request],
-      extraContexts: classes.map((abstractSyntax) => ({ abstractSyntax, scpRole: true, scuRole: false })),
-      onAccepted: (a) => {
-        const ctx = acceptedContextOf(a, request);
-        if (!ctx.ok) problem = ctx.reason;
-        encodeInAcceptedSyntax(a, request);
-      },
-      onStore: async (store) => {
-        const file = join(target.outputDir, fileNameOf(store.sopInstanceUid));
-        try {
-          await writePart10(file, store);
-        } catch {
-          return 0xa700; // Refused: out of resources (PS3.4 B.2.3)
-        }
-        received.push(file);
-        options.onStored?.(file, store);
-        return 0x0000;
-      },
+  const run = await runSingleRequest(target, request, hub, {
+    encodeDataSet: true,
+    signal: options.signal,
+    extraContexts: classes.map((abstractSyntax) => ({ abstractSyntax, scpRole: true, scuRole: false })),
+    onStore: async (store) => {
+      const file = join(target.outputDir, fileNameOf(store.sopInstanceUid));
+      try {
+        await writePart10(file, store);
+      } catch {
+        return 0xa700; // Refused: out of resources (PS3.4 B.2.3)
+      }
+      received.push(file);
+      options.onStored?.(file, store);
+      return 0x0000;
     },
-    hub,
-  );
-  const onAbort = () => run.cancel(request);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  const end = await run.ended;
-  options.signal?.removeEventListener('abort', onAbort);
-  if (!problem && received.length === 0 && counters.failed > 0) {
+  });
+  let problem = run.problem;
+  if (!problem && received.length === 0 && progress.counters.failed > 0) {
     problem = 'no instance arrived: the peer needs a storage presentation context with the SCP role accepted for each SOP class it holds (storage SOP classes proposed here: ' + (target.storageSopClasses?.length ? target.storageSopClasses.join(', ') : 'the default list') + ')';
   }
-  return { ...operationResult(end, final, run.connection, problem), counters, pendingResponses: pending, received };
+  return { ...operationResult(run.end, progress.final, run.connection, problem), counters: progress.counters, pendingResponses: progress.pending, received };
 }

@@ -5,13 +5,13 @@
  * `signal` sends a C-CANCEL (PS3.7 §9.3.4.3).
  */
 import dimse from '../dimse.ts';
-import type { responses as rs } from '../dimse.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, QueryTarget, SubOperationCounters } from './options.ts';
-import { acceptedContextOf, keepPendingOpen, startAssociation } from './run-operation.ts';
-import { operationResult, type FinalStatus } from './result.ts';
-import { encodeInAcceptedSyntax, prepareQuery } from './query.ts';
-import { countersOf } from './counters.ts';
+import { keepPendingOpen } from './run-operation.ts';
+import { operationResult } from './result.ts';
+import { prepareQuery } from './query.ts';
+import { NO_COUNTERS } from './counters.ts';
+import { runSingleRequest, trackRetrieve } from './single-request.ts';
 
 export interface MoveTarget extends QueryTarget {
   /** Move Destination (0000,0600): the AE title the peer sends the instances to. */
@@ -30,8 +30,6 @@ export interface RetrieveResult extends OperationResult {
   pendingResponses: number;
 }
 
-const NO_COUNTERS: SubOperationCounters = Object.freeze({ remaining: null, completed: 0, failed: 0, warning: 0 });
-
 export async function cMove(target: MoveTarget, hub: CaptureHub, options: RetrieveOptions = {}): Promise<RetrieveResult> {
   const request = new dimse.requests.CMoveRequest();
   const bad = prepareQuery(request, target, 'move');
@@ -41,34 +39,7 @@ export async function cMove(target: MoveTarget, hub: CaptureHub, options: Retrie
   }
   request.getCommandDataset().setElement('MoveDestination', target.destination);
   keepPendingOpen(request);
-  let counters = NO_COUNTERS;
-  let pending = 0;
-  let final: FinalStatus | null = null;
-  let problem: string | undefined;
-  request.on('response', (r: InstanceType<typeof rs.CMoveResponse>) => {
-    counters = countersOf(r);
-    const status = r.getStatus();
-    if (status === 0xff00 || status === 0xff01) {
-      pending += 1;
-      options.onPending?.(counters, pending);
-    } else final = { status, service: 'C-MOVE', errorComment: r.getErrorComment() };
-  });
-  const run = startAssociation(
-    {
-      target,
-      requests: [request],
-      onAccepted: (a) => {
-        const ctx = acceptedContextOf(a, request);
-        if (!ctx.ok) problem = ctx.reason;
-        encodeInAcceptedSyntax(a, request);
-      },
-    },
-    hub,
-  );
-  const onAbort = () => run.cancel(request);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  const end = await run.ended;
-  options.signal?.removeEventListener('abort', onAbort);
-  return { ...operationResult(end, final, run.connection, problem), counters, pendingResponses: pending };
+  const progress = trackRetrieve(request, 'C-MOVE', options.onPending);
+  const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
+  return { ...operationResult(end, progress.final, connection, problem), counters: progress.counters, pendingResponses: progress.pending };
 }
