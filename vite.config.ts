@@ -1,11 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// One config for the web build (the UI lands in web/ in a later issue) and
-// for vitest. Tests live in test/: unit (byte fixtures), fuzz, interop (real
-// DCMTK peers and tshark).
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+// One config for the browser UI (web/, built into web/dist and served by
+// `pacscope serve`) and for vitest, whose tests live in test/: unit (byte
+// fixtures), fuzz, interop (real DCMTK, Orthanc, tshark), e2e (Chromium).
 export default defineConfig({
-  root: '.',
+  root: `${here}web`,
+  plugins: [svelte()],
+  build: { outDir: `${here}web/dist`, emptyOutDir: true, target: 'es2022' },
   test: {
+    dir: here,
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -8,6 +8,8 @@
  */
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import type { DerivedEvent } from '../../shared/events/derived-event.ts';
+import type { LiveDelta } from '../../shared/events/live-messages.ts';
+import type { DimseMessage } from '../../shared/dimse/types.ts';
 import type { RecordingSource } from '../../shared/capture/recording/recording-meta.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { SessionDecoder } from '../../shared/model/session-decoder.ts';
@@ -25,12 +27,17 @@ export interface CaptureHubOptions {
 }
 
 export type DerivedListener = (event: DerivedEvent) => void;
+export type DeltaListener = (delta: LiveDelta, seq: number) => void;
 
 export class CaptureHub {
   private readonly counter = new ConnectionCounter();
   private readonly decoder = new SessionDecoder();
   private readonly builder: SummaryBuilder;
   private readonly listeners = new Set<DerivedListener>();
+  private readonly deltaListeners = new Set<DeltaListener>();
+  /** Full decoded messages, index-aligned with `summary().messages` (the inspector fetches them on demand). */
+  private readonly details: DimseMessage[] = [];
+  private seq = 0;
   private closed = false;
 
   private constructor(
@@ -68,6 +75,22 @@ export class CaptureHub {
     return () => this.listeners.delete(listener);
   }
 
+  /** Changes of the derived model as they happen, numbered (the live WebSocket stream). */
+  onDelta(listener: DeltaListener): () => void {
+    this.deltaListeners.add(listener);
+    return () => this.deltaListeners.delete(listener);
+  }
+
+  /** Number of the last delta: a snapshot taken now is followed by deltas from `sequence + 1` on. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /** The full decoded DIMSE message behind `summary().messages[index]`, or null. */
+  messageDetail(index: number): DimseMessage | null {
+    return this.details[index] ?? null;
+  }
+
   /** The derived model so far (associations still open have outcome "open"). */
   summary(): Summary {
     return this.builder.result();
@@ -87,7 +110,17 @@ export class CaptureHub {
   }
 
   private deliver(derived: DerivedEvent): void {
-    this.builder.apply(derived);
+    if (derived.type === 'dimse') this.details.push(derived.message);
+    for (const delta of this.builder.apply(derived)) {
+      this.seq += 1;
+      for (const listener of this.deltaListeners) {
+        try {
+          listener(delta, this.seq);
+        } catch {
+          // A listener's bug must not stop the capture.
+        }
+      }
+    }
     for (const listener of this.listeners) {
       try {
         listener(derived);

@@ -4,6 +4,7 @@
  * server's snapshot.
  */
 import type { DerivedEvent, PduSeen } from '../events/derived-event.ts';
+import type { LiveDelta } from '../events/live-messages.ts';
 import type { Summary, SummaryAssociation, SummaryMessage } from './summary-types.ts';
 import { SUMMARY_VERSION } from './summary-types.ts';
 import { uidName } from '../dicom/uids.ts';
@@ -31,8 +32,10 @@ export class SummaryBuilder {
     return Math.round((time - this.t0) * 1000) / 1e6;
   }
 
-  apply(ev: DerivedEvent): void {
+  /** Folds one derived event in; returns the changes it made, as the live stream sends them. */
+  apply(ev: DerivedEvent): LiveDelta[] {
     const time = this.rel(ev.time);
+    const deltas: LiveDelta[] = [];
     switch (ev.type) {
       case 'connection.open':
       case 'connection.refused': {
@@ -44,11 +47,15 @@ export class SummaryBuilder {
         }
         this.associations.set(ev.association, a);
         this.summary.associations.push(a);
+        deltas.push({ type: 'association', association: a });
         break;
       }
-      case 'pdu':
-        this.onPdu(ev, time);
+      case 'pdu': {
+        const changed = this.onPdu(ev, time);
+        deltas.push({ type: 'pdu', index: this.summary.pdus.length - 1, pdu: this.summary.pdus[this.summary.pdus.length - 1] });
+        if (changed) deltas.push({ type: 'association', association: changed });
         break;
+      }
       case 'dimse': {
         const a = this.associations.get(ev.association);
         const m = ev.message;
@@ -80,6 +87,7 @@ export class SummaryBuilder {
           identifier: m.dataSet ? m.dataSet.attributes : null,
         };
         this.summary.messages.push(msg);
+        deltas.push({ type: 'message', index: this.summary.messages.length - 1, message: msg });
         break;
       }
       case 'association.end': {
@@ -88,15 +96,21 @@ export class SummaryBuilder {
         a.outcome = ev.outcome;
         a.end = time;
         if (ev.reason) a.closeReason = ev.reason;
+        deltas.push({ type: 'association', association: a });
         break;
       }
-      case 'decode.error':
-        this.summary.errors.push({ association: ev.association, side: ev.from, offset: ev.offset, time, reason: ev.reason });
+      case 'decode.error': {
+        const error = { association: ev.association, side: ev.from, offset: ev.offset, time, reason: ev.reason };
+        this.summary.errors.push(error);
+        deltas.push({ type: 'error', index: this.summary.errors.length - 1, error });
         break;
+      }
     }
+    return deltas;
   }
 
-  private onPdu(ev: PduSeen, time: number): void {
+  /** Records the PDU; returns the association when the PDU changed it (associate, reject, abort). */
+  private onPdu(ev: PduSeen, time: number): SummaryAssociation | null {
     const { pdu } = ev;
     this.summary.pdus.push({
       association: ev.association,
@@ -110,7 +124,7 @@ export class SummaryBuilder {
         : {}),
     });
     const a = this.associations.get(ev.association);
-    if (!a) return;
+    if (!a) return null;
     switch (pdu.pduType) {
       case 0x01: {
         a.requestor.ae = pdu.callingAeTitle;
@@ -161,7 +175,10 @@ export class SummaryBuilder {
       case 0x07:
         a.abort = { source: pdu.source, reason: pdu.reason, text: `${pdu.sourceText}; ${pdu.reasonText}`, by: ev.from };
         break;
+      default:
+        return null;
     }
+    return a;
   }
 
   /** The model so far. Associations still open keep outcome "open" and end null. */
