@@ -38,6 +38,10 @@ export class CaptureHub {
   /** Full decoded messages, index-aligned with `summary().messages` (the inspector fetches them on demand). */
   private readonly details: DimseMessage[] = [];
   private seq = 0;
+  /** Open connections by their TCP 4-tuple, and the connections that are the other end of one of them. */
+  private readonly byTuple = new Map<string, number>();
+  private readonly tupleOf = new Map<number, string>();
+  private readonly mirrors = new Set<number>();
   private closed = false;
 
   private constructor(
@@ -65,10 +69,35 @@ export class CaptureHub {
 
   /** Where taps send their events. Bound, so it can be handed around as a function. */
   readonly sink: WireSink = (event: WireEvent): void => {
-    if (this.closed) return;
+    if (this.closed || this.isMirror(event)) return;
     this.writer?.write(event);
     for (const derived of this.decoder.push(event)) this.deliver(derived);
   };
+
+  /**
+   * When both ends of one TCP connection are in this process (the PACS's
+   * sub-association to the in-process store SCP), both taps report the same
+   * bytes: the first end to open is the connection, the other is a mirror and
+   * is dropped, so the recording and the model hold each connection once.
+   */
+  private isMirror(event: WireEvent): boolean {
+    if (this.mirrors.has(event.conn)) return true;
+    if (event.kind === 'open') {
+      const tuple = `${event.requestor.host}:${event.requestor.port}>${event.acceptor.host}:${event.acceptor.port}`;
+      if (this.byTuple.has(tuple)) {
+        this.mirrors.add(event.conn);
+        return true;
+      }
+      this.byTuple.set(tuple, event.conn);
+      this.tupleOf.set(event.conn, tuple);
+    } else if (event.kind === 'close') {
+      // The 4-tuple may be reused by a later connection once this one is closing.
+      const tuple = this.tupleOf.get(event.conn);
+      if (tuple !== undefined && this.byTuple.get(tuple) === event.conn) this.byTuple.delete(tuple);
+      this.tupleOf.delete(event.conn);
+    }
+    return false;
+  }
 
   onDerived(listener: DerivedListener): () => void {
     this.listeners.add(listener);

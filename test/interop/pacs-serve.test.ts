@@ -49,7 +49,7 @@ describe('pacscope serve', () => {
     const summary = await pacscopeSummary(record);
     const outcomes = summary.associations.map((a) => `${a.requestor.ae}→${a.acceptor.ae} ${a.outcome}`);
     expect(outcomes).toEqual(expect.arrayContaining(['ECHOSCU→TEACHPACS released', 'ECHOSCU→OTHER rejected', 'MOVESCU→TEACHPACS released', 'TEACHPACS→STORESCP released']));
-    expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(8); // both taps of the sub-association
+    expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(4); // both ends are tapped in-process; the hub keeps the connection once
   });
 
   it('refuses bad flags with a clear message', async () => {
