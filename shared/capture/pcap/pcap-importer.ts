@@ -6,7 +6,10 @@
  * Which connections are DICOM: one whose initiator's first bytes are an
  * A-ASSOCIATE-RQ header (any port); one to a port in `dicomPorts`; one to an
  * acceptor port where DICOM was already detected earlier in the capture
- * (which also takes connections the capture caught mid-stream). Every refused
+ * (which also takes connections the capture caught mid-stream); one caught
+ * mid-stream whose bytes show consecutive trustworthy PDU headers
+ * (mid-stream-detect.ts; the requestor is guessed as tcp-connection.ts
+ * documents). Every refused
  * connection attempt (a SYN answered by RST) is emitted, whatever its port,
  * so that "nothing listens there" is visible.
  */

@@ -3,9 +3,20 @@
  * reassembled directions, how it ends (FIN §3.6, RST §3.5.2), and whether it
  * is DICOM. Until that is decided its first events are held (bounded); a
  * non-DICOM connection emits nothing and stops being reassembled.
+ *
+ * A connection caught mid-stream on no known DICOM port is DICOM when one
+ * side's first bytes are an A-ASSOCIATE-RQ, or when either direction proves
+ * it by its PDU headers (mid-stream-detect.ts; any direction whose window
+ * holds none makes it not DICOM). Its requestor is then guessed, in this
+ * order: the sender of an A-ASSOCIATE-AC/RJ is the acceptor; the sender of a
+ * C-ECHO/FIND/GET/MOVE request (or C-CANCEL), or of a C-STORE-RQ of a C-MOVE
+ * sub-operation, is the requestor, of their responses the acceptor
+ * (commandSide); otherwise the side with the higher port (the ephemeral one,
+ * RFC 6335 §6) is the requestor, and that acceptor port is not learnt.
  */
 import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
 import { ASSOCIATE_RQ_PROBE_BYTES, looksLikeAssociateRq } from './dicom-detect.ts';
+import { COMMAND_SNIFF_BYTES, commandSide, MidStreamProbe } from './mid-stream-detect.ts';
 import type { ByteSlab } from './byte-slab.ts';
 import { TcpDirection } from './tcp-direction.ts';
 import type { DirectionSink } from './tcp-direction.ts';
@@ -47,6 +58,8 @@ export class TcpConnection {
   private readonly probes = [new Uint8Array(ASSOCIATE_RQ_PROBE_BYTES), new Uint8Array(ASSOCIATE_RQ_PROBE_BYTES)];
   /** Bytes in each probe; -1 when that direction can no longer be probed (a gap came first). */
   private readonly probeLength = [0, 0];
+  /** Mid-stream with no known DICOM port: the probes of PDU headers, per direction. */
+  private midProbes: [MidStreamProbe, MidStreamProbe] | null = null;
 
   /**
    * @param first the source of the first packet seen; `second` its destination.
@@ -84,6 +97,8 @@ export class TcpConnection {
         this.decision = 'dicom';
         // The side on a DICOM port is the acceptor; if both are, the lower port.
         this.requestorIsFirst = firstKnown !== secondKnown ? secondKnown : first.port >= second.port;
+      } else {
+        this.midProbes = [new MidStreamProbe(), new MidStreamProbe()];
       }
     }
   }
@@ -143,9 +158,25 @@ export class TcpConnection {
       this.refuse(this.synTime, 'no answer to SYN before the capture ended');
       return;
     }
-    if (this.phase === 'closed' || !this.opened) return;
+    if (this.phase === 'closed') return;
+    if (this.decision === 'pending' && this.midProbes !== null) {
+      this.decideAtEnd(this.lastTime);
+      return;
+    }
+    if (!this.opened) return;
     this.dirs[0].flush(this.lastTime, this.sinks[0]);
     this.dirs[1].flush(this.lastTime, this.sinks[1]);
+  }
+
+  /** Undecided mid-stream and the connection ends: what was captured is all there is (a PDU that ends exactly at the end counts). */
+  private decideAtEnd(time: number): void {
+    this.dirs[0].flush(time, this.sinks[0]);
+    this.dirs[1].flush(time, this.sinks[1]);
+    if (this.decision !== 'pending' || this.midProbes === null) return;
+    this.midProbes[0].end();
+    this.midProbes[1].end();
+    this.decide();
+    if (this.decision === 'pending') this.settle(false);
   }
 
   private isRequestorDir(d: 0 | 1): boolean {
@@ -177,6 +208,7 @@ export class TcpConnection {
       this.close(time);
       return;
     }
+    if (this.decision === 'pending' && this.midProbes !== null) this.decideAtEnd(time);
     if (this.opened) {
       this.dirs[0].flush(time, this.sinks[0]);
       this.dirs[1].flush(time, this.sinks[1]);
@@ -230,8 +262,10 @@ export class TcpConnection {
         this.probes[d].set(h.bytes.subarray(0, take), have);
         this.probeLength[d] = have + take;
       }
-    } else if (this.probeLength[d] < ASSOCIATE_RQ_PROBE_BYTES) {
-      this.probeLength[d] = -1; // a gap or FIN before 8 bytes: this direction cannot be probed
+      this.midProbes?.[d].push(h.bytes);
+    } else {
+      if (this.probeLength[d] < ASSOCIATE_RQ_PROBE_BYTES) this.probeLength[d] = -1; // a gap or FIN before 8 bytes: this direction cannot be probed
+      this.midProbes?.[d].end();
     }
     this.decide();
   }
@@ -244,23 +278,70 @@ export class TcpConnection {
       if (full(r)) this.settle(looksLikeAssociateRq(this.probes[r]));
       else if (this.probeLength[r] < 0 || this.probeLength[a] !== 0) this.settle(false); // DICOM acceptors never speak first
     } else {
-      // Mid-stream with no DICOM port: DICOM only if one side's first bytes are an A-ASSOCIATE-RQ (then it is the requestor).
+      // Mid-stream with no DICOM port: one side's first bytes are an A-ASSOCIATE-RQ (then it is the requestor), or the PDU headers prove it.
       for (const d of [0, 1] as const) {
-        if (!full(d)) continue;
-        const rq = looksLikeAssociateRq(this.probes[d]);
-        if (rq) this.requestorIsFirst = d === 0;
-        this.settle(rq);
+        if (!full(d) || !looksLikeAssociateRq(this.probes[d])) continue;
+        this.requestorIsFirst = d === 0;
+        this.settle(true);
         return;
       }
-      if (this.probeLength[0] < 0 && this.probeLength[1] < 0) this.settle(false);
+      const [p0, p1] = this.midProbes as [MidStreamProbe, MidStreamProbe];
+      if (p0.verdict === 'dicom' || p1.verdict === 'dicom') {
+        this.settle(true, this.guessRequestor(p0.verdict === 'dicom' ? 0 : 1));
+        return;
+      }
+      if (p0.verdict === 'not' || p1.verdict === 'not' || (p0.verdict !== 'scanning' && p1.verdict !== 'scanning')) this.settle(false);
     }
     if (this.decision === 'pending' && this.heldBytes > MAX_UNDECIDED_BYTES) this.settle(false);
   }
 
-  private settle(dicom: boolean): void {
+  /**
+   * Sets requestorIsFirst for a connection that direction `d` proved DICOM
+   * mid-stream (the rule in the header comment). True when the bytes told;
+   * false when it is the port guess.
+   */
+  private guessRequestor(d: 0 | 1): boolean {
+    const probe = (this.midProbes as [MidStreamProbe, MidStreamProbe])[d];
+    let dIsRequestor: boolean | null = null;
+    if (probe.foundType === 2 || probe.foundType === 3) dIsRequestor = false;
+    else if (probe.foundType === 4) {
+      const side = commandSide(this.heldStream(d, probe.foundAt, COMMAND_SNIFF_BYTES));
+      if (side !== null) dIsRequestor = side === 'requestor';
+    }
+    if (dIsRequestor !== null) {
+      this.requestorIsFirst = dIsRequestor === (d === 0);
+      return true;
+    }
+    this.requestorIsFirst = this.first.port >= this.second.port;
+    return false;
+  }
+
+  /** Up to `n` held bytes of direction `d` from stream offset `at` (data before its first gap). */
+  private heldStream(d: 0 | 1, at: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    let offset = 0;
+    for (const h of this.held) {
+      if (h.d !== d) continue;
+      if (h.kind !== 'data') break;
+      const from = Math.max(at + filled - offset, 0);
+      if (from < h.bytes.length) {
+        const part = h.bytes.subarray(from, from + n - filled);
+        out.set(part, filled);
+        filled += part.length;
+        if (filled === n) break;
+      }
+      offset += h.bytes.length;
+    }
+    return out.subarray(0, filled);
+  }
+
+  /** `learnPort`: remember the acceptor's port as DICOM (not when the acceptor was only guessed). */
+  private settle(dicom: boolean, learnPort = true): void {
     const held = this.held;
     this.held = [];
     this.heldBytes = 0;
+    this.midProbes = null;
     if (!dicom) {
       this.decision = 'ignore';
       this.dirs[0].discard();
@@ -268,7 +349,7 @@ export class TcpConnection {
       return;
     }
     this.decision = 'dicom';
-    this.ctx.learnDicomPort(this.acceptor.port);
+    if (learnPort) this.ctx.learnDicomPort(this.acceptor.port);
     this.emitOpen();
     for (const h of held) {
       const sink = this.sinks[h.d];
