@@ -49,6 +49,7 @@ function formatAssociation(a: SummaryAssociation): string[] {
   const out: string[] = [];
   const span = a.end === null ? `${a.start.toFixed(4)}–(open)` : `${a.start.toFixed(4)}–${a.end.toFixed(4)} s`;
   out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}`);
+  if (a.midStream) out.push('    the capture starts after this association was set up: AE titles and presentation contexts were not seen');
   if (a.reject) out.push(`    rejected: ${a.reject.text} (result ${a.reject.result}, source ${a.reject.source}, reason ${a.reject.reason})`);
   if (a.abort) out.push(`    aborted by ${a.abort.by}: ${a.abort.text}`);
   if (a.closeReason) out.push(`    ${a.closeReason}`);

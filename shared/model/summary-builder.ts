@@ -40,6 +40,7 @@ export class SummaryBuilder {
       case 'connection.open':
       case 'connection.refused': {
         const a = newAssociation(ev.association, ev.requestor, ev.acceptor, time);
+        a.midStream = ev.type === 'connection.open' && ev.midStream;
         if (ev.type === 'connection.refused') {
           a.outcome = 'refused';
           a.closeReason = ev.reason;
@@ -193,6 +194,7 @@ function newAssociation(id: string, requestor: { host: string; port: number }, a
     requestor: { ae: null, host: requestor.host, port: requestor.port },
     acceptor: { ae: null, host: acceptor.host, port: acceptor.port },
     outcome: 'open',
+    midStream: false,
     reject: null,
     abort: null,
     closeReason: null,

@@ -42,6 +42,8 @@ export interface SummaryAssociation {
   requestor: SummaryEndpoint;
   acceptor: SummaryEndpoint;
   outcome: AssociationOutcome;
+  /** True when the capture started after the association was set up: AE titles and contexts were not seen. */
+  midStream: boolean;
   reject: { result: number; source: number; reason: number; text: string } | null;
   abort: { source: number; reason: number; text: string; by: 'requestor' | 'acceptor' } | null;
   /** Free text on how the connection ended (reset, refused reason), or null. */

@@ -53,6 +53,7 @@ describe('captures that start after the A-ASSOCIATE-AC', () => {
     const sum = await summary(events);
     expect(sum.associations).toHaveLength(1);
     expect(sum.associations[0].outcome).toBe('released');
+    expect(sum.associations[0].midStream).toBe(true);
     expect(commands(sum)).toEqual(['requestor C-STORE-RQ #1', 'acceptor C-STORE-RSP ->#1', 'requestor C-STORE-RQ #2', 'acceptor C-STORE-RSP ->#2']);
     expect(sum.errors).toEqual([]);
   });
