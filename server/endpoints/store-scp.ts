@@ -3,24 +3,27 @@
  * accepts Verification and a settable list of storage SOP classes and
  * transfer syntaxes (a context outside them is rejected, PS3.8 §9.3.3.2, so a
  * rejected storage context can be shown) and saves what it receives as Part
- * 10 files `<SOPInstanceUID>.dcm` in `outputDir`. Every association is tapped
- * into the capture hub.
+ * 10 files `<SOPInstanceUID>.dcm` in `outputDir`: the data set bytes as they
+ * came off the wire behind a File Meta Information header (store-receive.ts,
+ * PS3.10 §7.1), written asynchronously. Every association is tapped into the
+ * capture hub.
  *
  *   const store = await startStoreScp({ ae: 'STORESCP', host: '127.0.0.1', port: 11113, outputDir }, hub);
  *   store.acceptedSopClasses = ['1.2.840.10008.5.1.4.1.1.2'];  // CT only, from the next association on
  *   store.received   // SOP Instance UIDs saved, in order
  *   await store.close();
  */
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
+import type { Writable } from 'node:stream';
 import dimse from './dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
+import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse, Dataset, PresentationContext } from './pacs/dimse-types.ts';
 import { listenTapped, type ScpClass } from './dimse-tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { StoreScpConfig } from './pacs/config.ts';
 import { checkAssociation } from './pacs/policy.ts';
-import { labelUtf8, namePixelDataVr } from './pacs/data-store.ts';
+import { StoreReceiver, storeFailureStatus } from './store-receive.ts';
 import { STORAGE_SOP_CLASSES, UNCOMPRESSED, negotiateContexts } from './pacs/qr-scp.ts';
 
 const { Scp, constants, responses } = dimse;
@@ -41,10 +44,26 @@ export interface RunningStoreScp {
 
 class StoreScp extends Scp {
   private readonly state: RunningStoreScp & { policy: StoreScpConfig['aePolicy'] };
+  private readonly receiver: StoreReceiver;
+  private closed = false;
 
   constructor(socket: net.Socket, opts?: Record<string, unknown>) {
     super(socket, opts);
-    this.state = (opts?.customOptions as { store: StoreScp['state'] }).store;
+    const state = (opts?.customOptions as { store: StoreScp['state'] }).store;
+    this.state = state;
+    this.receiver = new StoreReceiver(() => state.outputDir);
+    (this as unknown as NodeJS.EventEmitter).on('close', () => {
+      this.closed = true;
+      this.receiver.abortAll();
+    });
+  }
+
+  override createStoreWritableStream(pc: PresentationContext, request: CStoreRequest): Writable {
+    return this.receiver.writable(pc, request);
+  }
+
+  override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
+    callback(this.receiver.placeholder(pc));
   }
 
   override associationRequested(association: Association): void {
@@ -68,22 +87,20 @@ class StoreScp extends Scp {
 
   override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
     const rsp = responses.CStoreResponse.fromRequest(request);
-    try {
-      const dataset = request.getDataset();
-      const uid = String(dataset?.getElement('SOPInstanceUID') ?? '');
-      if (!dataset || !/^[0-9.]{1,64}$/.test(uid)) throw new Error(`invalid SOP Instance UID "${uid}"`);
-      const tmp = join(this.state.outputDir, `.${uid}.tmp`);
-      labelUtf8(dataset);
-      namePixelDataVr(dataset);
-      dataset.toFile(tmp);
-      renameSync(tmp, join(this.state.outputDir, `${uid}.dcm`));
-      this.state.received.push(uid);
-      rsp.setStatus(constants.Status.Success);
-    } catch (e) {
-      rsp.setStatus(0xc000); // Error: cannot understand (PS3.4 Table B.2-1)
-      rsp.setErrorComment(String((e as Error).message).slice(0, 64));
-    }
-    callback(rsp);
+    this.receiver
+      .take(request)
+      .then(async (file) => {
+        await file.commit(join(this.state.outputDir, `${file.sopInstanceUid}.dcm`));
+        this.state.received.push(file.sopInstanceUid);
+        rsp.setStatus(constants.Status.Success);
+      })
+      .catch((e: unknown) => {
+        rsp.setStatus(storeFailureStatus(e));
+        rsp.setErrorComment(String((e as Error).message).slice(0, 64));
+      })
+      .finally(() => {
+        if (!this.closed) callback(rsp);
+      });
   }
 }
 

@@ -3,15 +3,18 @@
  * an index of their Q/R attributes (`index.json`), loaded at start and
  * brought up to date with the files (new or changed files are read, missing
  * ones dropped). Created on first start with the synthetic studies; what
- * C-STORE brings is added and kept across restarts.
+ * C-STORE brings is added, as the bytes that came off the wire
+ * (../store-receive.ts), and kept across restarts.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import dimse from '../dimse.ts';
 import type { Dataset as DatasetType } from './dimse-types.ts';
 import { QR_ATTRIBUTES } from './qr-attributes.ts';
 import type { AttributeValues } from './matching.ts';
 import { writeSyntheticStudies } from './synthetic-studies.ts';
+import { STORE_STATUS, StoreFailure, type ReceivedFile } from '../store-receive.ts';
 
 const { Dataset } = dimse;
 
@@ -41,6 +44,9 @@ export function valueStrings(value: unknown): string[] {
     return [String(v)];
   });
 }
+
+/** dcmjs read options for what the index needs: no Pixel Data (faster, and dcmjs has no VR for it in Implicit VR). */
+const INDEX_READ_OPTIONS = { untilTag: '7FE00010', includeUntilTagValue: false };
 
 /** The Q/R attributes of a data set, as the index keeps them. */
 export function indexValues(elements: Record<string, unknown>): Record<string, string[]> {
@@ -73,6 +79,20 @@ export function namePixelDataVr(dataset: DatasetType): void {
   const known = elements._vrMap?.PixelData;
   if (elements.PixelData === undefined || (known && known !== 'ox')) return;
   elements._vrMap = { ...elements._vrMap, PixelData: Number(elements.BitsAllocated) > 8 ? 'OW' : 'OB' };
+}
+
+function recordOf(file: string, st: { size: number; mtimeMs: number }, elements: Record<string, unknown>, transferSyntaxUid: string): StoredInstance {
+  const sopInstanceUid = String(elements.SOPInstanceUID ?? '');
+  if (!sopInstanceUid) throw new Error(`${file}: no SOP Instance UID`);
+  return {
+    file,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    sopClassUid: String(elements.SOPClassUID ?? ''),
+    sopInstanceUid,
+    transferSyntaxUid,
+    values: indexValues(elements),
+  };
 }
 
 export class DataStore {
@@ -119,9 +139,43 @@ export class DataStore {
     return record;
   }
 
-  /** The Part 10 file of an instance as a dcmjs-dimse Dataset. */
+  /**
+   * Indexes a Part 10 file written by the C-STORE receive path and moves it into the store
+   * (replacing one with the same SOP Instance UID). Its bytes are kept as they are; the index
+   * values are parsed from them, up to the Pixel Data.
+   */
+  async addReceived(file: ReceivedFile): Promise<StoredInstance> {
+    let elements: Record<string, unknown>;
+    try {
+      const bytes = await readFile(file.tmpPath);
+      const dataset = new Dataset(bytes.subarray(file.datasetOffset), file.transferSyntaxUid, INDEX_READ_OPTIONS) as DatasetType;
+      elements = dataset.getElements();
+    } catch (e) {
+      await file.discard();
+      throw new StoreFailure(`unreadable data set: ${(e as Error).message}`, STORE_STATUS.CannotUnderstand);
+    }
+    // PS3.7 §9.1.1.1: the Affected SOP Instance UID is the instance stored; the file is named by it, the index keys on the data set's.
+    if (String(elements.SOPInstanceUID ?? '') !== file.sopInstanceUid) {
+      await file.discard();
+      throw new StoreFailure('SOPInstanceUID differs from Affected SOP Instance UID', STORE_STATUS.CannotUnderstand);
+    }
+    const name = `${file.sopInstanceUid}.dcm`;
+    await file.commit(join(this.instancesDir, name));
+    const st = await stat(join(this.instancesDir, name));
+    const record = recordOf(name, st, elements, file.transferSyntaxUid);
+    this.byUid.set(record.sopInstanceUid, record);
+    await this.saveIndexAsync();
+    return record;
+  }
+
+  /**
+   * The Part 10 file of an instance as a dcmjs-dimse Dataset, ready to send: dcmjs writes every
+   * string as UTF-8, so a data set with non-ASCII text (stored as received, e.g. ISO_IR 100) is
+   * labelled ISO_IR 192 on its way out.
+   */
   read(instance: StoredInstance): DatasetType {
     const dataset = Dataset.fromFile(join(this.instancesDir, instance.file)) as DatasetType;
+    labelUtf8(dataset);
     namePixelDataVr(dataset);
     return dataset;
   }
@@ -158,25 +212,35 @@ export class DataStore {
   private readRecord(file: string): StoredInstance {
     const path = join(this.instancesDir, file);
     const st = statSync(path);
-    // The index needs no Pixel Data: stop before it (faster, and dcmjs has no VR for it in Implicit VR).
-    const dataset = Dataset.fromFile(path, undefined, { untilTag: '7FE00010', includeUntilTagValue: false }) as DatasetType;
-    const elements = dataset.getElements();
-    const sopInstanceUid = String(elements.SOPInstanceUID ?? '');
-    if (!sopInstanceUid) throw new Error(`${path}: no SOP Instance UID`);
-    return {
-      file,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      sopClassUid: String(elements.SOPClassUID ?? ''),
-      sopInstanceUid,
-      transferSyntaxUid: dataset.getTransferSyntaxUid(),
-      values: indexValues(elements),
-    };
+    const dataset = Dataset.fromFile(path, undefined, INDEX_READ_OPTIONS) as DatasetType;
+    return recordOf(file, st, dataset.getElements(), dataset.getTransferSyntaxUid());
+  }
+
+  private indexText(): string {
+    return JSON.stringify({ version: INDEX_VERSION, instances: [...this.byUid.values()] }, null, 1);
+  }
+
+  /** One index write at a time; a write asked for while one runs is done once after it, with the latest state. */
+  private indexWrite: Promise<void> = Promise.resolve();
+  private indexDirty = false;
+
+  private saveIndexAsync(): Promise<void> {
+    if (this.indexDirty) return this.indexWrite;
+    this.indexDirty = true;
+    const path = join(this.dir, 'index.json');
+    this.indexWrite = this.indexWrite
+      .catch(() => {})
+      .then(async () => {
+        this.indexDirty = false;
+        await writeFile(`${path}.async.tmp`, this.indexText());
+        await rename(`${path}.async.tmp`, path);
+      });
+    return this.indexWrite;
   }
 
   private saveIndex(): void {
     const path = join(this.dir, 'index.json');
-    writeFileSync(`${path}.tmp`, JSON.stringify({ version: INDEX_VERSION, instances: [...this.byUid.values()] }, null, 1));
+    writeFileSync(`${path}.tmp`, this.indexText());
     renameSync(`${path}.tmp`, path);
   }
 }

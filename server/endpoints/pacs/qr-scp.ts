@@ -10,8 +10,10 @@
  * result 3 abstract syntax / 4 transfer syntaxes not supported).
  */
 import type net from 'node:net';
+import type { Writable } from 'node:stream';
 import dimse from '../dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from './dimse-types.ts';
+import type { Association, CEchoRequest, CEchoResponse, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Dataset, PresentationContext, Request } from './dimse-types.ts';
+import { StoreReceiver, storeFailureStatus } from '../store-receive.ts';
 import { checkAssociation } from './policy.ts';
 import { PATIENT_ROOT, STUDY_ROOT, type OperationContext, type PacsRuntime } from './operation.ts';
 import { runFind } from './find.ts';
@@ -46,12 +48,27 @@ export function negotiateContexts(association: Association, isAccepted: (abstrac
 export class QrScp extends Scp {
   private readonly runtime: PacsRuntime;
   private readonly cancelled = new Set<number>();
+  private readonly receiver: StoreReceiver;
   private closed = false;
 
   constructor(socket: net.Socket, opts?: Record<string, unknown>) {
     super(socket, opts);
-    this.runtime = (opts?.customOptions as { pacs: PacsRuntime }).pacs;
-    (this as unknown as NodeJS.EventEmitter).on('close', () => (this.closed = true));
+    const runtime = (opts?.customOptions as { pacs: PacsRuntime }).pacs;
+    this.runtime = runtime;
+    this.receiver = new StoreReceiver(() => runtime.store.instancesDir);
+    (this as unknown as NodeJS.EventEmitter).on('close', () => {
+      this.closed = true;
+      this.receiver.abortAll();
+    });
+  }
+
+  /** C-STORE data sets go to disk as they arrive, unparsed (../store-receive.ts). */
+  override createStoreWritableStream(pc: PresentationContext, request: CStoreRequest): Writable {
+    return this.receiver.writable(pc, request);
+  }
+
+  override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
+    callback(this.receiver.placeholder(pc));
   }
 
   private peerAssociation(): Association {
@@ -96,17 +113,20 @@ export class QrScp extends Scp {
 
   override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
     const rsp = responses.CStoreResponse.fromRequest(request);
-    try {
-      const dataset = request.getDataset();
-      if (!dataset) throw new Error('no data set');
-      this.runtime.store.add(dataset);
-      rsp.setStatus(constants.Status.Success);
-    } catch (e) {
-      // 0xA700 Refused: out of resources would blame the disk; 0xC000 "cannot understand" fits bad data (PS3.4 B.2.3).
-      rsp.setStatus(0xc000);
-      rsp.setErrorComment(String((e as Error).message).slice(0, 64));
-    }
-    callback(rsp);
+    const done = this.receiver
+      .take(request)
+      .then((file) => this.runtime.store.addReceived(file))
+      .then(() => rsp.setStatus(constants.Status.Success))
+      .catch((e: unknown) => {
+        // 0xC000 "cannot understand" for bad data, 0xA700 out of resources for the disk (PS3.4 B.2.3).
+        rsp.setStatus(storeFailureStatus(e));
+        rsp.setErrorComment(String((e as Error).message).slice(0, 64));
+      })
+      .finally(() => {
+        this.runtime.background.delete(done);
+        if (!this.closed) callback(rsp);
+      });
+    this.runtime.background.add(done);
   }
 
   override cCancelRequest(request: CCancelRequest): void {
