@@ -42,6 +42,8 @@ export class CaptureHub {
   private readonly byTuple = new Map<string, number>();
   private readonly tupleOf = new Map<number, string>();
   private readonly mirrors = new Set<number>();
+  /** Association id ("a3") of each connection number the decoder has seen open. */
+  private readonly associations = new Map<number, string>();
   private closed = false;
 
   private constructor(
@@ -138,7 +140,13 @@ export class CaptureHub {
     await this.writer?.close();
   }
 
+  /** The association id the model gives connection `conn` (a mirror's is its twin's), or null. */
+  associationOf(conn: number): string | null {
+    return this.associations.get(conn) ?? null;
+  }
+
   private deliver(derived: DerivedEvent): void {
+    if (derived.type === 'connection.open' || derived.type === 'connection.refused') this.associations.set(derived.conn, derived.association);
     if (derived.type === 'dimse') this.details.push(derived.message);
     for (const delta of this.builder.apply(derived)) {
       this.seq += 1;

@@ -11,7 +11,7 @@ import { keepPendingOpen } from './run-operation.ts';
 import { operationResult } from './result.ts';
 import { prepareQuery } from './query.ts';
 import { NO_COUNTERS } from './counters.ts';
-import { runSingleRequest, trackRetrieve } from './single-request.ts';
+import { runSingleRequest, trackRetrieve, wireFinalCounters } from './single-request.ts';
 
 export interface MoveTarget extends QueryTarget {
   /** Move Destination (0000,0600): the AE title the peer sends the instances to. */
@@ -41,5 +41,5 @@ export async function cMove(target: MoveTarget, hub: CaptureHub, options: Retrie
   keepPendingOpen(request);
   const progress = trackRetrieve(request, 'C-MOVE', options.onPending);
   const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
-  return { ...operationResult(end, progress.final, connection, problem), counters: progress.counters, pendingResponses: progress.pending };
+  return { ...operationResult(end, progress.final, connection, problem), counters: wireFinalCounters(hub, connection, 'C-MOVE-RSP', progress.counters), pendingResponses: progress.pending };
 }

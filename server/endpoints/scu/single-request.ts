@@ -72,6 +72,24 @@ export interface RetrieveProgress {
   final: FinalStatus | null;
 }
 
+/**
+ * The counters of the final response as they crossed the wire, from the hub's
+ * own decoding (principle 1 of DESIGN.md): dcmjs-dimse 0.3.3 carries command
+ * elements of an earlier response over into a later one (a final C-MOVE-RSP
+ * without Number of Remaining Sub-operations came out with the last pending
+ * response's value), so what the library says is only the fallback.
+ */
+export function wireFinalCounters(hub: CaptureHub, connection: number, command: 'C-MOVE-RSP' | 'C-GET-RSP', fallback: SubOperationCounters): SubOperationCounters {
+  const association = hub.associationOf(connection);
+  if (association === null) return fallback;
+  const final = hub
+    .summary()
+    .messages.filter((m) => m.association === association && m.command === command && m.statusCategory !== 'pending')
+    .at(-1);
+  if (!final) return fallback;
+  return { remaining: final.remaining, completed: final.completed ?? 0, failed: final.failed ?? 0, warning: final.warning ?? 0 };
+}
+
 /** Follows the responses of a C-MOVE or C-GET request: pending ones (0xFF00/0xFF01) count, the first other one is final. */
 export function trackRetrieve(request: Request, service: 'C-MOVE' | 'C-GET', onPending?: (counters: SubOperationCounters, index: number) => void): RetrieveProgress {
   const progress: RetrieveProgress = { counters: NO_COUNTERS, pending: 0, final: null };
