@@ -4,10 +4,12 @@
  * on a fresh clone (Debian 12, Node 20). Plain Node ESM without dependencies:
  * it runs before node_modules exist.
  *
- *   node scripts/ensure-deps.mjs          npm packages only
+ *   node scripts/ensure-deps.mjs          npm packages, then the browser UI
+ *                                         (scripts/build-web.mjs: vite build when
+ *                                         web/dist is missing or stale)
  *   node scripts/ensure-deps.mjs --test   also the real peers for the interop
- *                                         tests (Debian packages dcmtk, tshark,
- *                                         orthanc)
+ *                                         and browser tests (Debian packages
+ *                                         dcmtk, tshark, orthanc, chromium)
  *
  * Fast when everything is present: only file-system checks, no network.
  * Prints one line per action; exits non-zero with a clear message when
@@ -123,6 +125,8 @@ const DEBIAN_PEERS = [
   { pkg: 'tshark', programs: ['tshark', 'dumpcap'] },
   // The tests start their own Orthanc processes (own config, ports, storage): never the system service.
   { pkg: 'orthanc', programs: ['Orthanc'] },
+  // The browser tests drive /usr/bin/chromium with playwright-core.
+  { pkg: 'chromium', programs: ['chromium'] },
 ];
 
 const POLICY_RC = '/usr/sbin/policy-rc.d';
@@ -179,12 +183,19 @@ function ensurePeers() {
   } finally {
     undoPolicy?.();
   }
-  if (inst !== 0) fail(`apt-get install ${pkgs.join(' ')} failed (exit ${inst}); the interop tests need them`);
+  if (inst !== 0) fail(`apt-get install ${pkgs.join(' ')} failed (exit ${inst}); the interop and browser tests need them`);
   if (pkgs.includes('orthanc')) quietSystemOrthanc(prefix);
   const still = DEBIAN_PEERS.flatMap((p) => p.programs).filter((prog) => !onPath(prog));
   if (still.length > 0) fail(`after apt-get install, still missing: ${still.join(', ')}`);
   say(`installed ${pkgs.join(', ')}`);
 }
 
+/** Builds web/dist when it is missing or older than the UI's sources (see scripts/build-web.mjs). */
+function ensureWebBuild() {
+  const status = run(process.execPath, [join(root, 'scripts', 'build-web.mjs')]);
+  if (status !== 0) fail(`building the browser UI failed (exit ${status}): node scripts/build-web.mjs --force shows why`);
+}
+
 ensureNpm();
+ensureWebBuild();
 if (wantTest) ensurePeers();

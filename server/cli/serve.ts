@@ -7,7 +7,8 @@
  * otherwise. Settings: flags > --config FILE > defaults (see
  * server/endpoints/pacs/settings.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.ts';
 import { VERSION } from '../version.ts';
 import { parseHostPort } from './host-port.ts';
@@ -16,8 +17,14 @@ import { CaptureHub } from '../capture/hub.ts';
 import { startPacs, type RunningPacs } from '../endpoints/pacs/pacs.ts';
 import { startStoreScp, type RunningStoreScp } from '../endpoints/store-scp.ts';
 import { resolveServeSettings } from '../endpoints/pacs/settings.ts';
+import { startLiveServer, type RunningLiveServer } from '../live/http-server.ts';
+import { getDirOf } from '../live/api-operations.ts';
+import { isLoopbackHost, newAccessToken } from '../live/security.ts';
+import type { EndpointInfo } from '../../shared/events/live-messages.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
+/** The built UI (scripts/build-web.mjs); PACSCOPE_WEB_ROOT serves another folder (UI development). */
+const WEB_ROOT = process.env.PACSCOPE_WEB_ROOT ? resolve(process.env.PACSCOPE_WEB_ROOT) : fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, the store SCP and the HTTP server
 
@@ -34,11 +41,13 @@ export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, 
                             (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)
   --config FILE             JSON with the same settings (flags win)
   --record FILE             record every association to FILE (pacscope summary FILE reads it)
+  --public                  allow binding to non-loopback addresses; every /api request then needs
+                            the access token printed at start (?token=… or Authorization: Bearer …)
 `;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    flags: ['help'],
+    flags: ['help', 'public'],
     values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record'],
   });
   if (args.flags.has('help')) {
@@ -58,10 +67,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     data: last('data'),
     config: last('config'),
   });
+  const isPublic = args.flags.has('public');
   for (const h of [host, settings.pacs.host, settings.store.host]) {
-    // Issue 4 adds the access token that makes a non-loopback bind safe; until then refuse it.
-    if (!isLoopback(h)) throw new Error(`refusing to listen on ${h}: only loopback addresses are supported for now`);
+    if (!isPublic && !isLoopbackHost(h)) throw new Error(`refusing to listen on ${h}: not a loopback address; add --public to allow it (the HTTP API then requires an access token)`);
   }
+  // With --public the HTTP API always requires a token (printed below), whatever the bind address.
+  const token = isPublic ? newAccessToken() : null;
   // dcmjs-dimse logs every PDU at INFO; the wire is in the capture hub instead.
   dimse.log.setLevel('error');
 
@@ -69,9 +80,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'serve', description: `pacscope serve (PACS ${settings.pacs.ae}, store SCP ${settings.store.ae})` } });
   let store: RunningStoreScp | null = null;
   let pacs: RunningPacs | null = null;
-  let server: ReturnType<typeof createServer> | null = null;
+  let live: RunningLiveServer | null = null;
   const stopAll = async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await live?.close();
     await pacs?.close();
     await store?.close();
     await hub.close();
@@ -82,33 +93,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const own = settings.pacs.destinations.get(store.ae);
     if (own && own.port === 0) own.port = store.port;
     pacs = await startPacs(settings.pacs, hub);
-    const started = new Date().toISOString();
-    const endpoints = () => [
+    const endpoints = (): EndpointInfo[] => [
       { role: 'pacs', ae: pacs!.ae, host: pacs!.host, port: pacs!.port, moveMode: pacs!.moveMode, aePolicy: pacs!.aePolicy, destinations: Object.fromEntries([...pacs!.destinations].map(([ae, d]) => [ae, `${d.host}:${d.port}`])) },
       { role: 'store-scp', ae: store!.ae, host: store!.host, port: store!.port, outputDir: store!.outputDir },
     ];
-    server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      if (req.url === '/api/status') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ product: 'pacscope', version: VERSION, started, endpoints: endpoints() }));
-        return;
-      }
-      if (req.url === '/' || req.url === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`pacscope ${VERSION}\nThe browser UI arrives with a later release. DICOM endpoints: see /api/status.\n`);
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(port, host, () => resolve());
-    });
-    const address = server.address();
-    const actualPort = typeof address === 'object' && address ? address.port : port;
+    live = await startLiveServer({ host, port, hub, pacs, endpoints, getDir: getDirOf(dirname(settings.pacs.dataDir)), token, webRoot: WEB_ROOT });
     const out = [
-      `pacscope ${VERSION} serving on http://${host}:${actualPort}/  (status: /api/status)`,
+      `pacscope ${VERSION} serving on ${live.url}  (status: /api/status)`,
+      ...(token ? [`access token: ${token}  (required on every /api request: ?token= or Authorization: Bearer)`] : []),
       'DICOM endpoints:',
       `  PACS       ${pacs.ae}@${pacs.host}:${pacs.port}  (C-ECHO, C-FIND, C-MOVE ${pacs.moveMode}, C-GET, C-STORE; AE policy ${pacs.aePolicy}; ${pacs.instanceCount()} instances in ${settings.pacs.dataDir})`,
       `  store SCP  ${store.ae}@${store.host}:${store.port}  (saves to ${store.outputDir})`,
@@ -128,8 +120,4 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   await stopAll();
   return 0;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -1,0 +1,179 @@
+/**
+ * The operations API (docs/live-api.md): the UI runs C-ECHO, C-FIND, C-MOVE
+ * and C-GET against the built-in PACS or any peer. Each runs the SCU
+ * operation of server/endpoints/scu/ with the process's capture hub, so its
+ * associations appear in the live stream like any other traffic.
+ *
+ *   POST /api/operations              {op, host, port, callingAeTitle, calledAeTitle, model?, level?, keys?, destination?} → 201 {id}
+ *   GET  /api/operations/:id          {id, op, state, result?, matches?, pending?, counters?}
+ *   POST /api/operations/:id/cancel   202 (C-CANCEL through the AbortSignal)
+ */
+import { join } from 'node:path';
+import type { CaptureHub } from '../capture/hub.ts';
+import { cEcho } from '../endpoints/scu/echo.ts';
+import { cFind } from '../endpoints/scu/find.ts';
+import { cMove } from '../endpoints/scu/move.ts';
+import { cGet } from '../endpoints/scu/get.ts';
+import { parseKeys } from '../endpoints/scu/keys.ts';
+import { QUERY_LEVELS, type OperationResult, type QueryLevel, type QueryModel, type QueryTarget, type SubOperationCounters } from '../endpoints/scu/options.ts';
+import { HttpError, stringField } from './http-json.ts';
+
+export type OperationKind = 'echo' | 'find' | 'move' | 'get';
+const KINDS: readonly OperationKind[] = ['echo', 'find', 'move', 'get'];
+
+/** What `GET /api/operations/:id` answers. */
+export interface OperationState {
+  id: string;
+  op: OperationKind;
+  state: 'running' | 'done';
+  result?: OperationResult;
+  matches?: Record<string, unknown>[];
+  pending?: number;
+  counters?: SubOperationCounters;
+}
+
+interface Entry {
+  view: OperationState;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Finished operations kept for their results (the oldest are forgotten first). */
+const KEEP = 200;
+
+export class LiveOperations {
+  private readonly entries = new Map<string, Entry>();
+  private next = 1;
+
+  constructor(
+    private readonly hub: CaptureHub,
+    /** Where C-GET writes its instances. */
+    private readonly getDir: string,
+  ) {}
+
+  /** Checks the request and starts the operation; HttpError 400 for bad input. */
+  start(body: Record<string, unknown>): OperationState {
+    const op = stringField(body, 'op', true) as OperationKind;
+    if (!KINDS.includes(op)) throw new HttpError(400, `"op" must be one of ${KINDS.join(', ')}, got "${op}"`);
+    const target = parseTarget(body, op);
+    const id = `op${this.next++}`;
+    const view: OperationState = { id, op, state: 'running' };
+    const abort = new AbortController();
+    const signal = abort.signal;
+    const onPending = (counters: SubOperationCounters, index: number) => {
+      view.pending = index;
+      view.counters = counters;
+    };
+    let run: Promise<OperationResult>;
+    if (op === 'echo') run = cEcho(target, this.hub);
+    else if (op === 'find') {
+      view.matches = [];
+      run = cFind(target, this.hub, { signal, onMatch: (m) => view.matches!.push(m) });
+    } else if (op === 'move') {
+      run = cMove({ ...target, destination: stringField(body, 'destination', true) }, this.hub, { signal, onPending }).then((r) => {
+        view.counters = r.counters;
+        return r;
+      });
+    } else {
+      run = cGet({ ...target, outputDir: this.getDir }, this.hub, { signal, onPending }).then((r) => {
+        view.counters = r.counters;
+        return r;
+      });
+    }
+    const done = run
+      .then(
+        (result) => {
+          view.result = stripResult(result);
+        },
+        (e: unknown) => {
+          view.result = { ok: false, outcome: 'error', reason: e instanceof Error ? e.message : String(e) };
+        },
+      )
+      .finally(() => {
+        view.state = 'done';
+      });
+    this.entries.set(id, { view, abort, done });
+    this.forgetOld();
+    return view;
+  }
+
+  get(id: string): OperationState | null {
+    return this.entries.get(id)?.view ?? null;
+  }
+
+  /** Asks for a C-CANCEL; false when there is no such operation. */
+  cancel(id: string): boolean {
+    const e = this.entries.get(id);
+    if (!e) return false;
+    e.abort.abort();
+    return true;
+  }
+
+  /** Resolves once the operation has ended (tests). */
+  async settled(id: string): Promise<OperationState | null> {
+    const e = this.entries.get(id);
+    if (!e) return null;
+    await e.done;
+    return e.view;
+  }
+
+  /** Cancels what still runs and waits for it. */
+  async close(): Promise<void> {
+    for (const e of this.entries.values()) if (e.view.state === 'running') e.abort.abort();
+    await Promise.allSettled([...this.entries.values()].map((e) => e.done));
+  }
+
+  private forgetOld(): void {
+    for (const [id, e] of this.entries) {
+      if (this.entries.size <= KEEP) return;
+      if (e.view.state === 'done') this.entries.delete(id);
+    }
+  }
+}
+
+/** Only the fields of OperationResult (a find's result also carries its matches, which the view has). */
+function stripResult(r: OperationResult): OperationResult {
+  const { ok, outcome, status, statusText, reason, connection } = r;
+  return { ok, outcome, status, statusText, reason, connection };
+}
+
+function parseTarget(body: Record<string, unknown>, op: OperationKind): QueryTarget {
+  const host = stringField(body, 'host', true).trim();
+  if (host === '') throw new HttpError(400, '"host" must not be empty');
+  const port = body.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new HttpError(400, `"port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+  const callingAeTitle = aeField(body, 'callingAeTitle');
+  const calledAeTitle = aeField(body, 'calledAeTitle');
+  const model = (stringField(body, 'model') ?? 'study') as QueryModel;
+  if (model !== 'study' && model !== 'patient') throw new HttpError(400, `"model" must be patient or study, got "${model}"`);
+  const level = (stringField(body, 'level') ?? 'STUDY') as QueryLevel;
+  if (!QUERY_LEVELS.includes(level)) throw new HttpError(400, `"level" must be one of ${QUERY_LEVELS.join(', ')}, got "${level}"`);
+  if (model === 'study' && level === 'PATIENT' && op !== 'echo') throw new HttpError(400, 'the Study Root model has no PATIENT level: use model "patient"');
+  let keys: Record<string, unknown> = {};
+  if (body.keys !== undefined && body.keys !== null) {
+    if (typeof body.keys !== 'object' || Array.isArray(body.keys)) throw new HttpError(400, '"keys" must be an object {Keyword: "value"}');
+    const texts: string[] = [];
+    for (const [k, v] of Object.entries(body.keys as Record<string, unknown>)) {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new HttpError(400, `key ${k}: the value must be a string`);
+      texts.push(`${k}=${v}`);
+    }
+    try {
+      keys = parseKeys(texts);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message.replace(/^-k /, 'key '));
+    }
+    delete keys.QueryRetrieveLevel; // the level field says it
+  }
+  return { host, port, callingAeTitle, calledAeTitle, model, level, keys };
+}
+
+function aeField(body: Record<string, unknown>, key: string): string {
+  const ae = stringField(body, key, true).trim();
+  if (ae === '' || ae.length > 16 || /[\\\x00-\x1f\x7f]/.test(ae)) throw new HttpError(400, `"${key}" must be an AE title of 1 to 16 characters without backslash, got "${ae}"`);
+  return ae;
+}
+
+/** The C-GET folder under the data dir. */
+export function getDirOf(dataDir: string): string {
+  return join(dataDir, 'get');
+}

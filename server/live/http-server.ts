@@ -1,0 +1,164 @@
+/**
+ * The HTTP server of `pacscope serve` (issue 4, docs/live-api.md): the built
+ * UI, the live WebSocket stream, message details on demand, the operations
+ * API and the built-in PACS's settings, behind the checks of security.ts.
+ *
+ *   const live = await startLiveServer({ host: '127.0.0.1', port: 0, hub, pacs, endpoints, getDir, token: null, webRoot });
+ *   live.url        http://127.0.0.1:PORT/
+ *   await live.close();
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CaptureHub } from '../capture/hub.ts';
+import type { RunningPacs } from '../endpoints/pacs/pacs.ts';
+import type { EndpointInfo } from '../../shared/events/live-messages.ts';
+import { VERSION } from '../version.ts';
+import { hostProblem, originProblem, tokenProblem, type AccessPolicy } from './security.ts';
+import { HttpError, readJsonObject, sendError, sendJson } from './http-json.ts';
+import { LiveOperations } from './api-operations.ts';
+import { pacsSettings, updatePacs } from './api-pacs.ts';
+import { serveStatic } from './static.ts';
+import { LiveStream } from './ws.ts';
+
+export interface LiveServerOptions {
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  hub: CaptureHub;
+  /** The built-in PACS whose settings /api/pacs shows and edits; null: none (404). */
+  pacs: RunningPacs | null;
+  /** The DICOM endpoints this process runs, as they are now. */
+  endpoints: () => EndpointInfo[];
+  /** Where C-GET operations write their instances. */
+  getDir: string;
+  /** Required on every /api request when set (non-loopback binds). */
+  token: string | null;
+  /** The built UI (web/dist). */
+  webRoot: string;
+}
+
+export interface RunningLiveServer {
+  readonly host: string;
+  readonly port: number;
+  /** The page's address (with ?token= when one is required). */
+  readonly url: string;
+  readonly stream: LiveStream;
+  readonly operations: LiveOperations;
+  close(): Promise<void>;
+}
+
+export async function startLiveServer(o: LiveServerOptions): Promise<RunningLiveServer> {
+  const policy: AccessPolicy = { host: o.host, port: o.port, token: o.token };
+  const stream = new LiveStream(o.hub, o.endpoints);
+  const operations = new LiveOperations(o.hub, o.getDir);
+  const started = new Date().toISOString();
+
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const parts = url.pathname.split('/').filter(Boolean).slice(1); // after "api"
+    const method = req.method ?? 'GET';
+    const route = `${method} /${parts.map((p, i) => (i === 1 && parts[0] !== 'live' ? ':id' : p)).join('/')}`;
+    switch (route) {
+      case 'GET /status':
+        return sendJson(res, 200, { product: 'pacscope', version: VERSION, started, endpoints: o.endpoints() });
+      case 'GET /messages/:id': {
+        const index = /^\d+$/.test(parts[1]) ? Number(parts[1]) : -1;
+        const detail = index >= 0 ? o.hub.messageDetail(index) : null;
+        if (!detail) throw new HttpError(404, `no message ${parts[1]}`);
+        return sendJson(res, 200, detail);
+      }
+      case 'POST /operations':
+        return sendJson(res, 201, { id: operations.start(await readJsonObject(req)).id });
+      case 'GET /operations/:id': {
+        const op = operations.get(parts[1]);
+        if (!op) throw new HttpError(404, `no operation ${parts[1]}`);
+        return sendJson(res, 200, op);
+      }
+      case 'POST /operations/:id/cancel':
+        if (!operations.cancel(parts[1])) throw new HttpError(404, `no operation ${parts[1]}`);
+        return sendJson(res, 202, { id: parts[1], cancel: 'requested' });
+      case 'GET /pacs':
+        if (!o.pacs) throw new HttpError(404, 'no built-in PACS runs here');
+        return sendJson(res, 200, pacsSettings(o.pacs));
+      case 'PUT /pacs': {
+        if (!o.pacs) throw new HttpError(404, 'no built-in PACS runs here');
+        const view = updatePacs(o.pacs, await readJsonObject(req));
+        stream.endpointsChanged();
+        return sendJson(res, 200, view);
+      }
+      case 'GET /live':
+        throw new HttpError(426, '/api/live is a WebSocket: connect with Upgrade: websocket');
+      default: {
+        const known = ['/status', '/messages/:id', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
+        const path = route.slice(route.indexOf(' ') + 1);
+        if (known.includes(path)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
+        throw new HttpError(404, `no API ${url.pathname}`);
+      }
+    }
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const hostBad = hostProblem(req, policy);
+    if (hostBad) return sendError(res, 421, hostBad);
+    if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
+      if (await serveStatic(o.webRoot, url.pathname, req, res)) return;
+      return sendError(res, 405, `${req.method} is not allowed here`);
+    }
+    const tokenBad = tokenProblem(req, url, policy);
+    if (tokenBad) return sendError(res, 401, tokenBad);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const originBad = originProblem(req, policy);
+      if (originBad) return sendError(res, 403, originBad);
+    }
+    await api(req, res, url);
+  };
+
+  const server: Server = createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (e instanceof HttpError) sendError(res, e.status, e.message);
+      else sendError(res, 500, e instanceof Error ? e.message : String(e));
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, text: string, reason: string) => {
+      const body = JSON.stringify({ error: reason });
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on('error', () => socket.destroy());
+    if (url.pathname !== '/api/live') return refuse(404, 'Not Found', `no WebSocket at ${url.pathname}`);
+    const bad = hostProblem(req, policy) ?? originProblem(req, policy);
+    if (bad) return refuse(403, 'Forbidden', bad);
+    const tokenBad = tokenProblem(req, url, policy);
+    if (tokenBad) return refuse(401, 'Unauthorized', tokenBad);
+    stream.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  policy.port = typeof address === 'object' && address ? address.port : o.port;
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = `http://${shownHost}:${policy.port}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ''}`;
+
+  return {
+    host: o.host,
+    port: policy.port,
+    url,
+    stream,
+    operations,
+    close: async () => {
+      stream.close();
+      await operations.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The typed HTTP side of the live API (docs/live-api.md): status, message
+ * details, operations, the built-in PACS settings. The access token of the
+ * page URL (`?token=`) is passed on to every request.
+ */
+import type { DimseMessage } from '../../../../shared/dimse/types.ts';
+import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
+
+export function pageToken(): string | null {
+  return new URLSearchParams(globalThis.location?.search ?? '').get('token');
+}
+
+export function withToken(path: string): string {
+  const token = pageToken();
+  if (!token) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(withToken(path), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error: text };
+  }
+  if (!response.ok) {
+    const reason = data && typeof data === 'object' && 'error' in data ? String((data as { error: unknown }).error) : response.statusText;
+    throw new ApiError(response.status, reason);
+  }
+  return data as T;
+}
+
+export interface StatusInfo {
+  product: string;
+  version: string;
+  started: string;
+  endpoints: EndpointInfo[];
+}
+
+export type OperationKind = 'echo' | 'find' | 'move' | 'get';
+
+export interface OperationRequest {
+  op: OperationKind;
+  host: string;
+  port: number;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  model?: 'patient' | 'study';
+  level?: 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
+  keys?: Record<string, string>;
+  destination?: string;
+}
+
+export interface OperationResult {
+  ok: boolean;
+  outcome: string;
+  status?: number;
+  statusText?: string;
+  reason?: string;
+}
+
+export interface OperationState {
+  id: string;
+  op: OperationKind;
+  state: 'running' | 'done';
+  result?: OperationResult;
+  matches?: Record<string, unknown>[];
+  pending?: number;
+  counters?: { remaining: number | null; completed: number; failed: number; warning: number };
+}
+
+export interface PacsSettings {
+  ae: string;
+  host: string;
+  port: number;
+  moveMode: 'sync' | 'async';
+  aePolicy: string;
+  destinations: Record<string, string>;
+}
+
+export const api = {
+  status: () => request<StatusInfo>('GET', '/api/status'),
+  message: (index: number) => request<DimseMessage>('GET', `/api/messages/${index}`),
+  startOperation: (op: OperationRequest) => request<{ id: string }>('POST', '/api/operations', op),
+  operation: (id: string) => request<OperationState>('GET', `/api/operations/${encodeURIComponent(id)}`),
+  cancelOperation: (id: string) => request<unknown>('POST', `/api/operations/${encodeURIComponent(id)}/cancel`),
+  pacs: () => request<PacsSettings>('GET', '/api/pacs'),
+  updatePacs: (settings: Partial<Pick<PacsSettings, 'moveMode' | 'aePolicy' | 'destinations'>>) => request<PacsSettings>('PUT', '/api/pacs', settings),
+};
