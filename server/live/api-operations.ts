@@ -17,20 +17,12 @@ import { cGet } from '../endpoints/scu/get.ts';
 import { parseKeys } from '../endpoints/scu/keys.ts';
 import { QUERY_LEVELS, type OperationResult, type QueryLevel, type QueryModel, type QueryTarget, type SubOperationCounters } from '../endpoints/scu/options.ts';
 import { HttpError, stringField } from './http-json.ts';
+import type { OperationKind, OperationState } from '../../shared/events/live-api.ts';
 
-export type OperationKind = 'echo' | 'find' | 'move' | 'get';
+export type { OperationKind, OperationState };
+
 const KINDS: readonly OperationKind[] = ['echo', 'find', 'move', 'get'];
 
-/** What `GET /api/operations/:id` answers. */
-export interface OperationState {
-  id: string;
-  op: OperationKind;
-  state: 'running' | 'done';
-  result?: OperationResult;
-  matches?: Record<string, unknown>[];
-  pending?: number;
-  counters?: SubOperationCounters;
-}
 
 interface Entry {
   view: OperationState;

@@ -10,15 +10,10 @@
 import type { RunningPacs } from '../endpoints/pacs/pacs.ts';
 import { parseAePolicy, parseDestination, parseMoveMode, type AePolicy, type Destination, type MoveMode } from '../endpoints/pacs/config.ts';
 import { HttpError, stringField } from './http-json.ts';
+import type { PacsSettings } from '../../shared/events/live-api.ts';
 
-export interface PacsSettingsView {
-  ae: string;
-  host: string;
-  port: number;
-  moveMode: MoveMode;
-  aePolicy: AePolicy;
-  destinations: Record<string, string>;
-}
+/** `GET /api/pacs` (shared/events/live-api.ts). */
+export type PacsSettingsView = PacsSettings;
 
 export function pacsSettings(pacs: RunningPacs): PacsSettingsView {
   return {

@@ -35,33 +35,9 @@ export interface ScuTarget {
  * rejected: A-ASSOCIATE-RJ; aborted: A-ABORT (either side) or a timeout;
  * refused: nothing listens / connection failed; error: anything else (bad input, a context not accepted, …).
  */
-export type Outcome = 'success' | 'warning' | 'failure' | 'cancel' | 'rejected' | 'aborted' | 'refused' | 'error';
-
-export interface OperationResult {
-  ok: boolean;
-  outcome: Outcome;
-  /** The final DIMSE status, when one arrived. */
-  status?: number;
-  statusText?: string;
-  /** One line for people: why it was not a plain success. */
-  reason?: string;
-  /** The hub's connection number of the association. */
-  connection?: number;
-}
-
-/** Sub-operation counters of C-MOVE and C-GET responses (PS3.7 §9.1.4, §9.1.3). */
-export interface SubOperationCounters {
-  remaining: number | null;
-  completed: number;
-  failed: number;
-  warning: number;
-}
-
-/** Query/Retrieve information models of PS3.4 C.6.1 (Patient Root) and C.6.2 (Study Root). */
-export type QueryModel = 'patient' | 'study';
-
-/** Query/Retrieve levels of PS3.4 C.6.1.1 / C.6.2.1. */
-export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
+// The result and query shapes are part of the live API too: declared once in shared/.
+import type { QueryLevel, QueryModel } from '../../../shared/events/live-api.ts';
+export type { Outcome, OperationResult, SubOperationCounters, QueryModel, QueryLevel } from '../../../shared/events/live-api.ts';
 
 export const QUERY_LEVELS: readonly QueryLevel[] = Object.freeze(['PATIENT', 'STUDY', 'SERIES', 'IMAGE']);
 

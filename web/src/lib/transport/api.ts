@@ -4,7 +4,9 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
+import type { OperationRequest, OperationState, PacsSettings, StatusInfo } from '../../../../shared/events/live-api.ts';
+
+export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, StatusInfo } from '../../../../shared/events/live-api.ts';
 
 export function pageToken(): string | null {
   return new URLSearchParams(globalThis.location?.search ?? '').get('token');
@@ -40,54 +42,6 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(response.status, reason);
   }
   return data as T;
-}
-
-export interface StatusInfo {
-  product: string;
-  version: string;
-  started: string;
-  endpoints: EndpointInfo[];
-}
-
-export type OperationKind = 'echo' | 'find' | 'move' | 'get';
-
-export interface OperationRequest {
-  op: OperationKind;
-  host: string;
-  port: number;
-  callingAeTitle: string;
-  calledAeTitle: string;
-  model?: 'patient' | 'study';
-  level?: 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
-  keys?: Record<string, string>;
-  destination?: string;
-}
-
-export interface OperationResult {
-  ok: boolean;
-  outcome: string;
-  status?: number;
-  statusText?: string;
-  reason?: string;
-}
-
-export interface OperationState {
-  id: string;
-  op: OperationKind;
-  state: 'running' | 'done';
-  result?: OperationResult;
-  matches?: Record<string, unknown>[];
-  pending?: number;
-  counters?: { remaining: number | null; completed: number; failed: number; warning: number };
-}
-
-export interface PacsSettings {
-  ae: string;
-  host: string;
-  port: number;
-  moveMode: 'sync' | 'async';
-  aePolicy: string;
-  destinations: Record<string, string>;
 }
 
 export const api = {

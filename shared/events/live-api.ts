@@ -1,0 +1,80 @@
+/**
+ * The JSON bodies of the live HTTP API (docs/live-api.md), defined once for
+ * the server (server/live/, server/endpoints/scu/) and the browser
+ * (web/src/lib/transport/api.ts) — DESIGN.md principle 7.
+ */
+import type { EndpointInfo } from './live-messages.ts';
+
+/** How an SCU operation ended. */
+export type Outcome = 'success' | 'warning' | 'failure' | 'cancel' | 'rejected' | 'aborted' | 'refused' | 'error';
+
+export interface OperationResult {
+  ok: boolean;
+  outcome: Outcome;
+  /** The final DIMSE status, when one arrived. */
+  status?: number;
+  statusText?: string;
+  /** One line for people: why it was not a plain success. */
+  reason?: string;
+  /** The hub's connection number of the association. */
+  connection?: number;
+}
+
+/** Sub-operation counters of C-MOVE and C-GET responses (PS3.7 §9.1.4, §9.1.3). */
+export interface SubOperationCounters {
+  remaining: number | null;
+  completed: number;
+  failed: number;
+  warning: number;
+}
+
+/** Query/Retrieve information models of PS3.4 C.6.1 (Patient Root) and C.6.2 (Study Root). */
+export type QueryModel = 'patient' | 'study';
+
+/** Query/Retrieve levels of PS3.4 C.6.1.1 / C.6.2.1. */
+export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
+
+export type OperationKind = 'echo' | 'find' | 'move' | 'get';
+
+/** `POST /api/operations`. */
+export interface OperationRequest {
+  op: OperationKind;
+  host: string;
+  port: number;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  model?: QueryModel;
+  level?: QueryLevel;
+  keys?: Record<string, string>;
+  destination?: string;
+}
+
+/** `GET /api/operations/:id`. */
+export interface OperationState {
+  id: string;
+  op: OperationKind;
+  state: 'running' | 'done';
+  result?: OperationResult;
+  matches?: Record<string, unknown>[];
+  pending?: number;
+  counters?: SubOperationCounters;
+}
+
+/** `GET /api/status`. */
+export interface StatusInfo {
+  product: string;
+  version: string;
+  started: string;
+  endpoints: EndpointInfo[];
+}
+
+/** `GET /api/pacs`, and what `PUT /api/pacs` accepts (any of moveMode, aePolicy, destinations). */
+export interface PacsSettings {
+  ae: string;
+  host: string;
+  port: number;
+  moveMode: 'sync' | 'async';
+  aePolicy: 'any' | 'called' | 'known';
+  /** AE title → "host:port". */
+  destinations: Record<string, string>;
+}
