@@ -7,17 +7,23 @@
  * seconds). Bars on a lifeline that overlap in time are nested: each one is
  * shifted right by its depth, so a sub-association sits inside the move SCP's
  * bar of the C-MOVE that caused it.
+ *
+ * With a filter (filter.ts) only the associations, messages and lifelines
+ * that pass are laid out; arrow indexes stay those of the Summary.
  */
 import type { AssociationOutcome, Summary, SummaryAssociation } from '../../../../shared/model/summary-types.ts';
 import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
 import { planAssociations } from './associations.ts';
 import { assignLifelines, type Lifeline } from './lifelines.ts';
 import { messageLabel, pduLabel, statusClass } from './labels.ts';
+import { applyFilter, isFilterActive, type DiagramFilter } from './filter.ts';
 
 export interface LayoutOptions {
   pdus: boolean;
   realTime: boolean;
   endpoints?: EndpointInfo[];
+  /** Draw only what passes this filter (filter.ts). */
+  filter?: DiagramFilter;
 }
 
 export const GEOMETRY = { laneWidth: 300, left: 130, top: 100, rowHeight: 34, barWidth: 14, nestOffset: 10, bottom: 60 } as const;
@@ -46,6 +52,8 @@ export interface Arrow {
   /** Index in summary.messages or summary.pdus. */
   index: number;
   association: string;
+  /** Which end of the association sent it. */
+  side: 'requestor' | 'acceptor';
   x1: number;
   x2: number;
   y: number;
@@ -87,6 +95,11 @@ export interface Layout {
   height: number;
   /** Hidden duplicate association id → drawn id. */
   duplicateOf: Map<string, string>;
+  /** Drawn association id → lifeline keys of its requestor and acceptor. */
+  ends: Map<string, { requestor: string; acceptor: string }>;
+  /** DIMSE message arrows drawn, and messages in the model. */
+  shownMessages: number;
+  totalMessages: number;
 }
 
 /** Labels of messages and PDUs already seen (their objects are kept across live deltas). */
@@ -132,7 +145,7 @@ function endsAtOnce(a: SummaryAssociation): boolean {
   return a.outcome === 'rejected' || a.outcome === 'refused';
 }
 
-function collectEvents(summary: Summary, drawn: Set<string>, pdus: boolean): Event[] {
+function collectEvents(summary: Summary, drawn: Set<string>, pdus: boolean, shown: boolean[] | null): Event[] {
   const events: Event[] = [];
   for (const a of summary.associations) {
     if (!drawn.has(a.id)) continue;
@@ -140,7 +153,7 @@ function collectEvents(summary: Summary, drawn: Set<string>, pdus: boolean): Eve
     if (!pdus && a.end !== null && !endsAtOnce(a)) events.push({ kind: 'end', time: a.end, association: a });
   }
   summary.messages.forEach((m, index) => {
-    if (drawn.has(m.association)) events.push({ kind: 'message', time: m.time, index });
+    if (drawn.has(m.association) && (shown === null || shown[index])) events.push({ kind: 'message', time: m.time, index });
   });
   if (pdus) {
     summary.pdus.forEach((p, index) => {
@@ -154,8 +167,14 @@ function collectEvents(summary: Summary, drawn: Set<string>, pdus: boolean): Eve
 
 export function layoutDiagram(summary: Summary, options: LayoutOptions): Layout {
   const g = GEOMETRY;
-  const plan = planAssociations(summary);
-  const { lifelines, ends } = assignLifelines(plan.kept, plan.parents, options.endpoints ?? []);
+  const fullPlan = planAssociations(summary);
+  const { lifelines: allLifelines, ends: allEnds } = assignLifelines(fullPlan.kept, fullPlan.parents, options.endpoints ?? []);
+  // Filtered: only the associations that pass and the lifelines they touch, in the unfiltered order.
+  const filtered = options.filter && isFilterActive(options.filter) ? applyFilter(summary, fullPlan.kept, fullPlan.parents, options.filter) : null;
+  const plan = filtered ? { ...fullPlan, kept: fullPlan.kept.filter((a) => filtered.associations.has(a.id)) } : fullPlan;
+  const ends = filtered ? new Map([...allEnds].filter(([id]) => filtered.associations.has(id))) : allEnds;
+  const used = filtered ? new Set([...ends.values()].flatMap((e) => [e.requestor, e.acceptor])) : null;
+  const lifelines = used ? allLifelines.filter((l) => used.has(l.key)).map((l, order) => ({ ...l, order })) : allLifelines;
   const laneX = new Map<string, number>();
   const laid: LaidLifeline[] = lifelines.map((l) => {
     const x = g.left + l.order * g.laneWidth;
@@ -163,7 +182,7 @@ export function layoutDiagram(summary: Summary, options: LayoutOptions): Layout 
     return { ...l, x };
   });
   const drawn = new Set(plan.kept.map((a) => a.id));
-  const events = collectEvents(summary, drawn, options.pdus);
+  const events = collectEvents(summary, drawn, options.pdus, filtered ? filtered.messages : null);
 
   // y of each event.
   const ys: number[] = new Array(events.length);
@@ -256,7 +275,7 @@ export function layoutDiagram(summary: Summary, options: LayoutOptions): Layout 
       const toCentre = barX(m.association, toSide);
       messageY.set(e.index, ys[i]);
       arrows.push({
-        kind: 'message', index: e.index, association: m.association, y: ys[i], time: m.time,
+        kind: 'message', index: e.index, association: m.association, side: fromSide, y: ys[i], time: m.time,
         x1: edgeX(m.association, fromSide, toCentre), x2: edgeX(m.association, toSide, fromCentre),
         label: cached(messageLabels, m, messageLabel), command: m.command, status: m.status, meaning: m.statusMeaning, cls: statusClass(m),
       });
@@ -267,7 +286,7 @@ export function layoutDiagram(summary: Summary, options: LayoutOptions): Layout 
       const toCentre = barX(p.association, toSide);
       const cls = p.type === 'A-ASSOCIATE-RJ' || p.type === 'A-ABORT' ? 'status-failure' : 'pdu';
       arrows.push({
-        kind: 'pdu', index: e.index, association: p.association, y: ys[i], time: p.time,
+        kind: 'pdu', index: e.index, association: p.association, side: p.from, y: ys[i], time: p.time,
         x1: edgeX(p.association, p.from, toCentre), x2: edgeX(p.association, toSide, fromCentre),
         label: cached(pduLabels, p, pduLabel), command: p.type, status: null, meaning: null, cls,
       });
@@ -302,7 +321,8 @@ export function layoutDiagram(summary: Summary, options: LayoutOptions): Layout 
   const maxDepth = Math.max(0, ...[...depthAt.values()]);
   const width = g.left + Math.max(1, laid.length) * g.laneWidth + maxDepth * g.nestOffset;
   const height = Math.max(lastY, ...bars.map((b) => b.y2)) + g.bottom;
-  return { lifelines: laid, cancels, bars, arrows, links, width, height, duplicateOf: plan.duplicateOf };
+  const shownMessages = arrows.reduce((n, a) => n + (a.kind === 'message' ? 1 : 0), 0);
+  return { lifelines: laid, cancels, bars, arrows, links, width, height, duplicateOf: plan.duplicateOf, ends, shownMessages, totalMessages: summary.messages.length };
 }
 
 /** Index range [from, to) of arrows whose y lies within [top, bottom] (arrows sorted by y). */

@@ -1,12 +1,13 @@
 /**
  * The live session as a rune class: the Summary (replaced whole on every
  * change, hence `$state.raw`), the server's endpoints, the connection state,
- * the selected message and the view toggles.
+ * the selected message, the view toggles and the diagram's filters.
  */
 import type { EndpointInfo, LiveDelta } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { LiveClient } from '../transport/live-client.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
+import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
 
 export type Selection = { kind: 'message' | 'pdu'; index: number } | null;
 
@@ -18,6 +19,8 @@ export class Session {
   selected = $state<Selection>(null);
   showPdus = $state(false);
   realTime = $state(false);
+  /** The diagram's filters (replaced whole on change). */
+  filter = $state.raw<DiagramFilter>(NO_FILTER);
   /** Where the summary comes from: the live stream, or a file opened in the page (no message details then). */
   source = $state<'live' | 'file'>('live');
 
@@ -52,6 +55,7 @@ export class Session {
     this.connection = 'closed';
     this.summary = summary;
     this.selected = null;
+    this.filter = NO_FILTER;
   }
 }
 

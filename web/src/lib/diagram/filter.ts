@@ -1,0 +1,132 @@
+/**
+ * Filters of the sequence diagram: by AE title (lifeline), by command family
+ * (C-MOVE matches its -RQ and -RSP), by status category, by association. Pure:
+ * the layout asks `applyFilter` which associations and messages to draw.
+ *
+ * - An association passes the AE filter when either end has that AE title,
+ *   and the association filter when it is that association or one of its
+ *   sub-associations (drawn under its C-MOVE).
+ * - A message passes when its association passes and it matches the command
+ *   and status filters.
+ * - With a command or status filter, an association without a visible message
+ *   is hidden, unless it is the one chosen in the association filter.
+ * - PDUs (PDU level) follow their association.
+ */
+import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
+
+export const STATUS_CATEGORIES = ['success', 'pending', 'warning', 'failure', 'cancel'] as const;
+export type StatusFilter = (typeof STATUS_CATEGORIES)[number];
+
+/** The DIMSE command families offered even before they are seen. */
+export const COMMAND_FAMILIES = [
+  'C-ECHO', 'C-FIND', 'C-MOVE', 'C-GET', 'C-STORE', 'C-CANCEL',
+  'N-EVENT-REPORT', 'N-GET', 'N-SET', 'N-ACTION', 'N-CREATE', 'N-DELETE',
+] as const;
+
+export interface DiagramFilter {
+  /** AE title ('' = an end without AE title), null = any. */
+  ae: string | null;
+  /** Command family (`C-MOVE`), null = any. */
+  command: string | null;
+  status: StatusFilter | null;
+  /** Association id, null = any. */
+  association: string | null;
+}
+
+export const NO_FILTER: Readonly<DiagramFilter> = Object.freeze({ ae: null, command: null, status: null, association: null });
+
+export function isFilterActive(f: DiagramFilter): boolean {
+  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null;
+}
+
+/** `C-MOVE-RQ` → `C-MOVE`; `N-EVENT-REPORT-RSP` → `N-EVENT-REPORT`. */
+export function commandFamily(command: string): string {
+  return command.replace(/-(RQ|RSP)$/, '');
+}
+
+export interface FilterResult {
+  /** Associations to draw (a subset of the ones given). */
+  associations: Set<string>;
+  /** Per message index: drawn or not (only meaningful for drawn associations). */
+  messages: boolean[];
+}
+
+function messageMatches(m: SummaryMessage, f: DiagramFilter): boolean {
+  if (f.command !== null && commandFamily(m.command) !== f.command) return false;
+  if (f.status !== null && m.statusCategory !== f.status) return false;
+  return true;
+}
+
+/**
+ * What to draw of `associations` (the associations the diagram would draw
+ * unfiltered) under filter `f`. `parents` maps a sub-association to the
+ * association of its C-MOVE.
+ */
+export function applyFilter(
+  summary: Summary,
+  associations: SummaryAssociation[],
+  parents: Map<string, { association: string }>,
+  f: DiagramFilter,
+): FilterResult {
+  const chosen = new Set<string>();
+  for (const a of associations) {
+    if (f.ae !== null && (a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae) continue;
+    if (f.association !== null && !descendsFrom(a.id, f.association, parents)) continue;
+    chosen.add(a.id);
+  }
+  const messages = summary.messages.map((m) => chosen.has(m.association) && messageMatches(m, f));
+  if (f.command === null && f.status === null) return { associations: chosen, messages };
+  const withMessages = new Set<string>();
+  summary.messages.forEach((m, i) => {
+    if (messages[i]) withMessages.add(m.association);
+  });
+  const kept = new Set([...chosen].filter((id) => withMessages.has(id) || id === f.association));
+  return { associations: kept, messages };
+}
+
+/** Is `id` the association `ancestor` or nested (at any depth) under it? */
+function descendsFrom(id: string, ancestor: string, parents: Map<string, { association: string }>): boolean {
+  const seen = new Set<string>();
+  let current: string | undefined = id;
+  while (current !== undefined && !seen.has(current)) {
+    if (current === ancestor) return true;
+    seen.add(current);
+    current = parents.get(current)?.association;
+  }
+  return false;
+}
+
+export interface FilterChoices {
+  /** AE titles seen, sorted ('' for an end without one). */
+  aes: string[];
+  /** Command families: the standard ones, then any other seen. */
+  commands: string[];
+  /** Associations: id and a short title. */
+  associations: { id: string; title: string }[];
+}
+
+/** The values the filter bar offers for a summary. */
+export function filterChoices(summary: Summary): FilterChoices {
+  const aes = new Set<string>();
+  for (const a of summary.associations) {
+    aes.add(a.requestor.ae ?? '');
+    aes.add(a.acceptor.ae ?? '');
+  }
+  const commands: string[] = [...COMMAND_FAMILIES];
+  const seen = new Set<string>(commands);
+  const raw = new Set<string>();
+  for (const m of summary.messages) {
+    if (raw.has(m.command)) continue;
+    raw.add(m.command);
+    const family = commandFamily(m.command);
+    if (!seen.has(family)) {
+      seen.add(family);
+      commands.push(family);
+    }
+  }
+  return {
+    aes: [...aes].sort(),
+    commands,
+    associations: summary.associations.map((a) => ({ id: a.id, title: `${a.id} ${a.requestor.ae ?? '?'} → ${a.acceptor.ae ?? '?'}` })),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The whole diagram as a standalone SVG document (not only the part in view):
+ * lifeline heads, lifelines, association bars, links, arrows with their
+ * labels and times. Pure: Layout → string, styles inline (no stylesheet, so
+ * the file looks the same in any viewer and as a PNG).
+ *
+ * Every text (AE titles, patient names…) is escaped as XML character data;
+ * characters XML 1.0 does not allow (controls, ISO 2022 escapes) become
+ * spaces.
+ */
+import { GEOMETRY, type Arrow, type Layout } from '../diagram/layout.ts';
+
+const COLOURS: Record<string, string> = {
+  'status-success': '#1a7f37',
+  'status-pending': '#2457c5',
+  'status-warning': '#a35f00',
+  'status-failure': '#c4142b',
+  'status-cancel': '#6e5ba8',
+  pdu: '#5b6572',
+  request: '#1b1f24',
+};
+const FG = '#1b1f24';
+const MUTED = '#5b6572';
+const LINE = '#b8c0cc';
+const BG = '#ffffff';
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const MONO = "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace";
+const HEAD_HEIGHT = 56;
+
+/** Text as XML character data or attribute value. */
+export function escapeXml(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+function n(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+function timeText(seconds: number): string {
+  return seconds < 10 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(3)} s`;
+}
+
+function isWide(a: Arrow): boolean {
+  return a.label.length * (a.kind === 'pdu' ? 7.3 : 8.2) > Math.abs(a.x2 - a.x1) - 16;
+}
+
+function arrowSvg(a: Arrow): string {
+  const colour = COLOURS[a.cls] ?? FG;
+  const dir = a.x2 >= a.x1 ? 1 : -1;
+  const pdu = a.kind === 'pdu';
+  const bold = a.cls === 'status-failure' || a.cls === 'status-warning';
+  const wide = isWide(a);
+  const tx = wide ? Math.min(a.x1, a.x2) + 8 : (a.x1 + a.x2) / 2;
+  const dash = pdu ? ' stroke-dasharray="3 3"' : '';
+  return (
+    `<g data-index="${a.index}" data-kind="${a.kind}" data-command="${escapeXml(a.command)}" data-association="${escapeXml(a.association)}">` +
+    `<line x1="${n(a.x1)}" y1="${n(a.y)}" x2="${n(a.x2)}" y2="${n(a.y)}" stroke="${colour}" stroke-width="${pdu ? 1 : 2}"${dash}/>` +
+    `<path d="M ${n(a.x2)} ${n(a.y)} L ${n(a.x2 - 9 * dir)} ${n(a.y - 5)} L ${n(a.x2 - 9 * dir)} ${n(a.y + 5)} Z" fill="${colour}"/>` +
+    `<text x="${n(tx)}" y="${n(a.y - 6)}" fill="${colour}" font-size="${pdu ? 12 : 15}"${pdu ? ` font-family="${MONO}"` : ''}${bold ? ' font-weight="700"' : ''} text-anchor="${wide ? 'start' : 'middle'}" paint-order="stroke" stroke="${BG}" stroke-width="4" stroke-linejoin="round">${escapeXml(a.label)}</text>` +
+    `<text x="${GEOMETRY.left - 34}" y="${n(a.y + 4)}" fill="${MUTED}" font-size="11" font-family="${MONO}" text-anchor="end">${timeText(a.time)}</text>` +
+    `</g>`
+  );
+}
+
+/** The layout as a standalone SVG document. */
+export function layoutToSvg(layout: Layout, title = 'pacscope sequence diagram'): string {
+  const g = GEOMETRY;
+  const width = Math.ceil(layout.width);
+  const height = Math.ceil(layout.height);
+  const out: string[] = [];
+  out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
+  );
+  out.push(`<title>${escapeXml(title)}</title>`);
+  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="${BG}"/>`);
+  for (const l of layout.lifelines) {
+    out.push(`<path d="M ${n(l.x)} ${g.top - 30} V ${height}" stroke="${LINE}" stroke-width="1.5" stroke-dasharray="6 5" fill="none"/>`);
+  }
+  for (const link of layout.links) {
+    out.push(
+      `<path d="M ${n(link.x1)} ${n(link.y1)} C ${n(link.x1 + 40)} ${n(link.y1)}, ${n(link.x2 - 40)} ${n(link.y2)}, ${n(link.x2)} ${n(link.y2)}" fill="none" stroke="#c28f2c" stroke-width="2" stroke-dasharray="4 4"/>`,
+    );
+  }
+  for (const c of layout.cancels) {
+    out.push(`<path d="M ${n(c.x + 10)} ${n(c.y1)} H ${n(c.x)} V ${n(c.y2)} H ${n(c.x + 10)}" fill="none" stroke="${COLOURS['status-cancel']}" stroke-width="2" stroke-dasharray="3 3"/>`);
+  }
+  for (const bar of layout.bars) {
+    const fill = bar.failed ? '#fbe0e3' : bar.parent !== null ? '#fdebc8' : '#dfe7f5';
+    const stroke = bar.failed ? COLOURS['status-failure'] : bar.parent !== null ? '#c28f2c' : '#7d93c2';
+    const h = n(Math.max(4, bar.y2 - bar.y1));
+    const left = Math.min(bar.requestorX, bar.acceptorX) + g.barWidth;
+    out.push(`<g data-association="${escapeXml(bar.id)}" data-outcome="${bar.outcome}">`);
+    for (const x of [bar.requestorX, bar.acceptorX]) {
+      out.push(`<rect x="${n(x - g.barWidth / 2)}" y="${n(bar.y1)}" width="${g.barWidth}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}"/>`);
+    }
+    out.push(`<text x="${n(left)}" y="${n(bar.y1 - 4)}" font-size="12" fill="${MUTED}">${escapeXml(bar.title)}</text>`);
+    if (bar.outcome !== 'released' && bar.outcome !== 'open') {
+      out.push(`<text x="${n(left)}" y="${n(bar.y2 + 16)}" font-size="14" font-weight="600" fill="${COLOURS['status-failure']}">${escapeXml(bar.endLabel)}</text>`);
+    }
+    out.push('</g>');
+  }
+  for (const a of layout.arrows) out.push(arrowSvg(a));
+  for (const l of layout.lifelines) {
+    out.push(
+      `<g data-ae="${escapeXml(l.ae)}">` +
+        `<rect x="${n(l.x - 112)}" y="6" width="224" height="${HEAD_HEIGHT - 12}" rx="6" fill="${BG}" stroke="${FG}" stroke-width="1.5"${l.rank === 2 ? ' stroke-dasharray="5 3"' : ''}/>` +
+        `<text x="${n(l.x)}" y="27" font-size="17" font-weight="700" text-anchor="middle" fill="${FG}">${escapeXml(l.ae || '(no AE title)')}</text>` +
+        `<text x="${n(l.x)}" y="45" font-size="13" text-anchor="middle" fill="${MUTED}" font-family="${MONO}">${escapeXml(l.endpoint)}</text>` +
+        `</g>`,
+    );
+  }
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
