@@ -10,7 +10,7 @@
 import dimse from '../dimse.ts';
 import type { Association, CGetRequest, CGetResponse, CStoreResponse, PresentationContext } from './dimse-types.ts';
 import { parseIdentifier } from './identifier.ts';
-import { STATUS, failedIdentifier, finalStatus, isStudyRoot, selectInstances, sleep, subOperationOutcome, type Counters, type OperationContext } from './operation.ts';
+import { STATUS, failedIdentifier, retrieveResponse, finalStatus, isStudyRoot, selectInstances, sleep, subOperationOutcome, type Counters, type OperationContext } from './operation.ts';
 import { subOperationRequest } from './sub-operations.ts';
 
 const { responses, constants } = dimse;
@@ -27,19 +27,8 @@ function storageWithScpRole(association: Association): Set<string> {
 
 export async function runGet(op: OperationContext<CGetRequest>, final: (rsp: CGetResponse) => void): Promise<void> {
   const { request, runtime, scp } = op;
-  const response = (status: number, c: Counters | null, withRemaining: boolean, comment?: string): CGetResponse => {
-    const rsp = responses.CGetResponse.fromRequest(request);
-    rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
-    rsp.setStatus(status);
-    if (c) {
-      if (withRemaining) rsp.setRemaining(c.remaining);
-      rsp.setCompleted(c.completed);
-      rsp.setFailures(c.failed);
-      rsp.setWarnings(c.warning);
-    }
-    if (comment) rsp.setErrorComment(comment.slice(0, 64));
-    return rsp;
-  };
+  const response = (status: number, c: Counters | null, withRemaining: boolean, comment?: string): CGetResponse =>
+    retrieveResponse((r: CGetRequest) => responses.CGetResponse.fromRequest(r), request, status, c, withRemaining, comment);
   const parsed = parseIdentifier(request.getDataset());
   if (typeof parsed === 'string') return final(response(STATUS.IdentifierDoesNotMatchSopClass, null, false, parsed));
   if (parsed.level === 'PATIENT' && isStudyRoot(request.getAffectedSopClassUid())) {

@@ -13,26 +13,15 @@
 import dimse from '../dimse.ts';
 import type { CMoveRequest, CMoveResponse } from './dimse-types.ts';
 import { parseIdentifier } from './identifier.ts';
-import { STATUS, failedIdentifier, finalStatus, isStudyRoot, selectInstances, type Counters, type OperationContext } from './operation.ts';
+import { STATUS, failedIdentifier, retrieveResponse, finalStatus, isStudyRoot, selectInstances, type Counters, type OperationContext } from './operation.ts';
 import { storeToDestination } from './sub-operations.ts';
 
 const { responses } = dimse;
 
 export async function runMove(op: OperationContext<CMoveRequest>, final: (rsp: CMoveResponse) => void): Promise<void> {
   const { request, runtime } = op;
-  const response = (status: number, c: Counters | null, withRemaining: boolean, comment?: string): CMoveResponse => {
-    const rsp = responses.CMoveResponse.fromRequest(request);
-    rsp.setAffectedSopClassUid(request.getAffectedSopClassUid()); // not Study Root always (DESIGN.md traps)
-    rsp.setStatus(status);
-    if (c) {
-      if (withRemaining) rsp.setRemaining(c.remaining);
-      rsp.setCompleted(c.completed);
-      rsp.setFailures(c.failed);
-      rsp.setWarnings(c.warning);
-    }
-    if (comment) rsp.setErrorComment(comment.slice(0, 64));
-    return rsp;
-  };
+  const response = (status: number, c: Counters | null, withRemaining: boolean, comment?: string): CMoveResponse =>
+    retrieveResponse((r: CMoveRequest) => responses.CMoveResponse.fromRequest(r), request, status, c, withRemaining, comment);
   const zero: Counters = { remaining: 0, completed: 0, failed: 0, warning: 0 };
   const parsed = parseIdentifier(request.getDataset());
   if (typeof parsed === 'string') return final(response(STATUS.IdentifierDoesNotMatchSopClass, null, false, parsed));

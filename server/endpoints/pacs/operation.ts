@@ -109,3 +109,40 @@ export function selectInstances(store: DataStore, level: QrLevel, keys: QueryKey
   const wanted = new Set(findMatches(all.map((i) => i.values), keys, level).map((e) => e[key]?.[0]));
   return all.filter((i) => wanted.has(i.values[key]?.[0]));
 }
+
+interface RetrieveResponse {
+  setAffectedSopClassUid(uid: string): void;
+  setStatus(status: number): void;
+  setRemaining(n: number): void;
+  setCompleted(n: number): void;
+  setFailures(n: number): void;
+  setWarnings(n: number): void;
+  setErrorComment(comment: string): void;
+}
+
+/**
+ * A C-MOVE-RSP or C-GET-RSP for `request`: status, the four counters (Remaining
+ * only on pending and cancel responses, PS3.4 C.4.2.1.5 / C.4.3.1.4), an error
+ * comment of at most 64 characters (LO). The affected SOP class is copied from
+ * the request: `fromRequest` would always say Study Root (DESIGN.md traps).
+ */
+export function retrieveResponse<R extends RetrieveResponse, Q extends { getAffectedSopClassUid(): string }>(
+  fromRequest: (request: Q) => R,
+  request: Q,
+  status: number,
+  c: Counters | null,
+  withRemaining: boolean,
+  comment?: string,
+): R {
+  const rsp = fromRequest(request);
+  rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
+  rsp.setStatus(status);
+  if (c) {
+    if (withRemaining) rsp.setRemaining(c.remaining);
+    rsp.setCompleted(c.completed);
+    rsp.setFailures(c.failed);
+    rsp.setWarnings(c.warning);
+  }
+  if (comment) rsp.setErrorComment(comment.slice(0, 64));
+  return rsp;
+}
