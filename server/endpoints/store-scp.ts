@@ -16,17 +16,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
-import type { Writable } from 'node:stream';
 import dimse from './dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse, Dataset, PresentationContext } from './pacs/dimse-types.ts';
+import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
 import { listenTapped, type ScpClass } from './dimse-tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { StoreScpConfig } from './pacs/config.ts';
 import { checkAssociation } from './pacs/policy.ts';
-import { StoreReceiver, storeFailureStatus } from './store-receive.ts';
+import { storeFailureStatus } from './store-receive.ts';
+import { ReceivingScp } from './receiving-scp.ts';
 import { STORAGE_SOP_CLASSES, UNCOMPRESSED, negotiateContexts } from './pacs/qr-scp.ts';
 
-const { Scp, constants, responses } = dimse;
+const { constants, responses } = dimse;
 
 export interface RunningStoreScp {
   readonly ae: string;
@@ -42,28 +42,13 @@ export interface RunningStoreScp {
   close(): Promise<void>;
 }
 
-class StoreScp extends Scp {
+class StoreScp extends ReceivingScp {
   private readonly state: RunningStoreScp & { policy: StoreScpConfig['aePolicy'] };
-  private readonly receiver: StoreReceiver;
-  private closed = false;
 
   constructor(socket: net.Socket, opts?: Record<string, unknown>) {
-    super(socket, opts);
     const state = (opts?.customOptions as { store: StoreScp['state'] }).store;
+    super(socket, opts, () => state.outputDir);
     this.state = state;
-    this.receiver = new StoreReceiver(() => state.outputDir);
-    (this as unknown as NodeJS.EventEmitter).on('close', () => {
-      this.closed = true;
-      this.receiver.abortAll();
-    });
-  }
-
-  override createStoreWritableStream(pc: PresentationContext, request: CStoreRequest): Writable {
-    return this.receiver.writable(pc, request);
-  }
-
-  override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
-    callback(this.receiver.placeholder(pc));
   }
 
   override associationRequested(association: Association): void {

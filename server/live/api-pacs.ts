@@ -8,7 +8,7 @@
  * association or C-MOVE.
  */
 import type { RunningPacs } from '../endpoints/pacs/pacs.ts';
-import { parseAePolicy, parseDestination, parseMoveMode, type AePolicy, type Destination, type MoveMode } from '../endpoints/pacs/config.ts';
+import { parseAePolicy, parseDestination, parseMoveMode, type Destination } from '../endpoints/pacs/config.ts';
 import { HttpError, stringField } from './http-json.ts';
 import type { PacsSettings } from '../../shared/events/live-api.ts';
 

@@ -10,17 +10,17 @@
  * result 3 abstract syntax / 4 transfer syntaxes not supported).
  */
 import type net from 'node:net';
-import type { Writable } from 'node:stream';
 import dimse from '../dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Dataset, PresentationContext, Request } from './dimse-types.ts';
-import { StoreReceiver, storeFailureStatus } from '../store-receive.ts';
+import type { Association, CEchoRequest, CEchoResponse, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from './dimse-types.ts';
+import { storeFailureStatus } from '../store-receive.ts';
+import { ReceivingScp } from '../receiving-scp.ts';
 import { checkAssociation } from './policy.ts';
 import { PATIENT_ROOT, STUDY_ROOT, type OperationContext, type PacsRuntime } from './operation.ts';
 import { runFind } from './find.ts';
 import { runMove } from './move.ts';
 import { runGet } from './get.ts';
 
-const { Scp, constants, responses } = dimse;
+const { constants, responses } = dimse;
 const { PresentationContextResult: Result, TransferSyntax } = constants;
 
 const QR_SOP_CLASSES = new Set<string>([...Object.values(PATIENT_ROOT), ...Object.values(STUDY_ROOT), constants.SopClass.Verification]);
@@ -45,30 +45,15 @@ export function negotiateContexts(association: Association, isAccepted: (abstrac
   }
 }
 
-export class QrScp extends Scp {
+/** C-STORE data sets go to disk as they arrive, unparsed (ReceivingScp, ../store-receive.ts). */
+export class QrScp extends ReceivingScp {
   private readonly runtime: PacsRuntime;
   private readonly cancelled = new Set<number>();
-  private readonly receiver: StoreReceiver;
-  private closed = false;
 
   constructor(socket: net.Socket, opts?: Record<string, unknown>) {
-    super(socket, opts);
     const runtime = (opts?.customOptions as { pacs: PacsRuntime }).pacs;
+    super(socket, opts, () => runtime.store.instancesDir);
     this.runtime = runtime;
-    this.receiver = new StoreReceiver(() => runtime.store.instancesDir);
-    (this as unknown as NodeJS.EventEmitter).on('close', () => {
-      this.closed = true;
-      this.receiver.abortAll();
-    });
-  }
-
-  /** C-STORE data sets go to disk as they arrive, unparsed (../store-receive.ts). */
-  override createStoreWritableStream(pc: PresentationContext, request: CStoreRequest): Writable {
-    return this.receiver.writable(pc, request);
-  }
-
-  override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
-    callback(this.receiver.placeholder(pc));
   }
 
   private peerAssociation(): Association {

@@ -1,0 +1,35 @@
+/**
+ * The base of every SCP here that accepts C-STORE (the built-in PACS, the
+ * store SCP): data sets go to disk as they arrive, unparsed and unchanged,
+ * through a StoreReceiver (store-receive.ts); an association that ends mid
+ * data set leaves no file behind.
+ */
+import type net from 'node:net';
+import type { Writable } from 'node:stream';
+import dimse from './dimse.ts';
+import type { CStoreRequest, Dataset, PresentationContext } from './pacs/dimse-types.ts';
+import { StoreReceiver } from './store-receive.ts';
+
+export abstract class ReceivingScp extends dimse.Scp {
+  protected readonly receiver: StoreReceiver;
+  /** The connection is gone: answers are no longer sent. */
+  protected closed = false;
+
+  /** `directory` is asked at each C-STORE: the folder may change at run time. */
+  constructor(socket: net.Socket, opts: Record<string, unknown> | undefined, directory: () => string) {
+    super(socket, opts);
+    this.receiver = new StoreReceiver(directory);
+    (this as unknown as NodeJS.EventEmitter).on('close', () => {
+      this.closed = true;
+      this.receiver.abortAll();
+    });
+  }
+
+  override createStoreWritableStream(pc: PresentationContext, request: CStoreRequest): Writable {
+    return this.receiver.writable(pc, request);
+  }
+
+  override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
+    callback(this.receiver.placeholder(pc));
+  }
+}
