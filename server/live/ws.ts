@@ -44,6 +44,9 @@ export class LiveStream {
     this.broadcast({ type: 'endpoints', endpoints: this.endpoints() });
   }
 
+  /** Bytes of each client's snapshot that may still be waiting to be sent. */
+  private readonly allowance = new WeakMap<WebSocket, number>();
+
   private attach(ws: WebSocket): void {
     // Snapshot and subscription in one synchronous step (the hub only delivers from its own callbacks).
     const snapshot: LiveServerMessage = { type: 'snapshot', version: LIVE_PROTOCOL_VERSION, seq: this.hub.sequence, summary: this.hub.summary(), endpoints: this.endpoints() };
@@ -62,12 +65,17 @@ export class LiveStream {
   }
 
   private send(ws: WebSocket, message: LiveServerMessage): void {
-    this.sendText(ws, JSON.stringify(message));
+    const text = JSON.stringify(message);
+    this.sendText(ws, text);
+    // A large snapshot is allowed to drain: only a backlog beyond what is left of it counts as too slow.
+    if (message.type === 'snapshot') this.allowance.set(ws, text.length);
   }
 
   private sendText(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED) {
+    let allowance = this.allowance.get(ws) ?? 0;
+    if (ws.bufferedAmount < allowance) this.allowance.set(ws, (allowance = ws.bufferedAmount));
+    if (ws.bufferedAmount > MAX_BUFFERED + allowance) {
       this.clients.delete(ws);
       ws.close(1013, 'too slow: reconnect for a fresh snapshot');
       return;

@@ -1,0 +1,121 @@
+/**
+ * What the UI benchmark runs inside the page, as plain JavaScript source
+ * (strings, not functions: tsx would add helpers the page does not have).
+ *
+ * `window.__bench`, installed before the UI's own scripts on every page of the
+ * context:
+ * - `added[i]` / `shown[i]`: performance.now() when the arrow with
+ *   data-index=i first entered the DOM (MutationObserver) and when it was
+ *   first seen inside the diagram's visible area below the pinned lifeline
+ *   heads (checked in the observer callback, in the task right after it, and
+ *   on every animation frame).
+ *   performance.now() counts from the navigation start; `timeOrigin` turns it
+ *   into wall-clock milliseconds.
+ * - `ws`: when the page created its WebSocket and when the first message (the
+ *   snapshot) arrived, with its length.
+ * - `frames` / `work`, when set to arrays: every requestAnimationFrame
+ *   timestamp, and per frame the time from that rAF callback to a message
+ *   posted from it (which runs once the frame's style, layout and paint are
+ *   done): the main thread's rendering work for the frame.
+ */
+export const PAGE_INIT_SCRIPT = `(() => {
+  const B = { added: {}, shown: {}, pending: new Set(), track: true, frames: null, work: null, ws: { created: null, first: null, bytes: 0 } };
+  window.__bench = B;
+  const HEADS = 56;
+  const inView = (el) => {
+    const d = document.querySelector('[data-testid=diagram]');
+    const s = d && d.parentElement;
+    if (!s || !el.isConnected) return false;
+    const a = el.getBoundingClientRect();
+    const b = s.getBoundingClientRect();
+    return a.height > 0 && a.bottom > b.top + HEADS && a.top < b.bottom;
+  };
+  const check = (now) => {
+    for (const el of B.pending) {
+      if (!el.isConnected) { B.pending.delete(el); continue; }
+      if (!inView(el)) continue;
+      const i = el.getAttribute('data-index');
+      if (!(i in B.shown)) B.shown[i] = now;
+      B.pending.delete(el);
+    }
+  };
+  const recheck = new MessageChannel();
+  recheck.port1.onmessage = () => { if (B.track && B.pending.size) check(performance.now()); };
+  new MutationObserver((records) => {
+    if (!B.track) return;
+    const now = performance.now();
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue;
+        const found = n.matches('[data-testid=arrow]') ? [n] : n.querySelectorAll('[data-testid=arrow]');
+        for (const el of found) {
+          const i = el.getAttribute('data-index');
+          if (!(i in B.added)) B.added[i] = now;
+          if (!(i in B.shown)) B.pending.add(el);
+        }
+      }
+    }
+    if (B.pending.size) check(now);
+    // The view may follow the live end a few microtasks later, in the same task: look again right after it.
+    if (B.pending.size) recheck.port2.postMessage(0);
+  }).observe(document, { childList: true, subtree: true });
+  const channel = new MessageChannel();
+  let frameStart = 0;
+  channel.port1.onmessage = () => { if (B.work) B.work.push(performance.now() - frameStart); };
+  const frame = (ts) => {
+    if (B.frames) {
+      B.frames.push(ts);
+      frameStart = performance.now();
+      channel.port2.postMessage(0);
+    }
+    if (B.track && B.pending.size) check(performance.now());
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      B.ws.created = performance.now();
+      this.addEventListener('message', (e) => {
+        if (B.ws.first !== null) return;
+        B.ws.first = performance.now();
+        B.ws.bytes = String(e.data).length;
+      });
+    }
+  };
+})();`;
+
+/** Where the diagram's scroll area is on the page (for the mouse). */
+export const SCROLLER_BOX = `(() => {
+  const r = document.querySelector('[data-testid=diagram]').parentElement.getBoundingClientRect();
+  return { x: r.left, y: r.top, width: r.width, height: r.height };
+})()`;
+
+export interface PageTimes {
+  timeOrigin: number;
+  added: Record<string, number>;
+  shown: Record<string, number>;
+  ws: { created: number | null; first: number | null; bytes: number };
+}
+
+export const READ_TIMES = `({ timeOrigin: performance.timeOrigin, added: window.__bench.added, shown: window.__bench.shown, ws: window.__bench.ws })`;
+export const START_FRAMES = `(() => { const B = window.__bench; B.track = false; B.pending.clear(); B.frames = []; B.work = []; })()`;
+export const STOP_FRAMES = `(() => { const B = window.__bench; const r = { frames: B.frames, work: B.work }; B.frames = null; B.work = null; return r; })()`;
+export const TRACK_ON = `(() => { window.__bench.track = true; })()`;
+
+/** Nearest-rank percentile (p in 0..100) of the values; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export const median = (values: readonly number[]): number => percentile(values, 50);
+
+/** Differences between consecutive timestamps. */
+export function deltas(stamps: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < stamps.length; i++) out.push(stamps[i] - stamps[i - 1]);
+  return out;
+}
