@@ -16,6 +16,7 @@ import { SessionDecoder } from '../../shared/model/session-decoder.ts';
 import { SummaryBuilder } from '../../shared/model/summary-builder.ts';
 import { RecordingWriter } from '../recording/writer.ts';
 import { ConnectionCounter, type WireSink } from '../sources/tap.ts';
+import { ByteLog } from './byte-log.ts';
 import { VERSION } from '../version.ts';
 
 export interface CaptureHubOptions {
@@ -24,7 +25,14 @@ export interface CaptureHubOptions {
   overwrite?: boolean;
   source: RecordingSource;
   metadata?: Record<string, unknown>;
+  /** Bytes of the connections kept in memory for /api/pdus/:index/bytes (default 64 MiB; the oldest go first). */
+  byteBudget?: number;
 }
+
+/** A PDU's bytes (at most `cap` of them), or why not. */
+export type PduBytes =
+  | { ok: true; index: number; offset: number; length: number; truncated: boolean; bytes: Uint8Array }
+  | { ok: false; status: 404 | 410; reason: string };
 
 export type DerivedListener = (event: DerivedEvent) => void;
 export type DeltaListener = (delta: LiveDelta, seq: number) => void;
@@ -44,13 +52,18 @@ export class CaptureHub {
   private readonly mirrors = new Set<number>();
   /** Association id ("a3") of each connection number the decoder has seen open. */
   private readonly associations = new Map<number, string>();
+  /** The reverse: connection number of each association id. */
+  private readonly connections = new Map<string, number>();
+  private readonly bytes: ByteLog;
   private closed = false;
 
   private constructor(
     private readonly writer: RecordingWriter | null,
     label: string,
+    byteBudget: number,
   ) {
     this.builder = new SummaryBuilder({ path: label, format: 'live' });
+    this.bytes = new ByteLog(byteBudget);
   }
 
   static async open(options: CaptureHubOptions): Promise<CaptureHub> {
@@ -61,7 +74,7 @@ export class CaptureHub {
           { overwrite: options.overwrite },
         )
       : null;
-    return new CaptureHub(writer, options.recordPath ?? options.source.description);
+    return new CaptureHub(writer, options.recordPath ?? options.source.description, options.byteBudget ?? 64 * 1024 * 1024);
   }
 
   /** A fresh connection number for a new socket. */
@@ -73,6 +86,8 @@ export class CaptureHub {
   readonly sink: WireSink = (event: WireEvent): void => {
     if (this.closed || this.isMirror(event)) return;
     this.writer?.write(event);
+    if (event.kind === 'data') this.bytes.data(event.conn, event.from, event.bytes);
+    else if (event.kind === 'gap') this.bytes.gap(event.conn, event.from, event.length);
     for (const derived of this.decoder.push(event)) this.deliver(derived);
   };
 
@@ -122,6 +137,21 @@ export class CaptureHub {
     return this.details[index] ?? null;
   }
 
+  /**
+   * The bytes of `summary().pdus[index]`, at most `cap` of them (a bigger PDU
+   * comes truncated): 404 when there is no such PDU or its bytes were never
+   * seen here, 410 when they were dropped to keep memory bounded.
+   */
+  pduBytes(index: number, cap = 64 * 1024): PduBytes {
+    const pdu = this.summary().pdus[index];
+    if (!pdu) return { ok: false, status: 404, reason: `no PDU ${index}` };
+    const conn = this.connections.get(pdu.association);
+    const read = conn === undefined ? null : this.bytes.read(conn, pdu.from, pdu.offset, pdu.length, cap);
+    if (read === null) return { ok: false, status: 404, reason: `the bytes of PDU ${index} were not captured here` };
+    if (read === 'gone') return { ok: false, status: 410, reason: `the bytes of PDU ${index} are gone: older traffic is dropped to keep memory bounded (or was lost in a capture gap)` };
+    return { ok: true, index, offset: pdu.offset, length: pdu.length, truncated: read.truncated, bytes: read.bytes };
+  }
+
   /** The derived model so far (associations still open have outcome "open"). */
   summary(): Summary {
     return this.builder.result();
@@ -146,7 +176,10 @@ export class CaptureHub {
   }
 
   private deliver(derived: DerivedEvent): void {
-    if (derived.type === 'connection.open' || derived.type === 'connection.refused') this.associations.set(derived.conn, derived.association);
+    if (derived.type === 'connection.open' || derived.type === 'connection.refused') {
+      this.associations.set(derived.conn, derived.association);
+      this.connections.set(derived.association, derived.conn);
+    }
     if (derived.type === 'dimse') this.details.push(derived.message);
     for (const delta of this.builder.apply(derived)) {
       this.seq += 1;

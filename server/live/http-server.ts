@@ -66,6 +66,14 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
         if (!detail) throw new HttpError(404, `no message ${parts[1]}`);
         return sendJson(res, 200, detail);
       }
+      case 'GET /pdus/:id/bytes': {
+        const index = /^\d+$/.test(parts[1]) ? Number(parts[1]) : -1;
+        const found = o.hub.pduBytes(index);
+        if (!found.ok) throw new HttpError(found.status, found.reason);
+        const { bytes } = found;
+        const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+        return sendJson(res, 200, { index: found.index, offset: found.offset, length: found.length, truncated: found.truncated, hex });
+      }
       case 'POST /operations':
         return sendJson(res, 201, { id: operations.start(await readJsonObject(req)).id });
       case 'GET /operations/:id': {
@@ -88,7 +96,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       case 'GET /live':
         throw new HttpError(426, '/api/live is a WebSocket: connect with Upgrade: websocket');
       default: {
-        const known = ['/status', '/messages/:id', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
+        const known = ['/status', '/messages/:id', '/pdus/:id/bytes', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
         const path = route.slice(route.indexOf(' ') + 1);
         if (known.includes(path)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
         throw new HttpError(404, `no API ${url.pathname}`);

@@ -78,3 +78,16 @@ export interface PacsSettings {
   /** AE title → "host:port". */
   destinations: Record<string, string>;
 }
+
+/** GET /api/pdus/:index/bytes: the PDU's bytes (header included) as hex, at most 64 KiB of them. */
+export interface PduBytesInfo {
+  index: number;
+  /** Stream offset of the PDU in its direction. */
+  offset: number;
+  /** The PDU's whole length (header included). */
+  length: number;
+  /** True when `hex` holds only the first bytes (a big P-DATA-TF). */
+  truncated: boolean;
+  /** Lowercase hex, two digits a byte. */
+  hex: string;
+}

@@ -5,7 +5,7 @@
  * with their pending counters, the sub-association under the C-MOVE and the
  * final status; then the PACS panel switches to asynchronous C-MOVE and the
  * final response comes before the first C-STORE; clicking an arrow fills the
- * inspector.
+ * inspector, with the hex view of the PDU carrying it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
@@ -117,7 +117,19 @@ describe('C-MOVE from the operations panel', () => {
     expect(text).toContain('STORESCP');
     expect(text).toContain(studyUid(2)); // the identifier
     expect(text).toMatch(/Study Root|1\.2\.840\.10008\.5\.1\.4\.1\.2\.2\.2/); // the presentation context's abstract syntax
+
+    // The hex view of the P-DATA-TF carrying the command; clicking a command row highlights its bytes.
+    const firstByte = inspector.locator('[data-testid=hex] .b').first();
+    await firstByte.waitFor({ timeout: 10_000 });
+    expect(await firstByte.textContent()).toBe('04');
+    await inspector.locator('tr[data-keyword=MoveDestination]').click();
+    await inspector.locator('[data-testid=hex] .b.hl').first().waitFor({ timeout: 5_000 });
+    const highlighted = (await inspector.locator('[data-testid=hex] .b.hl').allTextContents()).join('');
+    expect(highlighted).toContain(Buffer.from('STORESCP').toString('hex'));
+    expect(highlighted.startsWith('0000')).toBe(true); // the tag (0000,0600), little endian: 00 00 00 06
     expect(browser.errors).toEqual([]);
     await browser.screenshot('inspector');
+    await inspector.locator('[data-testid=hex]').scrollIntoViewIfNeeded();
+    await browser.screenshot('inspector-hex');
   });
 });

@@ -4,9 +4,9 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { OperationRequest, OperationState, PacsSettings, StatusInfo } from '../../../../shared/events/live-api.ts';
+import type { OperationRequest, OperationState, PacsSettings, PduBytesInfo, StatusInfo } from '../../../../shared/events/live-api.ts';
 
-export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, StatusInfo } from '../../../../shared/events/live-api.ts';
+export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, StatusInfo } from '../../../../shared/events/live-api.ts';
 
 export function pageToken(): string | null {
   return new URLSearchParams(globalThis.location?.search ?? '').get('token');
@@ -47,6 +47,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   status: () => request<StatusInfo>('GET', '/api/status'),
   message: (index: number) => request<DimseMessage>('GET', `/api/messages/${index}`),
+  pduBytes: (index: number) => request<PduBytesInfo>('GET', `/api/pdus/${index}/bytes`),
   startOperation: (op: OperationRequest) => request<{ id: string }>('POST', '/api/operations', op),
   operation: (id: string) => request<OperationState>('GET', `/api/operations/${encodeURIComponent(id)}`),
   cancelOperation: (id: string) => request<unknown>('POST', `/api/operations/${encodeURIComponent(id)}/cancel`),
