@@ -2,12 +2,13 @@
  * The base of every SCP here that accepts C-STORE (the built-in PACS, the
  * store SCP): data sets go to disk as they arrive, unparsed and unchanged,
  * through a StoreReceiver (store-receive.ts); an association that ends mid
- * data set leaves no file behind.
+ * data set leaves no file behind. Both also answer C-ECHO (Verification,
+ * PS3.4 Annex A) and A-RELEASE-RQ the same way.
  */
 import type net from 'node:net';
 import type { Writable } from 'node:stream';
 import dimse from './dimse.ts';
-import type { CStoreRequest, Dataset, PresentationContext } from './pacs/dimse-types.ts';
+import type { CEchoRequest, CEchoResponse, CStoreRequest, Dataset, PresentationContext } from './pacs/dimse-types.ts';
 import { StoreReceiver } from './store-receive.ts';
 
 export abstract class ReceivingScp extends dimse.Scp {
@@ -31,5 +32,15 @@ export abstract class ReceivingScp extends dimse.Scp {
 
   override createDatasetFromStoreWritableStream(_writable: Writable, pc: PresentationContext, callback: (dataset: Dataset) => void): void {
     callback(this.receiver.placeholder(pc));
+  }
+
+  override associationReleaseRequested(): void {
+    this.sendAssociationReleaseResponse();
+  }
+
+  override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
+    const rsp = dimse.responses.CEchoResponse.fromRequest(request);
+    rsp.setStatus(dimse.constants.Status.Success);
+    callback(rsp);
   }
 }

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
 import dimse from './dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
+import type { Association, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
 import { listenTapped, type ScpClass } from './dimse-tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { StoreScpConfig } from './pacs/config.ts';
@@ -58,16 +58,6 @@ class StoreScp extends ReceivingScp {
     const sopClasses = s.acceptedSopClasses ? new Set(s.acceptedSopClasses) : STORAGE_SOP_CLASSES;
     negotiateContexts(association, (uid) => uid === constants.SopClass.Verification || sopClasses.has(uid), s.acceptedTransferSyntaxes ?? UNCOMPRESSED);
     this.sendAssociationAccept();
-  }
-
-  override associationReleaseRequested(): void {
-    this.sendAssociationReleaseResponse();
-  }
-
-  override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
-    const rsp = responses.CEchoResponse.fromRequest(request);
-    rsp.setStatus(constants.Status.Success);
-    callback(rsp);
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {

@@ -11,7 +11,7 @@
  */
 import type net from 'node:net';
 import dimse from '../dimse.ts';
-import type { Association, CEchoRequest, CEchoResponse, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from './dimse-types.ts';
+import type { Association, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from './dimse-types.ts';
 import { storeFailureStatus } from '../store-receive.ts';
 import { ReceivingScp } from '../receiving-scp.ts';
 import { checkAssociation } from './policy.ts';
@@ -69,16 +69,6 @@ export class QrScp extends ReceivingScp {
     }
     negotiateContexts(association, (uid) => QR_SOP_CLASSES.has(uid) || STORAGE_SOP_CLASSES.has(uid), UNCOMPRESSED);
     this.sendAssociationAccept();
-  }
-
-  override associationReleaseRequested(): void {
-    this.sendAssociationReleaseResponse();
-  }
-
-  override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
-    const rsp = responses.CEchoResponse.fromRequest(request);
-    rsp.setStatus(constants.Status.Success);
-    callback(rsp);
   }
 
   override cFindRequest(request: CFindRequest, callback: (responses: CFindResponse[]) => void): void {
