@@ -25,6 +25,8 @@ export interface CaptureHubOptions {
   overwrite?: boolean;
   source: RecordingSource;
   metadata?: Record<string, unknown>;
+  /** The summary's `source.format` (default "live"; a file's format when a file is run through a hub). */
+  format?: string;
   /** Bytes of the connections kept in memory for /api/pdus/:index/bytes (default 64 MiB; the oldest go first). */
   byteBudget?: number;
 }
@@ -61,8 +63,9 @@ export class CaptureHub {
     private readonly writer: RecordingWriter | null,
     label: string,
     byteBudget: number,
+    format: string,
   ) {
-    this.builder = new SummaryBuilder({ path: label, format: 'live' });
+    this.builder = new SummaryBuilder({ path: label, format });
     this.bytes = new ByteLog(byteBudget);
   }
 
@@ -74,7 +77,7 @@ export class CaptureHub {
           { overwrite: options.overwrite },
         )
       : null;
-    return new CaptureHub(writer, options.recordPath ?? options.source.description, options.byteBudget ?? 64 * 1024 * 1024);
+    return new CaptureHub(writer, options.recordPath ?? options.source.description, options.byteBudget ?? 64 * 1024 * 1024, options.format ?? 'live');
   }
 
   /** A fresh connection number for a new socket. */

@@ -7,7 +7,8 @@
  * otherwise. Settings: flags > --config FILE > defaults (see
  * server/endpoints/pacs/settings.ts).
  */
-import { dirname, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.ts';
 import { VERSION } from '../version.ts';
@@ -20,6 +21,8 @@ import { resolveServeSettings } from '../endpoints/pacs/settings.ts';
 import { startLiveServer, type RunningLiveServer } from '../live/http-server.ts';
 import { getDirOf } from '../live/api-operations.ts';
 import { isLoopbackHost, newAccessToken } from '../live/security.ts';
+import { SessionLibrary } from '../live/sessions.ts';
+import { UploadStore } from '../live/uploads.ts';
 import type { EndpointInfo } from '../../shared/events/live-messages.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
@@ -41,14 +44,17 @@ export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, 
                             (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)
   --config FILE             JSON with the same settings (flags win)
   --record FILE             record every association to FILE (pacscope summary FILE reads it)
+                            (default: a new file in the sessions folder, one per run)
+  --no-record               record nothing
+  --sessions DIR            the sessions folder the UI lists and opens (default DATA/sessions)
   --public                  allow binding to non-loopback addresses; every /api request then needs
                             the access token printed at start (?token=… or Authorization: Bearer …)
 `;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    flags: ['help', 'public'],
-    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record'],
+    flags: ['help', 'public', 'no-record'],
+    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record', 'sessions'],
   });
   if (args.flags.has('help')) {
     process.stdout.write(SERVE_USAGE);
@@ -76,7 +82,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // dcmjs-dimse logs every PDU at INFO; the wire is in the capture hub instead.
   dimse.log.setLevel('error');
 
-  const record = last('record');
+  // Every run is recorded unless told otherwise: the wire is the truth, and a
+  // failure seen once can be opened again from the sessions list.
+  const dataRoot = dirname(settings.pacs.dataDir);
+  const sessionsDir = resolve(last('sessions') ?? join(dataRoot, 'sessions'));
+  if (args.flags.has('no-record') && last('record')) throw new Error('--record and --no-record contradict each other');
+  const record = args.flags.has('no-record') ? undefined : (last('record') ?? join(sessionsDir, `pacscope-${new Date().toISOString().replace(/[:.]/g, '-')}.pacscope`));
+  await mkdir(sessionsDir, { recursive: true });
+  if (record) await mkdir(dirname(resolve(record)), { recursive: true });
   const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'serve', description: `pacscope serve (PACS ${settings.pacs.ae}, store SCP ${settings.store.ae})` } });
   let store: RunningStoreScp | null = null;
   let pacs: RunningPacs | null = null;
@@ -97,7 +110,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
       { role: 'pacs', ae: pacs!.ae, host: pacs!.host, port: pacs!.port, moveMode: pacs!.moveMode, aePolicy: pacs!.aePolicy, destinations: Object.fromEntries([...pacs!.destinations].map(([ae, d]) => [ae, `${d.host}:${d.port}`])) },
       { role: 'store-scp', ae: store!.ae, host: store!.host, port: store!.port, outputDir: store!.outputDir },
     ];
-    live = await startLiveServer({ host, port, hub, pacs, endpoints, getDir: getDirOf(dirname(settings.pacs.dataDir)), token, webRoot: WEB_ROOT });
+    live = await startLiveServer({
+      host,
+      port,
+      hub,
+      pacs,
+      endpoints,
+      getDir: getDirOf(dataRoot),
+      sessions: new SessionLibrary(sessionsDir, record ?? null, () => hub.flush()),
+      uploads: await UploadStore.open(join(dataRoot, 'uploads')),
+      token,
+      webRoot: WEB_ROOT,
+    });
     const out = [
       `pacscope ${VERSION} serving on ${live.url}  (status: /api/status)`,
       ...(token ? [`access token: ${token}  (required on every /api request: ?token= or Authorization: Bearer)`] : []),
@@ -105,7 +129,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       `  PACS       ${pacs.ae}@${pacs.host}:${pacs.port}  (C-ECHO, C-FIND, C-MOVE ${pacs.moveMode}, C-GET, C-STORE; AE policy ${pacs.aePolicy}; ${pacs.instanceCount()} instances in ${settings.pacs.dataDir})`,
       `  store SCP  ${store.ae}@${store.host}:${store.port}  (saves to ${store.outputDir})`,
       `  move destinations of ${pacs.ae}: ${[...pacs.destinations].map(([ae, d]) => `${ae}=${d.host}:${d.port}`).join(', ')}`,
-      ...(record ? [`recording every association to ${record}`] : []),
+      record ? `recording every association to ${record}` : 'recording nothing (--no-record)',
+      `sessions folder: ${sessionsDir}`,
     ];
     process.stdout.write(out.join('\n') + '\n');
   } catch (e) {

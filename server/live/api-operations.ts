@@ -1,11 +1,12 @@
 /**
  * The operations API (docs/live-api.md): the UI runs C-ECHO, C-FIND, C-MOVE
- * and C-GET against the built-in PACS or any peer. Each runs the SCU
- * operation of server/endpoints/scu/ with the process's capture hub, so its
- * associations appear in the live stream like any other traffic.
+ * and C-GET — and C-STORE of files uploaded first (uploads.ts) — against the
+ * built-in PACS or any peer. Each runs the SCU operation of
+ * server/endpoints/scu/ with the process's capture hub, so its associations
+ * appear in the live stream like any other traffic.
  *
- *   POST /api/operations              {op, host, port, callingAeTitle, calledAeTitle, model?, level?, keys?, destination?} → 201 {id}
- *   GET  /api/operations/:id          {id, op, state, result?, matches?, pending?, counters?}
+ *   POST /api/operations              {op, host, port, callingAeTitle, calledAeTitle, model?, level?, keys?, destination?, uploads?} → 201 {id}
+ *   GET  /api/operations/:id          {id, op, state, result?, matches?, pending?, counters?, store?}
  *   POST /api/operations/:id/cancel   202 (C-CANCEL through the AbortSignal)
  */
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import { cEcho } from '../endpoints/scu/echo.ts';
 import { cFind } from '../endpoints/scu/find.ts';
 import { cMove } from '../endpoints/scu/move.ts';
 import { cGet } from '../endpoints/scu/get.ts';
+import { cStore } from '../endpoints/scu/store.ts';
+import type { UploadStore } from './uploads.ts';
+import { formatStatus, statusInfo } from '../../shared/dimse/status.ts';
 import { parseKeys } from '../endpoints/scu/keys.ts';
 import { QUERY_LEVELS, type OperationResult, type QueryLevel, type QueryModel, type QueryTarget, type SubOperationCounters } from '../endpoints/scu/options.ts';
 import { HttpError, stringField } from './http-json.ts';
@@ -21,9 +25,7 @@ import type { OperationKind, OperationState } from '../../shared/events/live-api
 
 export type { OperationKind, OperationState };
 
-const KINDS: readonly OperationKind[] = ['echo', 'find', 'move', 'get'];
-
-
+const KINDS: readonly OperationKind[] = ['echo', 'find', 'move', 'get', 'store'];
 interface Entry {
   view: OperationState;
   abort: AbortController;
@@ -41,6 +43,8 @@ export class LiveOperations {
     private readonly hub: CaptureHub,
     /** Where C-GET writes its instances. */
     private readonly getDir: string,
+    /** Files uploaded for C-STORE operations. */
+    private readonly uploads: UploadStore | null = null,
   ) {}
 
   /** Checks the request and starts the operation; HttpError 400 for bad input. */
@@ -66,6 +70,28 @@ export class LiveOperations {
         view.counters = r.counters;
         return r;
       });
+    } else if (op === 'store') {
+      const ids = uploadIds(body);
+      if (!this.uploads) throw new HttpError(400, 'this server takes no uploads');
+      const files = this.uploads.take(ids);
+      const nameOf = new Map(files.map((f) => [f.path, f.name]));
+      const name = (path: string) => nameOf.get(path) ?? path;
+      const progress = { total: files.length, sent: 0, failed: [] as { name: string; reason: string }[], skipped: [] as { name: string; reason: string }[] };
+      view.store = progress;
+      run = cStore({ ...target, paths: files.map((f) => f.path) }, this.hub, {
+        onResponse: (file, status) => {
+          const category = statusInfo(status, 'C-STORE').category;
+          if (category === 'success' || category === 'warning') progress.sent += 1;
+          else progress.failed.push({ name: name(file), reason: `${formatStatus(status)} ${statusInfo(status, 'C-STORE').meaning}` });
+        },
+      })
+        .then((r) => {
+          progress.sent = r.sent.length;
+          progress.failed = r.failed.map((f) => ({ name: name(f.file), reason: f.reason }));
+          progress.skipped = r.skipped.map((f) => ({ name: name(f.file), reason: f.reason }));
+          return { ...r, reason: r.reason?.replaceAll(/\S+\.dcm/g, (p) => name(p)) };
+        })
+        .finally(() => this.uploads?.release(ids));
     } else {
       run = cGet({ ...target, outputDir: this.getDir }, this.hub, { signal, onPending }).then((r) => {
         view.counters = r.counters;
@@ -157,6 +183,12 @@ function parseTarget(body: Record<string, unknown>, op: OperationKind): QueryTar
     delete keys.QueryRetrieveLevel; // the level field says it
   }
   return { host, port, callingAeTitle, calledAeTitle, model, level, keys };
+}
+
+function uploadIds(body: Record<string, unknown>): string[] {
+  const ids = body.uploads;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) throw new HttpError(400, '"uploads" must be a non-empty array of upload ids (POST /api/uploads first)');
+  return ids as string[];
 }
 
 function aeField(body: Record<string, unknown>, key: string): string {

@@ -18,6 +18,10 @@ import { HttpError, readJsonObject, sendError, sendJson } from './http-json.ts';
 import { LiveOperations } from './api-operations.ts';
 import { pacsSettings, updatePacs } from './api-pacs.ts';
 import { serveStatic } from './static.ts';
+import { sendMessageDetail, sendPduBytes } from './api-details.ts';
+import { sessionsApi } from './api-sessions.ts';
+import type { SessionLibrary } from './sessions.ts';
+import type { UploadStore } from './uploads.ts';
 import { LiveStream } from './ws.ts';
 
 export interface LiveServerOptions {
@@ -31,6 +35,10 @@ export interface LiveServerOptions {
   endpoints: () => EndpointInfo[];
   /** Where C-GET operations write their instances. */
   getDir: string;
+  /** The sessions folder (GET /api/sessions…); null: none. */
+  sessions?: SessionLibrary | null;
+  /** Files uploaded for C-STORE operations (POST /api/uploads); null: none. */
+  uploads?: UploadStore | null;
   /** Required on every /api request when set (non-loopback binds). */
   token: string | null;
   /** The built UI (web/dist). */
@@ -50,30 +58,32 @@ export interface RunningLiveServer {
 export async function startLiveServer(o: LiveServerOptions): Promise<RunningLiveServer> {
   const policy: AccessPolicy = { host: o.host, port: o.port, token: o.token };
   const stream = new LiveStream(o.hub, o.endpoints);
-  const operations = new LiveOperations(o.hub, o.getDir);
+  const operations = new LiveOperations(o.hub, o.getDir, o.uploads ?? null);
   const started = new Date().toISOString();
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const parts = url.pathname.split('/').filter(Boolean).slice(1); // after "api"
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent); // after "api"
+    } catch {
+      throw new HttpError(400, `bad path ${url.pathname}`);
+    }
     const method = req.method ?? 'GET';
+    if (parts[0] === 'sessions') {
+      if (!o.sessions) throw new HttpError(404, 'this server has no sessions folder');
+      return sessionsApi(res, method, o.sessions, parts.slice(1));
+    }
     const route = `${method} /${parts.map((p, i) => (i === 1 && parts[0] !== 'live' ? ':id' : p)).join('/')}`;
     switch (route) {
       case 'GET /status':
         return sendJson(res, 200, { product: 'pacscope', version: VERSION, started, endpoints: o.endpoints() });
-      case 'GET /messages/:id': {
-        const index = /^\d+$/.test(parts[1]) ? Number(parts[1]) : -1;
-        const detail = index >= 0 ? o.hub.messageDetail(index) : null;
-        if (!detail) throw new HttpError(404, `no message ${parts[1]}`);
-        return sendJson(res, 200, detail);
-      }
-      case 'GET /pdus/:id/bytes': {
-        const index = /^\d+$/.test(parts[1]) ? Number(parts[1]) : -1;
-        const found = o.hub.pduBytes(index);
-        if (!found.ok) throw new HttpError(found.status, found.reason);
-        const { bytes } = found;
-        const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
-        return sendJson(res, 200, { index: found.index, offset: found.offset, length: found.length, truncated: found.truncated, hex });
-      }
+      case 'GET /messages/:id':
+        return sendMessageDetail(res, o.hub, parts[1]);
+      case 'GET /pdus/:id/bytes':
+        return sendPduBytes(res, o.hub, parts[1]);
+      case 'POST /uploads':
+        if (!o.uploads) throw new HttpError(404, 'this server takes no uploads');
+        return sendJson(res, 201, await o.uploads.receive(req, url.searchParams.get('name') ?? ''));
       case 'POST /operations':
         return sendJson(res, 201, { id: operations.start(await readJsonObject(req)).id });
       case 'GET /operations/:id': {
@@ -96,7 +106,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       case 'GET /live':
         throw new HttpError(426, '/api/live is a WebSocket: connect with Upgrade: websocket');
       default: {
-        const known = ['/status', '/messages/:id', '/pdus/:id/bytes', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
+        const known = ['/status', '/messages/:id', '/pdus/:id/bytes', '/uploads', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
         const path = route.slice(route.indexOf(' ') + 1);
         if (known.includes(path)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
         throw new HttpError(404, `no API ${url.pathname}`);

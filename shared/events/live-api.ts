@@ -34,7 +34,7 @@ export type QueryModel = 'patient' | 'study';
 /** Query/Retrieve levels of PS3.4 C.6.1.1 / C.6.2.1. */
 export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
 
-export type OperationKind = 'echo' | 'find' | 'move' | 'get';
+export type OperationKind = 'echo' | 'find' | 'move' | 'get' | 'store';
 
 /** `POST /api/operations`. */
 export interface OperationRequest {
@@ -47,6 +47,26 @@ export interface OperationRequest {
   level?: QueryLevel;
   keys?: Record<string, string>;
   destination?: string;
+  /** C-STORE: ids of files uploaded with `POST /api/uploads`, sent in this order on one association. */
+  uploads?: string[];
+}
+
+/** `POST /api/uploads` (the body is one file's bytes): a DICOM Part 10 file kept for a C-STORE operation. */
+export interface UploadInfo {
+  id: string;
+  /** The name the browser gave, for people. */
+  name: string;
+  size: number;
+  sopClassUid: string | null;
+  sopInstanceUid: string | null;
+}
+
+/** C-STORE progress and outcome per instance (`OperationState.store`). */
+export interface StoreProgress {
+  total: number;
+  sent: number;
+  failed: { name: string; reason: string }[];
+  skipped: { name: string; reason: string }[];
 }
 
 /** `GET /api/operations/:id`. */
@@ -58,6 +78,7 @@ export interface OperationState {
   matches?: Record<string, unknown>[];
   pending?: number;
   counters?: SubOperationCounters;
+  store?: StoreProgress;
 }
 
 /** `GET /api/status`. */
@@ -90,4 +111,23 @@ export interface PduBytesInfo {
   truncated: boolean;
   /** Lowercase hex, two digits a byte. */
   hex: string;
+}
+
+/** One file of the sessions folder (`GET /api/sessions`): a recording, a pcap or a pcapng. */
+export interface SessionInfo {
+  /** File name in the sessions folder (the id in /api/sessions/:name). */
+  name: string;
+  size: number;
+  /** ISO time of the last change. */
+  modified: string;
+  format: 'recording' | 'pcap' | 'pcapng';
+  /** True for the recording this server is writing now. */
+  live: boolean;
+}
+
+/** `GET /api/sessions`. */
+export interface SessionList {
+  /** The folder listed; null when this server has none. */
+  dir: string | null;
+  sessions: SessionInfo[];
 }

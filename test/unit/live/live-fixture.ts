@@ -3,7 +3,7 @@
  * ports: a capture hub, the built-in PACS (its data in a temp folder) and the
  * HTTP/WebSocket server; plus a WebSocket client that collects messages.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -11,6 +11,8 @@ import dimse from '../../../server/endpoints/dimse.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { startPacs, type RunningPacs } from '../../../server/endpoints/pacs/pacs.ts';
 import { startLiveServer, type RunningLiveServer } from '../../../server/live/http-server.ts';
+import { SessionLibrary } from '../../../server/live/sessions.ts';
+import { UploadStore } from '../../../server/live/uploads.ts';
 import type { LiveServerMessage } from '../../../shared/events/live-messages.ts';
 
 export interface LiveFixture {
@@ -18,13 +20,18 @@ export interface LiveFixture {
   pacs: RunningPacs;
   live: RunningLiveServer;
   base: string;
+  /** The temp folder (pacs/, sessions/ when asked, uploads/). */
+  dir: string;
   stop(): Promise<void>;
 }
 
-export async function startLiveFixture(o: { host?: string; token?: string | null; webRoot?: string } = {}): Promise<LiveFixture> {
+export async function startLiveFixture(o: { host?: string; token?: string | null; webRoot?: string; sessions?: boolean } = {}): Promise<LiveFixture> {
   dimse.log.setLevel('error');
   const dir = await mkdtemp(join(tmpdir(), 'pacscope-live-'));
-  const hub = await CaptureHub.open({ source: { kind: 'test', description: 'live server test' } });
+  // With sessions: recorded into the sessions folder, as `pacscope serve` does.
+  const record = o.sessions ? join(dir, 'sessions', 'live.pacscope') : undefined;
+  if (record) await mkdir(join(dir, 'sessions'));
+  const hub = await CaptureHub.open({ source: { kind: 'test', description: 'live server test' }, recordPath: record });
   const pacs = await startPacs(
     { ae: 'LIVEPACS', host: '127.0.0.1', port: 0, dataDir: join(dir, 'pacs'), destinations: new Map(), moveMode: 'sync', aePolicy: 'any', knownCallers: [], subOperationDelayMs: 0 },
     hub,
@@ -36,6 +43,8 @@ export async function startLiveFixture(o: { host?: string; token?: string | null
     pacs,
     endpoints: () => [{ role: 'pacs', ae: pacs.ae, host: pacs.host, port: pacs.port, moveMode: pacs.moveMode }],
     getDir: join(dir, 'get'),
+    sessions: o.sessions ? new SessionLibrary(join(dir, 'sessions'), record!, () => hub.flush()) : null,
+    uploads: await UploadStore.open(join(dir, 'uploads')),
     token: o.token ?? null,
     webRoot: o.webRoot ?? join(dir, 'no-ui'),
   });
@@ -44,6 +53,7 @@ export async function startLiveFixture(o: { host?: string; token?: string | null
     hub,
     pacs,
     live,
+    dir,
     base: `http://${host}:${live.port}`,
     stop: async () => {
       await live.close();

@@ -35,7 +35,8 @@ export interface FormValues {
   keys: string;
 }
 
-export function buildRequest(f: FormValues): OperationRequest {
+/** `uploads`: the ids of the files uploaded for a C-STORE (POST /api/uploads). */
+export function buildRequest(f: FormValues, uploads: string[] = []): OperationRequest {
   const request: OperationRequest = {
     op: f.op,
     host: f.host.trim(),
@@ -43,7 +44,8 @@ export function buildRequest(f: FormValues): OperationRequest {
     callingAeTitle: f.aet.trim(),
     calledAeTitle: f.aec.trim(),
   };
-  if (f.op !== 'echo') {
+  if (f.op === 'store') request.uploads = uploads;
+  else if (f.op !== 'echo') {
     request.model = 'study';
     request.level = f.level;
     request.keys = parseKeys(f.keys);
@@ -55,7 +57,12 @@ export function buildRequest(f: FormValues): OperationRequest {
 /** `move: success 0x0000 …; C=3 F=0 W=0` */
 export function resultLine(state: OperationState): string {
   const c = state.counters;
-  const counters = c ? `; remaining=${c.remaining ?? '-'} completed=${c.completed} failed=${c.failed} warning=${c.warning}` : '';
+  const st = state.store;
+  const counters = c
+    ? `; remaining=${c.remaining ?? '-'} completed=${c.completed} failed=${c.failed} warning=${c.warning}`
+    : st
+      ? `; sent ${st.sent} of ${st.total}${st.failed.length ? `, ${st.failed.length} failed` : ''}${st.skipped.length ? `, ${st.skipped.length} skipped` : ''}`
+      : '';
   if (state.state === 'running') return `${state.op}: running${state.matches ? ` — ${state.matches.length} matches` : ''}${counters}`;
   const r = state.result;
   if (!r) return `${state.op}: done`;

@@ -6,6 +6,7 @@
 import type { EndpointInfo, LiveDelta } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { LiveClient } from '../transport/live-client.ts';
+import { api, LIVE_DETAILS, sessionDetails } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
 import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
 
@@ -21,13 +22,19 @@ export class Session {
   realTime = $state(false);
   /** The diagram's filters (replaced whole on change). */
   filter = $state.raw<DiagramFilter>(NO_FILTER);
-  /** Where the summary comes from: the live stream, or a file opened in the page (no message details then). */
-  source = $state<'live' | 'file'>('live');
+  /** Where the summary comes from: the live stream, a session of the server's folder, or a file opened in the page. */
+  source = $state<'live' | 'session' | 'file'>('live');
+  /** The opened session's name (source 'session'). */
+  sessionName = $state<string | null>(null);
+  /** Where the inspector fetches message details and PDU bytes; null: nowhere (a summary file opened in the page). */
+  detailBase = $state<string | null>(LIVE_DETAILS);
 
   #client: LiveClient | null = null;
 
   connect(): void {
     this.source = 'live';
+    this.sessionName = null;
+    this.detailBase = LIVE_DETAILS;
     this.#client = new LiveClient({
       snapshot: (summary, endpoints, seq) => {
         this.summary = summary;
@@ -50,8 +57,28 @@ export class Session {
 
   /** Shows a summary without a server (a file opened in the page, tests). */
   load(summary: Summary): void {
+    this.show(summary, 'file', null, null);
+  }
+
+  /** Shows a session of the server's sessions folder (decoded there; details fetched from it). */
+  async open(name: string): Promise<void> {
+    const summary = await api.session(name);
+    this.show(summary, 'session', name, sessionDetails(name));
+  }
+
+  /** Back to the live stream (snapshot first) after a session or file. */
+  goLive(): void {
+    if (this.source === 'live') return;
+    this.selected = null;
+    this.filter = NO_FILTER;
+    this.connect();
+  }
+
+  private show(summary: Summary, source: 'session' | 'file', name: string | null, detailBase: string | null): void {
     this.disconnect();
-    this.source = 'file';
+    this.source = source;
+    this.sessionName = name;
+    this.detailBase = detailBase;
     this.connection = 'closed';
     this.summary = summary;
     this.selected = null;

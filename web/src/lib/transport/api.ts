@@ -4,9 +4,14 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { OperationRequest, OperationState, PacsSettings, PduBytesInfo, StatusInfo } from '../../../../shared/events/live-api.ts';
+import type { OperationRequest, OperationState, PacsSettings, PduBytesInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+import type { Summary } from '../../../../shared/model/summary-types.ts';
 
-export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, StatusInfo } from '../../../../shared/events/live-api.ts';
+export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+
+/** Where details (messages, PDU bytes) of the shown session come from: the live hub, or an opened session. */
+export const LIVE_DETAILS = '/api';
+export const sessionDetails = (name: string): string => `/api/sessions/${encodeURIComponent(name)}`;
 
 export function pageToken(): string | null {
   return new URLSearchParams(globalThis.location?.search ?? '').get('token');
@@ -25,10 +30,11 @@ export class ApiError extends Error {
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const raw = body instanceof Blob;
   const response = await fetch(withToken(path), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'content-type': raw ? 'application/dicom' : 'application/json' },
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let data: unknown = null;
@@ -46,8 +52,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export const api = {
   status: () => request<StatusInfo>('GET', '/api/status'),
-  message: (index: number) => request<DimseMessage>('GET', `/api/messages/${index}`),
-  pduBytes: (index: number) => request<PduBytesInfo>('GET', `/api/pdus/${index}/bytes`),
+  message: (index: number, base = LIVE_DETAILS) => request<DimseMessage>('GET', `${base}/messages/${index}`),
+  pduBytes: (index: number, base = LIVE_DETAILS) => request<PduBytesInfo>('GET', `${base}/pdus/${index}/bytes`),
+  sessions: () => request<SessionList>('GET', '/api/sessions'),
+  session: (name: string) => request<Summary>('GET', sessionDetails(name)),
+  /** One file's bytes, streamed as the body (POST /api/uploads). */
+  upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
   startOperation: (op: OperationRequest) => request<{ id: string }>('POST', '/api/operations', op),
   operation: (id: string) => request<OperationState>('GET', `/api/operations/${encodeURIComponent(id)}`),
   cancelOperation: (id: string) => request<unknown>('POST', `/api/operations/${encodeURIComponent(id)}/cancel`),
