@@ -4,6 +4,7 @@
  */
 import { summaryCommand } from './summary.ts';
 import { serveCommand } from './serve.ts';
+import { openCommand } from './open.ts';
 import { echoCommand } from './echo.ts';
 import { findCommand } from './find.ts';
 import { moveCommand } from './move.ts';
@@ -16,6 +17,7 @@ const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
 Usage:
   pacscope serve [options]                  the built-in PACS, store SCP and HTTP server (npm start);
                                             --pacs --store --dest --move-mode --ae-policy --data --record …
+  pacscope open FILE [--http HOST:PORT]     the UI on a recording, pcap or pcapng
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
   pacscope echo  [options] HOST PORT        C-ECHO
@@ -39,6 +41,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   summary: summaryCommand,
   serve: serveCommand,
+  open: openCommand,
   echo: echoCommand,
   find: findCommand,
   move: moveCommand,

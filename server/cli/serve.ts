@@ -27,7 +27,7 @@ import type { EndpointInfo } from '../../shared/events/live-messages.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
 /** The built UI (scripts/build-web.mjs); PACSCOPE_WEB_ROOT serves another folder (UI development). */
-const WEB_ROOT = process.env.PACSCOPE_WEB_ROOT ? resolve(process.env.PACSCOPE_WEB_ROOT) : fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const WEB_ROOT = process.env.PACSCOPE_WEB_ROOT ? resolve(process.env.PACSCOPE_WEB_ROOT) : fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, the store SCP and the HTTP server
 

@@ -71,7 +71,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
     const method = req.method ?? 'GET';
     if (parts[0] === 'sessions') {
       if (!o.sessions) throw new HttpError(404, 'this server has no sessions folder');
-      return sessionsApi(res, method, o.sessions, parts.slice(1));
+      return sessionsApi(req, res, url, o.sessions, parts.slice(1));
     }
     const route = `${method} /${parts.map((p, i) => (i === 1 && parts[0] !== 'live' ? ':id' : p)).join('/')}`;
     switch (route) {

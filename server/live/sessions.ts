@@ -10,8 +10,13 @@
  * the inspector. The last few opened sessions are kept, keyed by name, size
  * and modification time (the live recording grows: reopening it reads it anew).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { link, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SessionInfo } from '../../shared/events/live-api.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { CaptureHub } from '../capture/hub.ts';
@@ -22,6 +27,8 @@ import { HttpError } from './http-json.ts';
 /** Opened sessions kept in memory (each holds its summary and up to BYTE_BUDGET of PDU bytes). */
 const KEEP_OPEN = 3;
 const BYTE_BUDGET = 64 * 1024 * 1024;
+/** A file dropped on the page (POST /api/sessions) is refused past this size. */
+export const MAX_SESSION_UPLOAD = 8 * 1024 * 1024 * 1024;
 
 export interface OpenedSession {
   readonly name: string;
@@ -94,6 +101,52 @@ export class SessionLibrary {
     return session;
   }
 
+  /**
+   * Saves a file sent by the browser (dropped on the page or picked) into the
+   * folder under `name` (made unique: "capture-2.pcapng" when taken), streamed,
+   * and keeps it only when it is a recording, pcap or pcapng.
+   */
+  async save(req: IncomingMessage, name: string): Promise<SessionInfo> {
+    if (this.dir === null) throw new HttpError(404, 'this server has no sessions folder');
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > MAX_SESSION_UPLOAD) throw new HttpError(413, `file larger than ${MAX_SESSION_UPLOAD} bytes`);
+    await mkdir(this.dir, { recursive: true });
+    const temp = join(this.dir, `.upload-${randomBytes(6).toString('hex')}`);
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > MAX_SESSION_UPLOAD) done(new HttpError(413, `file larger than ${MAX_SESSION_UPLOAD} bytes`));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(req, count, createWriteStream(temp, { flags: 'wx' }));
+      const format = size === 0 ? null : detectFormat(await fileStart(temp, 8));
+      if (format === null) throw new HttpError(415, `${name || 'the file'} is not a pacscope recording, a pcap or a pcapng (told by its first bytes, not its name)`);
+      const path = await this.claim(temp, safeName(name, format));
+      const s = await stat(path);
+      return { name: basename(path), size: s.size, modified: s.mtime.toISOString(), format, live: false };
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  /** Links `temp` to a free name like `wanted` in the folder (link fails if taken: no race with another upload). */
+  private async claim(temp: string, wanted: string): Promise<string> {
+    const ext = extname(wanted);
+    const stem = wanted.slice(0, wanted.length - ext.length);
+    for (let n = 1; ; n++) {
+      const path = join(this.dir!, n === 1 ? wanted : `${stem}-${n}${ext}`);
+      try {
+        await link(temp, path);
+        return path;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 9999) throw e;
+      }
+    }
+  }
+
   private pathOf(name: string): string {
     // A name, never a path: nothing outside the folder can be opened this way.
     if (this.dir === null || name === '' || name !== basename(name) || name === '.' || name === '..' || name.includes('\0')) throw new HttpError(404, `no session "${name}"`);
@@ -103,6 +156,16 @@ export class SessionLibrary {
   private isLive(path: string): boolean {
     return this.liveFile !== null && resolve(path) === resolve(this.liveFile);
   }
+}
+
+const EXTENSION = { recording: '.pacscope', pcap: '.pcap', pcapng: '.pcapng' } as const;
+
+/** A plain file name from what the browser sent: no folders, no hidden files, no control characters; an extension for its format when it has none. */
+function safeName(name: string, format: keyof typeof EXTENSION): string {
+  let base = basename(name.replaceAll('\\', '/')).replace(/[\x00-\x1f\x7f/]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  if (base === '') base = `session-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  if (extname(base) === '') base += EXTENSION[format];
+  return base;
 }
 
 async function decode(name: string, path: string): Promise<OpenedSession> {

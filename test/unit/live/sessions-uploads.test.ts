@@ -77,6 +77,26 @@ describe('sessions API', () => {
     expect((await fetch(`${fx.base}/api/sessions`, { method: 'DELETE', headers: { origin: fx.base } })).status).toBe(405);
   });
 
+  it('saves a dropped capture into the folder under a safe, unique name, by magic number', async () => {
+    fx = await startLiveFixture({ sessions: true });
+    const bytes = await readFile(PCAP);
+    const post = (name: string, body: Blob, origin = fx!.base) =>
+      fetch(`${fx!.base}/api/sessions?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', origin }, body });
+    const first = await post('site A.pcapng', new Blob([bytes]));
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ name: 'site A.pcapng', format: 'pcapng', size: bytes.length, live: false });
+    expect(((await (await post('site A.pcapng', new Blob([bytes]))).json()) as { name: string }).name).toBe('site A-2.pcapng');
+    expect(((await (await post('../../escape', new Blob([bytes]))).json()) as { name: string }).name).toBe('escape.pcapng');
+    const junk = await post('fake.pcap', new Blob(['GET / HTTP/1.1']));
+    expect(junk.status).toBe(415);
+    expect(((await junk.json()) as { error: string }).error).toMatch(/fake\.pcap is not a pacscope recording, a pcap or a pcapng/);
+    expect((await post('x.pcapng', new Blob([bytes]), 'http://evil.example')).status).toBe(403);
+    const names = (await readdir(join(fx.dir, 'sessions'))).sort();
+    expect(names).toEqual(['escape.pcapng', 'live.pacscope', 'site A-2.pcapng', 'site A.pcapng']);
+    const opened = await json<Summary>(`${fx.base}/api/sessions/${encodeURIComponent('site A-2.pcapng')}`);
+    expect(opened.body.messages.length).toBeGreaterThan(0);
+  });
+
   it('answers 404 when the server has no sessions folder', async () => {
     fx = await startLiveFixture();
     expect((await fetch(`${fx.base}/api/sessions`)).status).toBe(404);

@@ -4,7 +4,7 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { OperationRequest, OperationState, PacsSettings, PduBytesInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+import type { OperationRequest, OperationState, PacsSettings, PduBytesInfo, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 
 export type { OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
@@ -33,7 +33,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const raw = body instanceof Blob;
   const response = await fetch(withToken(path), {
     method,
-    headers: body === undefined ? {} : { 'content-type': raw ? 'application/dicom' : 'application/json' },
+    headers: body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : 'application/json' },
     body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -58,6 +58,8 @@ export const api = {
   session: (name: string) => request<Summary>('GET', sessionDetails(name)),
   /** One file's bytes, streamed as the body (POST /api/uploads). */
   upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
+  /** A recording, pcap or pcapng into the sessions folder (POST /api/sessions). */
+  saveSession: (file: File) => request<SessionInfo>('POST', `/api/sessions?name=${encodeURIComponent(file.name)}`, file),
   startOperation: (op: OperationRequest) => request<{ id: string }>('POST', '/api/operations', op),
   operation: (id: string) => request<OperationState>('GET', `/api/operations/${encodeURIComponent(id)}`),
   cancelOperation: (id: string) => request<unknown>('POST', `/api/operations/${encodeURIComponent(id)}/cancel`),

@@ -1,0 +1,89 @@
+/**
+ * Opening files in the browser: `pacscope open FILE` starts the UI on a
+ * capture (page URL ?session=NAME), a recording dropped on the page is saved
+ * into the sessions folder and shown, a file picked with "open…" too, and a
+ * file that is no capture is refused with the reason, losing nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunningProcess } from '../interop/harness/process.ts';
+import { BIN, ensureWebBuilt, openBrowser, REPO_ROOT, type Browser } from './harness.ts';
+import { arrows } from './ui-helpers.ts';
+
+let dir: string;
+let proc: RunningProcess;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  dir = await mkdtemp(join(tmpdir(), 'pacscope-open-'));
+  await copyFile(join(REPO_ROOT, 'test/fixtures/pcap/dcmtk-store.pcapng'), join(dir, 'store.pcapng'));
+  proc = new RunningProcess(process.execPath, [BIN, 'open', join(dir, 'store.pcapng')], { cwd: REPO_ROOT });
+  await proc.waitFor(/sessions folder: .*\n/, 30_000);
+  url = /on (http:\/\/\S+)/.exec(proc.output)?.[1] ?? '';
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await proc?.stop('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Drops a file on the page as a user dragging it from the desktop would. */
+async function dropFile(name: string, bytes: Buffer): Promise<void> {
+  const page = browser.page;
+  const transfer = await page.evaluateHandle(
+    ({ name, base64 }) => {
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name));
+      return dt;
+    },
+    { name, base64: bytes.toString('base64') },
+  );
+  await page.dispatchEvent('.app', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
+}
+
+describe('opening recordings and captures', () => {
+  it('pacscope open FILE shows the file at once', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?session=store\.pcapng$/);
+    const page = browser.page;
+    await page.goto(url);
+    await page.locator('[data-testid=source]', { hasText: 'store.pcapng' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=lifeline][data-ae=STORESCU]').waitFor({ timeout: 10_000 });
+    expect((await arrows(page)).map((a) => a.command).slice(0, 2)).toEqual(['C-STORE-RQ', 'C-STORE-RSP']);
+  });
+
+  it('a recording dropped on the page is saved in the folder and shown', async () => {
+    const page = browser.page;
+    await dropFile('echo.pacscope', await readFile(join(REPO_ROOT, 'test/fixtures/recording/v1-dcmtk-echo.pacscope')));
+    await page.locator('[data-testid=source]', { hasText: 'echo.pacscope' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=arrow][data-command=C-ECHO-RSP]').waitFor({ timeout: 10_000 });
+    expect((await arrows(page)).map((a) => a.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    expect((await readdir(dir)).sort()).toEqual(['echo.pacscope', 'store.pcapng']);
+    await browser.screenshot('dropped-recording');
+  });
+
+  it('a file that is no capture is refused with the reason; what is shown stays', async () => {
+    const page = browser.page;
+    await dropFile('notes.pcap', Buffer.from('these are notes, not packets'));
+    const error = page.locator('[data-testid=open-error]');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/notes\.pcap is not a pacscope recording, a pcap or a pcapng/);
+    expect((await arrows(page)).map((a) => a.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    expect((await readdir(dir)).sort()).toEqual(['echo.pacscope', 'store.pcapng']);
+  });
+
+  it('"open…" picks a file the same way', async () => {
+    const page = browser.page;
+    await page.locator('[data-testid=open-file]').setInputFiles({ name: 'again.pcapng', mimeType: 'application/octet-stream', buffer: await readFile(join(dir, 'store.pcapng')) });
+    await page.locator('[data-testid=source]', { hasText: 'again.pcapng' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid=open-error]').count()).toBe(0);
+    await page.locator('[data-testid=lifeline][data-ae=STORESCU]').waitFor({ timeout: 10_000 });
+  });
+});
