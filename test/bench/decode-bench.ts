@@ -4,10 +4,13 @@
  * pcapng of the same traffic, each beside the raw read speed of the same file
  * in the same run. Figures are ratios measured side by side, not absolute
  * pass/fail timings. Targets (issue 2): decode ≥ 500 MB/s, peak < 200 MB.
+ * Beside them (issue 6), tshark's DICOM dissection of the same pcapng
+ * (`tshark -r F -d tcp.port==11112,dicom -Y dicom`): pacscope ≥ 20× faster
+ * with under a fifth of tshark's peak memory. BENCH_TSHARK=0 leaves it out.
  * Set BENCH_INSTANCES to run a smaller stream.
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cstoreWireEvents, type CStoreStreamOptions } from './cstore-stream.ts';
 import { RecordingWriter } from '../../server/recording/writer.ts';
@@ -66,6 +69,36 @@ function run(phase: string, file: string): PhaseResult {
   return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
 }
 
+/**
+ * tshark's DICOM dissection of `file`: wall time, and peak RSS read from
+ * /proc/PID/status (VmHWM, a high-water mark) while it runs.
+ */
+async function tshark(file: string): Promise<PhaseResult | null> {
+  if (process.env.BENCH_TSHARK === '0') return null;
+  const bin = '/usr/bin/tshark';
+  if (!existsSync(bin)) {
+    process.stdout.write('tshark not installed: its comparison is left out (npm test installs it)\n');
+    return null;
+  }
+  const start = performance.now();
+  const child = spawn(bin, ['-r', file, '-d', 'tcp.port==11112,dicom', '-Y', 'dicom'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let hwm = 0;
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) hwm = Math.max(hwm, Number(m[1]) * 1024);
+    } catch {
+      // exited between polls
+    }
+  }, 25);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(poll);
+  if (code !== 0) throw new Error(`tshark exited with ${code}: ${stderr.trim()}`);
+  return { phase: 'tshark', bytes: statSync(file).size, seconds: (performance.now() - start) / 1000, maxRssBytes: hwm };
+}
+
 const mb = (bytes: number) => bytes / 1e6;
 const rate = (r: PhaseResult) => mb(r.bytes) / r.seconds;
 
@@ -85,5 +118,13 @@ for (const [label, r, base] of rows) {
   process.stdout.write(`${label.padEnd(32)}${mb(r.bytes).toFixed(0).padStart(9)}${r.seconds.toFixed(2).padStart(8)}${rate(r).toFixed(0).padStart(9)}${mb(r.maxRssBytes).toFixed(0).padStart(13)}${ratio.padStart(8)}  ${counts}\n`);
 }
 const decodes = rows.filter(([, , base]) => base !== null).map(([, r]) => r);
+const dissect = await tshark(pcapng);
+if (dissect) {
+  const ours = rows.find(([label]) => label === 'decode pcapng → summary')![1];
+  process.stdout.write(`${'tshark -Y dicom (same pcapng)'.padEnd(32)}${mb(dissect.bytes).toFixed(0).padStart(9)}${dissect.seconds.toFixed(2).padStart(8)}${rate(dissect).toFixed(0).padStart(9)}${mb(dissect.maxRssBytes).toFixed(0).padStart(13)}\n`);
+  const speed = dissect.seconds / ours.seconds;
+  const memory = ours.maxRssBytes / dissect.maxRssBytes;
+  process.stdout.write(`\npcapng import + decode vs tshark's DICOM dissection: ${speed.toFixed(1)}× faster, ${(memory * 100).toFixed(0)}% of its peak memory (target ≥ 20× and < 20%: ${speed >= 20 && memory < 0.2 ? 'met' : 'NOT met'})\n`);
+}
 const ok = decodes.every((r) => rate(r) >= 500 && mb(r.maxRssBytes) < 200 && r.errors === 0 && r.messages === 2 * options.instances);
 process.stdout.write(`\ntarget: decode ≥ 500 MB/s with peak RSS < 200 MB, ${2 * options.instances} messages, 0 errors: ${ok ? 'met' : 'NOT met'}\n`);
