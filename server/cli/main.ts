@@ -5,6 +5,7 @@
 import { summaryCommand } from './summary.ts';
 import { serveCommand } from './serve.ts';
 import { openCommand } from './open.ts';
+import { scenarioCommand } from './scenario.ts';
 import { echoCommand } from './echo.ts';
 import { findCommand } from './find.ts';
 import { moveCommand } from './move.ts';
@@ -18,6 +19,8 @@ Usage:
   pacscope serve [options]                  the built-in PACS, store SCP and HTTP server (npm start);
                                             --pacs --store --dest --move-mode --ae-policy --data --record …
   pacscope open FILE [--http HOST:PORT]     the UI on a recording, pcap or pcapng
+  pacscope scenario [NAME] [--delay MS]     run a teaching scenario on built-in actors and explain it
+                                            step by step (without NAME: the list)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
   pacscope echo  [options] HOST PORT        C-ECHO
@@ -42,6 +45,7 @@ const COMMANDS: Record<string, Command> = {
   summary: summaryCommand,
   serve: serveCommand,
   open: openCommand,
+  scenario: scenarioCommand,
   echo: echoCommand,
   find: findCommand,
   move: moveCommand,

@@ -22,6 +22,7 @@ import { sendMessageDetail, sendPduBytes } from './api-details.ts';
 import { sessionsApi } from './api-sessions.ts';
 import type { SessionLibrary } from './sessions.ts';
 import type { UploadStore } from './uploads.ts';
+import { ScenarioRuns } from './api-scenarios.ts';
 import { LiveStream } from './ws.ts';
 
 export interface LiveServerOptions {
@@ -52,6 +53,7 @@ export interface RunningLiveServer {
   readonly url: string;
   readonly stream: LiveStream;
   readonly operations: LiveOperations;
+  readonly scenarios: ScenarioRuns;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
   const policy: AccessPolicy = { host: o.host, port: o.port, token: o.token };
   const stream = new LiveStream(o.hub, o.endpoints);
   const operations = new LiveOperations(o.hub, o.getDir, o.uploads ?? null);
+  const scenarios = new ScenarioRuns(o.hub);
   const started = new Date().toISOString();
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -69,6 +72,12 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       throw new HttpError(400, `bad path ${url.pathname}`);
     }
     const method = req.method ?? 'GET';
+    if (parts[0] === 'scenarios') {
+      // /scenarios/runs/:id and /scenarios/:name/run
+      if (method === 'GET' && parts[1] === 'runs' && parts.length === 3) return sendJson(res, 200, scenarios.get(parts[2]));
+      if (method === 'POST' && parts[2] === 'run' && parts.length === 3) return sendJson(res, 201, scenarios.start(parts[1], await readJsonObject(req)));
+      throw new HttpError(parts.length === 3 ? 405 : 404, `no ${method} ${url.pathname}`);
+    }
     if (parts[0] === 'sessions') {
       if (!o.sessions) throw new HttpError(404, 'this server has no sessions folder');
       return sessionsApi(req, res, url, o.sessions, parts.slice(1));
@@ -172,9 +181,11 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
     url,
     stream,
     operations,
+    scenarios,
     close: async () => {
       stream.close();
       await operations.close();
+      await scenarios.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -131,3 +131,20 @@ export interface SessionList {
   dir: string | null;
   sessions: SessionInfo[];
 }
+
+/** `POST /api/scenarios/:name/run` body (every field optional). */
+export interface ScenarioRunRequest {
+  /** Pause before each C-MOVE/C-GET sub-operation, ms (0–10000). */
+  delayMs?: number;
+}
+
+/** `GET /api/scenarios/runs/:id`: a teaching scenario run through the live hub. */
+export interface ScenarioRunState {
+  id: string;
+  name: string;
+  state: 'running' | 'done';
+  /** The run's association ids in the live session, as they open. */
+  associations: string[];
+  /** Why the scenario could not be staged, or null. */
+  error: string | null;
+}

@@ -1,0 +1,80 @@
+/**
+ * `pacscope scenario [NAME] [--delay MS] [--record FILE] [--json]`: runs a
+ * teaching scenario (shared/scenarios/catalogue.ts) headless on built-in
+ * actors on 127.0.0.1 and prints its narration step by step beside the
+ * messages it points at, then the session's timeline. Without NAME, lists
+ * the scenarios.
+ */
+import { parseArgs } from './args.ts';
+import { formatSummary } from './summary-text.ts';
+import dimse from '../endpoints/dimse.ts';
+import { CaptureHub } from '../capture/hub.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
+import { SCENARIOS } from '../../shared/scenarios/catalogue.ts';
+import { narrate, type NarratedStep } from '../../shared/scenarios/narrate.ts';
+import type { Summary } from '../../shared/model/summary-types.ts';
+
+export const SCENARIO_USAGE = `pacscope scenario [NAME] [--delay MS] [--record FILE] [--json]
+
+  Runs a teaching scenario on built-in actors on 127.0.0.1 and explains it
+  step by step. Without NAME, lists them.
+  --delay MS      pause before each C-MOVE/C-GET sub-operation (default 0)
+  --record FILE   record the scenario's traffic (pacscope open FILE replays it)
+  --json          {scenario, associations, narration, summary}
+`;
+
+function listing(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return `${SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.title}${s.misconfigured ? ' (misconfigured on purpose)' : ''}\n  ${' '.repeat(width)}  ${s.summary}`).join('\n')}\n`;
+}
+
+function pointsAt(step: NarratedStep, summary: Summary): string {
+  const t = step.target;
+  if (!t) return '(not seen)';
+  if (t.kind === 'association') {
+    const a = summary.associations.find((x) => x.id === t.id)!;
+    return `${a.id} ${a.requestor.ae ?? `${a.requestor.host}:${a.requestor.port}`} → ${a.acceptor.ae ?? `${a.acceptor.host}:${a.acceptor.port}`} ${a.outcome}${a.reject ? ` (${a.reject.text})` : a.closeReason ? ` (${a.closeReason})` : ''}`;
+  }
+  const m = summary.messages[t.index];
+  const status = m.status ? ` ${m.status} ${m.statusMeaning ?? ''}`.trimEnd() : '';
+  return `${m.association} ${m.command}${status} ${m.from ?? '?'} → ${m.to ?? '?'}`;
+}
+
+export async function scenarioCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { flags: ['help', 'json'], values: ['delay', 'record'] });
+  if (args.flags.has('help')) {
+    process.stdout.write(SCENARIO_USAGE);
+    return 0;
+  }
+  if (args.positionals.length === 0) {
+    process.stdout.write(`Teaching scenarios (pacscope scenario NAME):\n${listing()}`);
+    return 0;
+  }
+  if (args.positionals.length > 1) throw new Error(`one scenario at a time\n\n${SCENARIO_USAGE}`);
+  const name = args.positionals[0];
+  if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`no scenario "${name}"; there are:\n${listing()}`);
+  const delay = Number(args.values.get('delay')?.at(-1) ?? 0);
+  if (!Number.isInteger(delay) || delay < 0 || delay > 60_000) throw new Error(`--delay: milliseconds from 0 to 60000, got ${args.values.get('delay')?.at(-1)}`);
+  dimse.log.setLevel('silent');
+
+  const record = args.values.get('record')?.at(-1);
+  const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'scenario', description: `pacscope scenario ${name}` } });
+  const run = await runScenario(name, hub, { subOperationDelayMs: delay });
+  await hub.close();
+  if (run.error) throw new Error(`the scenario could not run: ${run.error}`);
+  const summary = hub.summary();
+  const narration = narrate(summary, run.scenario, new Set(run.associations));
+  if (args.flags.has('json')) {
+    process.stdout.write(`${JSON.stringify({ scenario: run.scenario.name, associations: run.associations, narration, summary }, null, 2)}\n`);
+    return 0;
+  }
+  const out = [`Scenario ${run.scenario.name} — ${run.scenario.title}`, run.scenario.summary, ''];
+  for (const step of narration) {
+    out.push(`${String(step.number).padStart(2)}. ${step.time === null ? '      ' : `${step.time.toFixed(3)} s`}  ${pointsAt(step, summary)}`);
+    out.push(`    ${step.text}  (${step.section})`);
+  }
+  out.push('', formatSummary(summary, { pdus: false }).trimEnd());
+  if (record) out.push('', `recorded to ${record} (pacscope open ${record} replays it)`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,79 @@
+/**
+ * Teaching scenarios in the browser (issue 7 §2): one click runs
+ * "synchronous vs asynchronous C-MOVE" on built-in actors, it draws live,
+ * and "Next step" walks through the narration, each step selecting the arrow
+ * it explains; a misconfiguration scenario shows its reject.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
+import { arrows } from './ui-helpers.ts';
+
+let serve: RunningServe;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  serve = await startServe();
+  browser = await openBrowser();
+  await browser.page.goto(serve.url);
+  await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('teaching scenarios', () => {
+  it('runs sync vs async and steps through the narration arrow by arrow', async () => {
+    const page = browser.page;
+    const panel = page.locator('[data-testid=scenarios]');
+    await panel.locator('select[name=scenario]').selectOption('sync-vs-async');
+    await panel.locator('input[name=delay]').fill('0');
+    await panel.locator('[data-action=run-scenario]').click();
+    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 6 of 6 steps seen' }).waitFor({ timeout: 20_000 });
+    // Drawn live: both PACSs and the viewer.
+    for (const ae of ['WORKSTATION', 'TEACHPACS', 'ASYNCPACS', 'VIEWER']) await page.locator(`[data-testid=lifeline][data-ae=${ae}]`).waitFor({ timeout: 5_000 });
+
+    const next = panel.locator('[data-action=narration-next]');
+    const expected = [
+      ['C-MOVE-RQ', /synchronously/],
+      ['C-STORE-RQ', /while the C-MOVE is still open/],
+      ['C-MOVE-RSP', /final response comes last/],
+      ['C-MOVE-RQ', /ASYNCPACS/],
+      ['C-MOVE-RSP', /answers at once/],
+      ['C-STORE-RQ', /arrive afterwards/],
+    ] as const;
+    for (const [i, [command, text]] of expected.entries()) {
+      await next.click();
+      const current = panel.locator('[data-testid=narration-current]');
+      await current.filter({ hasText: `Step ${i + 1} of 6` }).waitFor({ timeout: 5_000 });
+      expect(await current.textContent()).toMatch(text);
+      const selected = page.locator('[data-testid=arrow].selected');
+      await selected.waitFor({ timeout: 5_000 });
+      expect(await selected.getAttribute('data-command')).toBe(command);
+      if (i === 4) await browser.screenshot('scenario-narration');
+    }
+    expect(await next.isDisabled()).toBe(true);
+    await panel.locator('[data-action=narration-back]').click();
+    await panel.locator('[data-testid=narration-current]', { hasText: 'Step 5 of 6' }).waitFor({ timeout: 5_000 });
+
+    // Asynchronous: ASYNCPACS's final response is drawn above the C-STOREs it causes.
+    const drawn = (await arrows(page)).sort((x, y) => x.y - y.y);
+    const asyncMove = drawn.filter((a) => a.command === 'C-MOVE-RQ')[1];
+    const asyncFinal = drawn.find((a) => a.command === 'C-MOVE-RSP' && a.association === asyncMove.association)!;
+    const lastStore = drawn.filter((a) => a.command === 'C-STORE-RQ').at(-1)!;
+    expect(asyncFinal.y).toBeLessThan(lastStore.y);
+  });
+
+  it('a misconfiguration scenario shows its reject', async () => {
+    const page = browser.page;
+    const panel = page.locator('[data-testid=scenarios]');
+    await panel.locator('select[name=scenario]').selectOption('wrong-called-ae');
+    await panel.locator('[data-action=run-scenario]').click();
+    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 1 of 1 steps seen' }).waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid=association][data-outcome=rejected]').waitFor({ timeout: 5_000 });
+    await panel.locator('[data-action=narration-next]').click();
+    expect(await panel.locator('[data-testid=narration-current]').textContent()).toMatch(/called AE title not recognised/);
+  });
+});
