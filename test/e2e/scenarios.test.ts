@@ -58,6 +58,22 @@ describe('teaching scenarios', () => {
     await panel.locator('[data-action=narration-back]').click();
     await panel.locator('[data-testid=narration-current]', { hasText: 'Step 5 of 6' }).waitFor({ timeout: 5_000 });
 
+    // Presentation mode for a projector: the diagram alone, the step as a caption, n / N to move.
+    const caption = page.locator('[data-testid=narration-caption]');
+    expect(await caption.textContent()).toMatch(/5\/6.*answers at once/);
+    await page.locator('[data-testid=diagram]').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('p');
+    await page.locator('aside').waitFor({ state: 'hidden', timeout: 5_000 });
+    expect(await page.locator('[data-testid=toggle-present]').isChecked()).toBe(true);
+    await page.keyboard.press('n');
+    await caption.filter({ hasText: '6/6' }).waitFor({ timeout: 5_000 });
+    expect(await page.locator('[data-testid=arrow].selected').getAttribute('data-command')).toBe('C-STORE-RQ');
+    await browser.screenshot('scenario-present');
+    await page.keyboard.press('Shift+N');
+    await caption.filter({ hasText: '5/6' }).waitFor({ timeout: 5_000 });
+    await page.keyboard.press('p');
+    await page.locator('aside').waitFor({ state: 'visible', timeout: 5_000 });
+
     // Asynchronous: ASYNCPACS's final response is drawn above the C-STOREs it causes.
     const drawn = (await arrows(page)).sort((x, y) => x.y - y.y);
     const asyncMove = drawn.filter((a) => a.command === 'C-MOVE-RQ')[1];
