@@ -3,6 +3,8 @@
  * presentation contexts, then a timeline with one line per PDU (P-DATA-TF only
  * with --pdus) and per DIMSE message, like
  *   t=0.0410 a1 MOVESCU→ORTHANC C-MOVE-RQ #1 dest=STORESCP
+ * and the correlator's links: "a2 … (sub-association of a1 C-MOVE #1)",
+ * "C-STORE-RQ … (sub-operation of C-GET #5)", "C-CANCEL-RQ … (cancels C-MOVE #4)".
  */
 import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../shared/model/summary-types.ts';
 import { uidName } from '../../shared/dicom/uids.ts';
@@ -33,7 +35,7 @@ export function formatSummary(summary: Summary, options: { pdus: boolean }): str
     if (p.type === 'P-DATA-TF' && !options.pdus) continue;
     rows.push({ time: p.time, order: order++, text: `${t(p.time)} ${p.association} ${direction(byId.get(p.association), p.from)} ${formatPdu(p, byId.get(p.association))}` });
   }
-  for (const m of messages) rows.push({ time: m.time, order: order++, text: `${t(m.time)} ${m.association} ${ae(m.from)}→${ae(m.to)} ${formatMessage(m)}` });
+  for (const m of messages) rows.push({ time: m.time, order: order++, text: `${t(m.time)} ${m.association} ${ae(m.from)}→${ae(m.to)} ${formatMessage(m, messages)}` });
   for (const e of errors) rows.push({ time: e.time, order: order++, text: `${t(e.time)} ${e.association ?? '--'} ERROR${e.side ? ` (${e.side}` : ''}${e.offset !== null ? ` @${e.offset}` : ''}${e.side ? ')' : ''} ${e.reason}` });
   rows.sort((x, y) => x.time - y.time || x.order - y.order);
   for (const r of rows) lines.push(r.text);
@@ -48,7 +50,7 @@ function direction(a: SummaryAssociation | undefined, from: 'requestor' | 'accep
 function formatAssociation(a: SummaryAssociation): string[] {
   const out: string[] = [];
   const span = a.end === null ? `${a.start.toFixed(4)}–(open)` : `${a.start.toFixed(4)}–${a.end.toFixed(4)} s`;
-  out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}`);
+  out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}${parentText(a)}`);
   if (a.midStream) out.push('    the capture starts after this association was set up: AE titles and presentation contexts were not seen');
   if (a.reject) out.push(`    rejected: ${a.reject.text} (result ${a.reject.result}, source ${a.reject.source}, reason ${a.reject.reason})`);
   if (a.abort) out.push(`    aborted by ${a.abort.by}: ${a.abort.text}`);
@@ -70,8 +72,17 @@ function formatAssociation(a: SummaryAssociation): string[] {
   return out;
 }
 
+const EVIDENCE: Record<string, string> = { 'move-originator': 'by Move Originator', 'ae-title-and-time': 'by AE titles and timing' };
+
+/** " (sub-association of a1 C-MOVE #1, by Move Originator)", or "". */
+function parentText(a: SummaryAssociation): string {
+  if (!a.parent) return '';
+  const why = a.parentEvidence ? `, ${EVIDENCE[a.parentEvidence] ?? a.parentEvidence}` : '';
+  return ` (sub-association of ${a.parent.association} C-MOVE #${a.parent.messageId}${why})`;
+}
+
 function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined): string {
-  if (p.type === 'A-ASSOCIATE-RQ' && a) return `${p.type} ${a.presentationContexts.length} context(s)`;
+  if (p.type === 'A-ASSOCIATE-RQ' && a) return `${p.type} ${a.presentationContexts.length} context(s)${parentText(a)}`;
   if (p.type === 'A-ASSOCIATE-AC' && a) return `${p.type} ${a.presentationContexts.filter((pc) => pc.result === 0).length}/${a.presentationContexts.length} accepted`;
   if (p.type === 'A-ASSOCIATE-RJ' && a?.reject) return `${p.type} ${a.reject.text}`;
   if (p.type === 'A-ABORT' && a?.abort) return `${p.type} ${a.abort.text}`;
@@ -82,7 +93,7 @@ function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined): string {
   return p.type;
 }
 
-function formatMessage(m: SummaryMessage): string {
+function formatMessage(m: SummaryMessage, all: SummaryMessage[]): string {
   const parts: string[] = [m.command];
   if (m.messageId !== null) parts.push(`#${m.messageId}`);
   if (m.respondsTo !== null) parts.push(`(rsp to #${m.respondsTo})`);
@@ -100,5 +111,10 @@ function formatMessage(m: SummaryMessage): string {
   const level = m.identifier?.['QueryRetrieveLevel'];
   if (typeof level === 'string') parts.push(level);
   if (m.errorComment) parts.push(`"${m.errorComment}"`);
+  const cause = m.cause === null || m.cause === undefined ? undefined : all[m.cause];
+  if (cause) {
+    const what = `${cause.command.replace(/-RQ$/, '')} #${cause.messageId ?? '?'}`;
+    parts.push(m.command === 'C-CANCEL-RQ' ? `(cancels ${what})` : `(sub-operation of ${what})`);
+  }
   return parts.join(' ');
 }

@@ -9,6 +9,7 @@ import type { Summary, SummaryAssociation, SummaryMessage } from './summary-type
 import { SUMMARY_VERSION } from './summary-types.ts';
 import { uidName } from '../dicom/uids.ts';
 import { formatStatus } from '../dimse/status-format.ts';
+import { Correlator, type Correlation } from './correlator.ts';
 
 export interface SummarySource {
   path: string;
@@ -19,6 +20,7 @@ export class SummaryBuilder {
   private t0: number | null = null;
   private readonly associations = new Map<string, SummaryAssociation>();
   private readonly summary: Summary;
+  private readonly correlator = new Correlator();
 
   constructor(source: SummarySource) {
     this.summary = { version: SUMMARY_VERSION, source: { ...source, start: null }, associations: [], pdus: [], messages: [], errors: [] };
@@ -36,6 +38,7 @@ export class SummaryBuilder {
   apply(ev: DerivedEvent): LiveDelta[] {
     const time = this.rel(ev.time);
     const deltas: LiveDelta[] = [];
+    const links = this.correlate(ev, time, deltas);
     switch (ev.type) {
       case 'connection.open':
       case 'connection.refused': {
@@ -86,6 +89,8 @@ export class SummaryBuilder {
           errorComment: m.errorComment,
           offendingElements: m.offendingElements,
           identifier: m.dataSet ? m.dataSet.attributes : null,
+          request: links.message?.request ?? null,
+          cause: links.message?.cause ?? null,
         };
         this.summary.messages.push(msg);
         deltas.push({ type: 'message', index: this.summary.messages.length - 1, message: msg });
@@ -107,7 +112,37 @@ export class SummaryBuilder {
         break;
       }
     }
+    this.applyParents(links, deltas);
     return deltas;
+  }
+
+  /** Runs the correlator; a bug in it becomes an error entry, never an exception (DESIGN.md principle 5). */
+  private correlate(ev: DerivedEvent, time: number, deltas: LiveDelta[]): Correlation {
+    try {
+      return this.correlator.push(ev);
+    } catch (e) {
+      const error = { association: 'association' in ev ? ev.association : null, side: null, offset: null, time, reason: `internal correlator error: ${(e as Error)?.message ?? String(e)}` };
+      this.summary.errors.push(error);
+      deltas.push({ type: 'error', index: this.summary.errors.length - 1, error });
+      return { parents: [], message: null };
+    }
+  }
+
+  /**
+   * Links to a C-MOVE found or revised by this event. The evidence often comes
+   * after the association opened (its first C-STORE-RQ), so the association
+   * is sent again whole: live clients replace it (LiveDelta "association").
+   */
+  private applyParents(links: Correlation, deltas: LiveDelta[]): void {
+    for (const change of links.parents) {
+      const a = this.associations.get(change.association);
+      if (!a) continue;
+      const link = change.link;
+      a.parent = link ? { association: link.association, messageId: link.messageId } : null;
+      a.parentRequest = link ? link.request : null;
+      a.parentEvidence = link ? link.evidence : null;
+      if (!deltas.some((d) => d.type === 'association' && d.association === a)) deltas.push({ type: 'association', association: a });
+    }
   }
 
   /** Records the PDU; returns the association when the PDU changed it (associate, reject, abort). */
@@ -207,5 +242,7 @@ function newAssociation(id: string, requestor: { host: string; port: number }, a
     start,
     end: null,
     parent: null,
+    parentRequest: null,
+    parentEvidence: null,
   };
 }

@@ -64,9 +64,29 @@ export interface SummaryAssociation {
   /** Seconds from the start of the source. */
   start: number;
   end: number | null;
-  /** Filled by the correlator (a later issue): the C-MOVE that caused this association. */
+  /**
+   * The C-MOVE that caused this association (a C-STORE sub-association, PS3.4
+   * C.4.2): the association that carried the C-MOVE-RQ and its Message ID.
+   * Null when none was found. Set by the correlator (correlator.ts), possibly
+   * after the association opened, and revised when stronger evidence arrives.
+   */
   parent: { association: string; messageId: number } | null;
+  /** Index in `messages` of the C-MOVE-RQ named by `parent`; null when `parent` is. */
+  parentRequest: number | null;
+  /** What `parent` rests on; null when `parent` is. */
+  parentEvidence: ParentEvidence | null;
 }
+
+/**
+ * Why an association is linked to a C-MOVE:
+ * - `move-originator`: its C-STORE-RQs carry Move Originator AE Title
+ *   (0000,1030) and Message ID (0000,1031) naming that C-MOVE (PS3.7 §9.1.1.1,
+ *   Table 9.3-1);
+ * - `ae-title-and-time`: only AE titles and timing: its calling AE is the AE
+ *   the C-MOVE was sent to, its called AE the Move Destination, and it was
+ *   requested while that C-MOVE ran or shortly after its final response.
+ */
+export type ParentEvidence = 'move-originator' | 'ae-title-and-time';
 
 export interface SummaryPdu {
   association: string;
@@ -107,6 +127,20 @@ export interface SummaryMessage {
   offendingElements: string[] | null;
   /** Keyword → value of the data set, without bulk data; null when the message has none. */
   identifier: Record<string, unknown> | null;
+  /**
+   * Responses: index in `messages` of the request answered (same association,
+   * other side, Message ID Being Responded To); null for requests and when the
+   * request was not seen.
+   */
+  request: number | null;
+  /**
+   * Index in `messages` of the request this message serves or acts on: the
+   * C-GET-RQ for the C-STORE-RQ/RSP of its sub-operations (PS3.7 §9.1.3), the
+   * C-FIND/C-GET/C-MOVE-RQ a C-CANCEL-RQ cancels (PS3.7 §9.3.2.3, §9.3.3.3,
+   * §9.3.4.3); null otherwise. C-STOREs of a C-MOVE are linked through their
+   * association's `parent`.
+   */
+  cause: number | null;
 }
 
 export interface SummaryError {

@@ -127,6 +127,15 @@ describe('interop with DCMTK, checked against tshark', () => {
       expect(stores.every((m) => m.affectedSopClass === '1.2.840.10008.5.1.4.1.1.2')).toBe(true);
       expect(stores.map((m) => m.identifier?.PatientID)).toEqual(ct().map(() => STUDIES[0].patientId));
       expect(stores.every((m) => m.identifier !== null && !('PixelData' in m.identifier))).toBe(true);
+      // The correlator links the sub-association to the C-MOVE by the Move Originator fields of its C-STOREs.
+      expect(stores.every((m) => m.moveOriginator?.ae === SCU_AE && m.moveOriginator.messageId === rq.messageId)).toBe(true);
+      expect({ parent: sub.parent, parentRequest: sub.parentRequest, parentEvidence: sub.parentEvidence }).toEqual({
+        parent: { association: a.id, messageId: rq.messageId },
+        parentRequest: s.messages.indexOf(rq),
+        parentEvidence: 'move-originator',
+      });
+      expect(a.parent).toBeNull();
+      expect(msgs.filter((m) => m.command === 'C-MOVE-RSP').every((m) => m.request === s.messages.indexOf(rq))).toBe(true);
     },
   });
 
@@ -159,6 +168,14 @@ describe('interop with DCMTK, checked against tshark', () => {
       expect(mrRole?.accepted?.scp).toBe(true);
       const stores = s.messages.filter((m) => m.association === a.id && m.command === 'C-STORE-RQ');
       expect(stores.every((m) => m.side === 'acceptor' && m.from === QR_AE && m.to === SCU_AE)).toBe(true);
+      // C-GET sub-operations: each C-STORE-RQ and its C-STORE-RSP are caused by the C-GET-RQ (PS3.7 §9.1.3).
+      const getRq = s.messages.findIndex((m) => m.association === a.id && m.command === 'C-GET-RQ');
+      expect(stores.length).toBe(mr().length);
+      expect(stores.map((m) => m.cause)).toEqual(stores.map(() => getRq));
+      const storeRsps = s.messages.filter((m) => m.association === a.id && m.command === 'C-STORE-RSP');
+      expect(storeRsps.map((m) => [m.cause, s.messages[m.request ?? -1]?.command])).toEqual(storeRsps.map(() => [getRq, 'C-STORE-RQ']));
+      expect(s.messages.filter((m) => m.association === a.id && m.command === 'C-GET-RSP').every((m) => m.request === getRq)).toBe(true);
+      expect(s.associations.every((x) => x.parent === null)).toBe(true);
     },
   });
 

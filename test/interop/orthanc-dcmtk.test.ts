@@ -114,6 +114,8 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     // Orthanc releases the sub-association after the final response (dcmqrscp does it before).
     const subRelease = summary.pdus.find((p) => p.association === t.subs[0].id && p.type === 'A-RELEASE-RQ')!;
     expect(subRelease.time).toBeGreaterThanOrEqual(t.final.time);
+    // The correlator links Orthanc's sub-association to the C-MOVE (Move Originator fields of its C-STOREs).
+    expect([t.subs[0].parent, t.subs[0].parentRequest, t.subs[0].parentEvidence]).toEqual([{ association: t.main.id, messageId: t.rq.messageId }, t.index(t.rq), 'move-originator']);
   });
 
   it('SynchronousCMove false: the final C-MOVE-RSP comes before the first C-STORE-RQ', async () => {
@@ -132,6 +134,10 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     // Observed: the same pendings and "completed 3" as in synchronous mode, all sent before any C-STORE.
     expect(t.pending.map((m) => [m.remaining, m.completed])).toEqual([[2, 1], [1, 2]]);
     expect([t.final.status, t.final.completed, t.final.failed]).toEqual(['0x0000', 3, 0]);
+    // Requested after the final response, still linked to the C-MOVE.
+    expect([t.subs[0].parent, t.subs[0].parentRequest]).toEqual([{ association: t.main.id, messageId: t.rq.messageId }, t.index(t.rq)]);
+    expect(t.storeRqs.every((m) => m.moveOriginator?.ae === SCU_AE), why).toBe(true);
+    expect(t.subs[0].parentEvidence).toBe('move-originator');
   });
 
   it('an unknown move destination: 0xC000 unable to process, no sub-operations', async () => {

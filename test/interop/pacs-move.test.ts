@@ -38,6 +38,11 @@ async function move(args: string[], settle: (ms: SummaryMessage[]) => boolean = 
 }
 
 const isFinalMove = (m: SummaryMessage) => m.command === 'C-MOVE-RSP' && m.status !== '0xFF00';
+/** The correlator's link of an association of the hub's model. */
+const linkOf = (id: string) => {
+  const a = lab.hub.summary().associations.find((x) => x.id === id)!;
+  return { parent: a.parent, parentRequest: a.parentRequest, parentEvidence: a.parentEvidence };
+};
 const study = (n: number) => ['-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid(n)}`];
 
 describe('C-MOVE of the built-in PACS', () => {
@@ -66,6 +71,9 @@ describe('C-MOVE of the built-in PACS', () => {
     const pdataFromPacs = summary.pdus.filter((p) => p.association === sub.id && p.type === 'P-DATA-TF' && p.from === 'requestor');
     expect(pdataFromPacs.length).toBeGreaterThan(2 * 4);
     expect(Math.max(...pdataFromPacs.map((p) => p.length))).toBeLessThanOrEqual((sub.maxPdu.acceptor ?? 0) + 6);
+    // The correlator links the sub-association to the C-MOVE that caused it.
+    const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
+    expect(linkOf(sub.id)).toEqual({ parent: { association: rq.association, messageId: rq.messageId }, parentRequest: summary.messages.indexOf(rq), parentEvidence: 'move-originator' });
   });
 
   it('async: the final response comes before the first C-STORE-RQ', async () => {
@@ -75,6 +83,10 @@ describe('C-MOVE of the built-in PACS', () => {
       const r = await move(['-aem', 'STORESCP', ...study(3)], (ms) => ms.filter((m) => m.command === 'C-STORE-RSP').length === 2);
       expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => m.status)).toEqual(['0x0000']);
       expect(r.messages.findIndex(isFinalMove)).toBeLessThan(r.messages.findIndex((m) => m.command === 'C-STORE-RQ'));
+      // Opened after the final response, the sub-association is still linked to its C-MOVE.
+      const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
+      const sub = r.messages.find((m) => m.command === 'C-STORE-RQ')!.association;
+      expect(linkOf(sub)).toMatchObject({ parent: { association: rq.association, messageId: rq.messageId }, parentEvidence: 'move-originator' });
     } finally {
       lab.pacs.setMoveMode('sync');
     }
@@ -134,6 +146,8 @@ describe('C-MOVE of the built-in PACS', () => {
       // Only the PACS's end of this sub-association is tapped (storescp is another process): one C-STORE-RQ per instance.
       const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ' && m.to === 'DCMTKSCP');
       expect(stores.map((m) => m.moveOriginator)).toEqual([{ ae: 'MOVESCU', messageId: 1 }, { ae: 'MOVESCU', messageId: 1 }]);
+      const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
+      expect(linkOf(stores[0].association).parent).toEqual({ association: rq.association, messageId: rq.messageId });
       // storescp writes each file before it answers its C-STORE-RQ, so they are there once the move is over.
       expect((await readdir(out)).filter((f) => f.endsWith('.dcm')).length).toBe(2);
     } finally {
@@ -170,6 +184,51 @@ describe('C-MOVE of the built-in PACS', () => {
       expect(final.getCompleted()).toBeGreaterThanOrEqual(1);
       expect(final.getRemaining()).toBeGreaterThan(0);
       expect(final.getCompleted() + final.getRemaining() + final.getFailures()).toBe(4);
+      // On the wire: the C-CANCEL-RQ points at the C-MOVE-RQ it cancels, the 0xFE00 answers that request.
+      const all = lab.hub.summary().messages;
+      const cancel = all.findLastIndex((m) => m.command === 'C-CANCEL-RQ' && m.from === 'CANCELSCU');
+      const rq = all.findLastIndex((m) => m.command === 'C-MOVE-RQ' && m.from === 'CANCELSCU');
+      expect(cancel).toBeGreaterThan(rq);
+      expect(all[cancel].cause).toBe(rq);
+      expect(all.find((m) => m.association === all[rq].association && m.status === '0xFE00')?.request).toBe(rq);
+    } finally {
+      lab.pacs.setSubOperationDelay(0);
+    }
+  });
+
+  it('two concurrent C-MOVEs from one AE to one destination: each sub-association is linked to its own C-MOVE by the originator Message ID', async () => {
+    lab.pacs.setSubOperationDelay(150);
+    try {
+      const { Client, requests } = dimse;
+      const skip = lab.hub.summary().messages.length;
+      // dcmjs-dimse numbers messages per association from 1: a C-ECHO first makes the second C-MOVE #2.
+      const run = (study: number, echoFirst: boolean) =>
+        new Promise<void>((resolve) => {
+          const client = new Client();
+          if (echoFirst) client.addRequest(new requests.CEchoRequest());
+          client.addRequest(requests.CMoveRequest.createStudyMoveRequest('STORESCP', studyUid(study)));
+          client.on('closed', () => resolve());
+          sendTapped(client, lab.hub, { host: '127.0.0.1', port: lab.pacs.port, callingAeTitle: 'TWOMOVES', calledAeTitle: 'PACSCOPE' });
+        });
+      await Promise.all([run(1, false), run(3, true)]);
+      const s = lab.hub.summary();
+      const mine = s.messages.slice(skip);
+      const moves = mine.filter((m) => m.command === 'C-MOVE-RQ' && m.from === 'TWOMOVES');
+      expect(moves.map((m) => m.messageId).sort()).toEqual([1, 2]);
+      const finals = moves.map((rq) => mine.find((m) => m.association === rq.association && isFinalMove(m))!);
+      expect(finals.map((m) => m.status)).toEqual(['0x0000', '0x0000']);
+      // They did run at the same time: each request came before the other's final response.
+      expect(moves[0].time).toBeLessThan(finals[1].time);
+      expect(moves[1].time).toBeLessThan(finals[0].time);
+      const subs = [...new Set(mine.filter((m) => m.command === 'C-STORE-RQ' && m.moveOriginator?.ae === 'TWOMOVES').map((m) => m.association))];
+      expect(subs.length).toBe(2);
+      const parents = subs.map((id) => {
+        const originator = mine.find((m) => m.association === id && m.command === 'C-STORE-RQ')!.moveOriginator!;
+        const rq = moves.find((m) => m.messageId === originator.messageId)!;
+        expect(linkOf(id)).toEqual({ parent: { association: rq.association, messageId: rq.messageId }, parentRequest: s.messages.indexOf(rq), parentEvidence: 'move-originator' });
+        return rq.association;
+      });
+      expect(new Set(parents).size).toBe(2);
     } finally {
       lab.pacs.setSubOperationDelay(0);
     }

@@ -8,7 +8,7 @@ function message(fields: Partial<SummaryMessage>): SummaryMessage {
     association: 'a1', time: 0, from: 'SCU', to: 'PACS', side: 'requestor', presentationContextId: 1, command: 'C-ECHO-RQ',
     messageId: 1, respondsTo: null, affectedSopClass: null, affectedSopInstance: null, priority: 0, status: null, statusMeaning: null,
     statusCategory: null, remaining: null, completed: null, failed: null, warning: null, moveDestination: null, moveOriginator: null,
-    errorComment: null, offendingElements: null, identifier: null, ...fields,
+    errorComment: null, offendingElements: null, identifier: null, request: null, cause: null, ...fields,
   };
 }
 

@@ -7,8 +7,10 @@
  *   requestor host:port and acceptor host:port whose time spans overlap are one
  *   connection: the one with more DIMSE messages is kept (the first on a tie)
  *   and the other's messages and PDUs are hidden.
- * - Parents: until the correlator fills `parent`, a sub-association is linked
- *   to the C-MOVE that caused it heuristically (see `findParents`).
+ * - Parents: the model's own links (`parent`, `parentRequest`, set by
+ *   shared/model/correlator.ts). A summary written before the correlator
+ *   existed (no `parentEvidence` field on its associations) gets the old
+ *   heuristic instead (see `guessParents`).
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 
@@ -83,8 +85,30 @@ function collectMoves(summary: Summary, byId: Map<string, SummaryAssociation>): 
   return moves;
 }
 
+/** True when the summary's associations carry the correlator's links (written by a pacscope that has one). */
+function hasModelLinks(summary: Summary): boolean {
+  return summary.associations.some((a) => a.parentEvidence !== undefined);
+}
+
 /**
- * The C-MOVE that caused each sub-association. A candidate move is a
+ * The C-MOVE that caused each sub-association, from the model: a parent that
+ * is a hidden duplicate is drawn as its kept twin.
+ */
+export function findParents(summary: Summary, kept: SummaryAssociation[], duplicateOf: Map<string, string> = new Map()): AssociationPlan['parents'] {
+  if (!hasModelLinks(summary)) return guessParents(summary, kept);
+  const drawn = new Set(kept.map((a) => a.id));
+  const parents: AssociationPlan['parents'] = new Map();
+  for (const child of kept) {
+    if (!child.parent) continue;
+    const association = duplicateOf.get(child.parent.association) ?? child.parent.association;
+    if (!drawn.has(association) || association === child.id) continue;
+    parents.set(child.id, { association, messageIndex: child.parentRequest ?? null });
+  }
+  return parents;
+}
+
+/**
+ * For summaries without the model's links (older files): a candidate move is a
  * C-MOVE-RQ of another association whose called AE is this association's
  * calling AE and whose move destination is this association's called AE. If
  * the association's C-STORE-RQs carry a Move Originator AE / Message ID, they
@@ -93,7 +117,7 @@ function collectMoves(summary: Summary, byId: Map<string, SummaryAssociation>): 
  * stores come after the final response). Without an originator, the
  * association must have started while the move was running.
  */
-export function findParents(summary: Summary, kept: SummaryAssociation[]): AssociationPlan['parents'] {
+function guessParents(summary: Summary, kept: SummaryAssociation[]): AssociationPlan['parents'] {
   const byId = new Map(kept.map((a) => [a.id, a]));
   const moves = collectMoves(summary, byId);
   const parents: AssociationPlan['parents'] = new Map();
@@ -135,5 +159,5 @@ export function findParents(summary: Summary, kept: SummaryAssociation[]): Assoc
 export function planAssociations(summary: Summary): AssociationPlan {
   const duplicateOf = findDuplicates(summary);
   const kept = summary.associations.filter((a) => !duplicateOf.has(a.id));
-  return { kept, duplicateOf, parents: findParents(summary, kept) };
+  return { kept, duplicateOf, parents: findParents(summary, kept, duplicateOf) };
 }
