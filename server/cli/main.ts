@@ -11,6 +11,7 @@ import { findCommand } from './find.ts';
 import { moveCommand } from './move.ts';
 import { getCommand } from './get.ts';
 import { storeCommand } from './store.ts';
+import { doctorCommand } from './doctor.ts';
 import { VERSION } from '../version.ts';
 
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
@@ -23,6 +24,9 @@ Usage:
                                             step by step (without NAME: the list)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
+  pacscope doctor [--aet AE] --aec AE [--dest AE] [--store AE@HOST:PORT] [--json] HOST PORT
+                                            check a peer step by step (connection, AE titles, contexts,
+                                            C-FIND, C-MOVE/C-GET of one instance) and print the fixes
   pacscope echo  [options] HOST PORT        C-ECHO
   pacscope find  [options] [-k KEY[=VALUE]]… HOST PORT
                                             C-FIND (-P|-S, --level), one line per match
@@ -51,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   move: moveCommand,
   get: getCommand,
   store: storeCommand,
+  doctor: doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -121,6 +121,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       uploads: await UploadStore.open(join(dataRoot, 'uploads')),
       token,
       webRoot: WEB_ROOT,
+      doctorStoreScp: { ae: store.ae, host: store.host, port: store.port },
     });
     const out = [
       `pacscope ${VERSION} serving on ${live.url}  (status: /api/status)`,

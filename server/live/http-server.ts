@@ -23,6 +23,7 @@ import { sessionsApi } from './api-sessions.ts';
 import type { SessionLibrary } from './sessions.ts';
 import type { UploadStore } from './uploads.ts';
 import { ScenarioRuns } from './api-scenarios.ts';
+import { DoctorRuns } from './api-doctor.ts';
 import { LiveStream } from './ws.ts';
 
 export interface LiveServerOptions {
@@ -42,6 +43,8 @@ export interface LiveServerOptions {
   uploads?: UploadStore | null;
   /** Required on every /api request when set (non-loopback binds). */
   token: string | null;
+  /** The store SCP the doctor (POST /api/doctor) moves to by default; null or absent: none. */
+  doctorStoreScp?: { ae: string; host: string; port: number } | null;
   /** The built UI (web/dist). */
   webRoot: string;
 }
@@ -62,6 +65,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
   const stream = new LiveStream(o.hub, o.endpoints);
   const operations = new LiveOperations(o.hub, o.getDir, o.uploads ?? null);
   const scenarios = new ScenarioRuns(o.hub);
+  const doctor = new DoctorRuns(o.hub, () => o.doctorStoreScp ?? null);
   const started = new Date().toISOString();
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -103,6 +107,13 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       case 'POST /operations/:id/cancel':
         if (!operations.cancel(parts[1])) throw new HttpError(404, `no operation ${parts[1]}`);
         return sendJson(res, 202, { id: parts[1], cancel: 'requested' });
+      case 'POST /doctor':
+        return sendJson(res, 201, { id: doctor.start(await readJsonObject(req)).id });
+      case 'GET /doctor/:id': {
+        const run = doctor.get(parts[1]);
+        if (!run) throw new HttpError(404, `no doctor run ${parts[1]}`);
+        return sendJson(res, 200, run);
+      }
       case 'GET /pacs':
         if (!o.pacs) throw new HttpError(404, 'no built-in PACS runs here');
         return sendJson(res, 200, pacsSettings(o.pacs));
@@ -115,7 +126,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       case 'GET /live':
         throw new HttpError(426, '/api/live is a WebSocket: connect with Upgrade: websocket');
       default: {
-        const known = ['/status', '/messages/:id', '/pdus/:id/bytes', '/uploads', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live'];
+        const known = ['/status', '/messages/:id', '/pdus/:id/bytes', '/uploads', '/operations', '/operations/:id', '/operations/:id/cancel', '/pacs', '/live', '/doctor', '/doctor/:id'];
         const path = route.slice(route.indexOf(' ') + 1);
         if (known.includes(path)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
         throw new HttpError(404, `no API ${url.pathname}`);
@@ -186,6 +197,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       stream.close();
       await operations.close();
       await scenarios.close();
+      await doctor.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

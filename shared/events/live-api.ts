@@ -148,3 +148,65 @@ export interface ScenarioRunState {
   /** Why the scenario could not be staged, or null. */
   error: string | null;
 }
+
+/** `POST /api/doctor`: the connectivity doctor on a peer (server/doctor/). */
+export interface DoctorRequest {
+  host: string;
+  port: number;
+  calledAeTitle: string;
+  callingAeTitle: string;
+  /** Move destination of the retrieve step; default: the store SCP of `pacscope serve`. */
+  destination?: string;
+}
+
+/** The doctor's steps, in the order they run. */
+export type DoctorStepId = 'connect' | 'echo' | 'called-ae' | 'contexts' | 'find' | 'instance' | 'move' | 'get';
+
+/** One SOP class of the presentation context probe: what the A-ASSOCIATE-AC answered (PS3.8 Table 9-18). */
+export interface DoctorContextProbe {
+  sopClass: string;
+  name: string;
+  kind: 'verification' | 'query-retrieve' | 'storage';
+  /** Transfer syntax UIDs accepted, in the order proposed. */
+  accepted: string[];
+  /** Why none was accepted (the results of its contexts), or null when one was. */
+  rejected: string | null;
+}
+
+export interface DoctorStep {
+  id: DoctorStepId;
+  title: string;
+  /** true: works; false: fails; null: skipped or not applicable (the detail says why). */
+  ok: boolean | null;
+  /** What was seen; the first line is the headline. */
+  detail: string;
+  /** What to change, and where, when it fails. */
+  fix?: string;
+  /** Ids of the associations in the capture (summary.associations[].id) that prove it. */
+  associations: string[];
+  /** The contexts step: per SOP class. */
+  contexts?: DoctorContextProbe[];
+  /** The final DIMSE status of the step's operation ("0xA801"), when there was one. */
+  status?: string;
+  /** C-MOVE / C-GET: the final response's counters. */
+  counters?: SubOperationCounters;
+}
+
+export interface DoctorReport {
+  target: DoctorRequest;
+  /** The called AE title the later steps used (a variant when the given one was rejected). */
+  calledAeTitleUsed: string;
+  steps: DoctorStep[];
+  summary: { works: string[]; fails: string[]; fixes: string[] };
+  /** True when the run was cancelled before its last step. */
+  cancelled: boolean;
+}
+
+/** `GET /api/doctor/:id`. */
+export interface DoctorState {
+  id: string;
+  state: 'running' | 'done';
+  /** The steps finished so far. */
+  steps: DoctorStep[];
+  report?: DoctorReport;
+}

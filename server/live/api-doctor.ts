@@ -1,0 +1,101 @@
+/**
+ * The doctor API (docs/live-api.md): the connectivity doctor
+ * (server/doctor/) on any peer, run with the process's capture hub, so its
+ * associations show in the live stream; the store SCP of `pacscope serve` is
+ * the default move destination (its sub-associations are in the same hub).
+ *
+ *   POST /api/doctor       {host, port, calledAeTitle, callingAeTitle, destination?} → 201 {id}
+ *   GET  /api/doctor/:id   {id, state: 'running'|'done', steps, report?}
+ */
+import type { CaptureHub } from '../capture/hub.ts';
+import { runDoctor, targetProblem } from '../doctor/run-doctor.ts';
+import type { DoctorTarget, StoreEndpoint } from '../doctor/types.ts';
+import type { DoctorState } from '../../shared/events/live-api.ts';
+import { HttpError, stringField } from './http-json.ts';
+
+interface Entry {
+  view: DoctorState;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Finished runs kept for their reports (the oldest are forgotten first). */
+const KEEP = 50;
+
+export class DoctorRuns {
+  private readonly entries = new Map<string, Entry>();
+  private next = 1;
+
+  constructor(
+    private readonly hub: CaptureHub,
+    /** The store SCP of this process (the default destination), or null. */
+    private readonly storeScp: () => StoreEndpoint | null,
+  ) {}
+
+  /** Checks the body and starts the doctor; HttpError 400 for bad input. */
+  start(body: Record<string, unknown>): DoctorState {
+    const target = parseDoctorTarget(body);
+    const id = `doctor${this.next++}`;
+    const view: DoctorState = { id, state: 'running', steps: [] };
+    const abort = new AbortController();
+    const done = runDoctor(target, this.hub, { storeScp: this.storeScp(), signal: abort.signal, onStep: (s) => view.steps.push(s) })
+      .then(
+        (report) => {
+          view.report = report;
+          view.steps = report.steps;
+        },
+        (e: unknown) => {
+          // runDoctor checks its input first (done above): anything else is a bug, shown as a failed step.
+          view.steps.push({ id: 'connect', title: 'Doctor', ok: false, detail: e instanceof Error ? e.message : String(e), associations: [] });
+        },
+      )
+      .finally(() => {
+        view.state = 'done';
+      });
+    this.entries.set(id, { view, abort, done });
+    this.forgetOld();
+    return view;
+  }
+
+  get(id: string): DoctorState | null {
+    return this.entries.get(id)?.view ?? null;
+  }
+
+  /** Resolves once the run has ended (tests). */
+  async settled(id: string): Promise<DoctorState | null> {
+    const e = this.entries.get(id);
+    if (!e) return null;
+    await e.done;
+    return e.view;
+  }
+
+  /** Cancels what still runs and waits for it. */
+  async close(): Promise<void> {
+    for (const e of this.entries.values()) if (e.view.state === 'running') e.abort.abort();
+    await Promise.allSettled([...this.entries.values()].map((e) => e.done));
+  }
+
+  private forgetOld(): void {
+    for (const [id, e] of this.entries) {
+      if (this.entries.size <= KEEP) return;
+      if (e.view.state === 'done') this.entries.delete(id);
+    }
+  }
+}
+
+/** The body of POST /api/doctor as a target; HttpError 400 with a one-line reason otherwise. */
+export function parseDoctorTarget(body: Record<string, unknown>): DoctorTarget {
+  const port = body.port;
+  if (typeof port !== 'number') throw new HttpError(400, `"port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+  const destination = stringField(body, 'destination');
+  const target: DoctorTarget = {
+    host: stringField(body, 'host', true).trim(),
+    port,
+    calledAeTitle: stringField(body, 'calledAeTitle', true).trim(),
+    callingAeTitle: stringField(body, 'callingAeTitle', true).trim(),
+    ...(destination !== undefined && destination.trim() !== '' ? { destination: destination.trim() } : {}),
+  };
+  const problem = targetProblem(target);
+  if (problem) throw new HttpError(400, problem);
+  return target;
+}
