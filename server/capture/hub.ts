@@ -6,7 +6,7 @@
  * 1 and 2). Listeners get the derived events live; `summary()` gives the
  * model so far.
  */
-import type { WireEvent } from '../../shared/capture/wire-event.ts';
+import type { Endpoint, WireEvent } from '../../shared/capture/wire-event.ts';
 import type { DerivedEvent } from '../../shared/events/derived-event.ts';
 import type { LiveDelta } from '../../shared/events/live-messages.ts';
 import type { DimseMessage } from '../../shared/dimse/types.ts';
@@ -48,10 +48,10 @@ export class CaptureHub {
   /** Full decoded messages, index-aligned with `summary().messages` (the inspector fetches them on demand). */
   private readonly details: DimseMessage[] = [];
   private seq = 0;
-  /** Open connections by their TCP 4-tuple, and the connections that are the other end of one of them. */
+  /** Open connections by their TCP 4-tuple (several for a proxied one), and the connections that are another end of one of them. */
   private readonly byTuple = new Map<string, number>();
-  private readonly tupleOf = new Map<number, string>();
-  private readonly mirrors = new Set<number>();
+  private readonly tupleOf = new Map<number, string[]>();
+  private readonly mirrorOf = new Map<number, number>();
   /** Association id ("a3") of each connection number the decoder has seen open. */
   private readonly associations = new Map<number, string>();
   /** The reverse: connection number of each association id. */
@@ -101,22 +101,52 @@ export class CaptureHub {
    * is dropped, so the recording and the model hold each connection once.
    */
   private isMirror(event: WireEvent): boolean {
-    if (this.mirrors.has(event.conn)) return true;
+    // A refusal is kept even from a mirror: it is the only trace of why (e.g. the proxy's upstream refused).
+    if (this.mirrorOf.has(event.conn)) return event.kind !== 'refused';
     if (event.kind === 'open') {
-      const tuple = `${event.requestor.host}:${event.requestor.port}>${event.acceptor.host}:${event.acceptor.port}`;
-      if (this.byTuple.has(tuple)) {
-        this.mirrors.add(event.conn);
+      const tuple = tupleKey(event.requestor, event.acceptor);
+      const owner = this.byTuple.get(tuple);
+      if (owner !== undefined && owner !== event.conn) {
+        this.mirrorOf.set(event.conn, owner);
         return true;
       }
-      this.byTuple.set(tuple, event.conn);
-      this.tupleOf.set(event.conn, tuple);
-    } else if (event.kind === 'close') {
+      if (owner === undefined) this.own(event.conn, [tuple]);
+    } else if (event.kind === 'close' || event.kind === 'refused') {
       // The 4-tuple may be reused by a later connection once this one is closing.
-      const tuple = this.tupleOf.get(event.conn);
-      if (tuple !== undefined && this.byTuple.get(tuple) === event.conn) this.byTuple.delete(tuple);
+      for (const t of this.tupleOf.get(event.conn) ?? []) if (this.byTuple.get(t) === event.conn) this.byTuple.delete(t);
       this.tupleOf.delete(event.conn);
     }
     return false;
+  }
+
+  private own(conn: number, tuples: string[]): void {
+    const owned = this.tupleOf.get(conn) ?? [];
+    for (const t of tuples) {
+      if (this.byTuple.has(t)) continue;
+      this.byTuple.set(t, conn);
+      owned.push(t);
+    }
+    this.tupleOf.set(conn, owned);
+  }
+
+  /**
+   * A relay (the proxy) reports that connection `conn` is also these TCP
+   * connections (its legs client → proxy and proxy → upstream), as soon as it
+   * knows each, before `conn` opens: a tap of this process on a leg (an own
+   * SCU calling through the proxy, the built-in PACS behind it) is then a
+   * mirror of `conn` — or, if that tap opened first, `conn` is its mirror —
+   * so the connection is recorded and shown once.
+   */
+  alsoKnownAs(conn: number, legs: { requestor: Endpoint; acceptor: Endpoint }[]): void {
+    if (this.closed) return;
+    const tuples = legs.map((l) => tupleKey(l.requestor, l.acceptor));
+    let root = this.mirrorOf.get(conn) ?? conn;
+    const other = tuples.map((t) => this.byTuple.get(t)).find((c) => c !== undefined && c !== root);
+    if (other !== undefined && root === conn && !this.associations.has(conn)) {
+      this.mirrorOf.set(conn, other);
+      root = other;
+    }
+    this.own(root, tuples);
   }
 
   onDerived(listener: DerivedListener): () => void {
@@ -203,3 +233,5 @@ export class CaptureHub {
     }
   }
 }
+
+const tupleKey = (requestor: Endpoint, acceptor: Endpoint): string => `${requestor.host}:${requestor.port}>${acceptor.host}:${acceptor.port}`;

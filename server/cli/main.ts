@@ -11,6 +11,7 @@ import { findCommand } from './find.ts';
 import { moveCommand } from './move.ts';
 import { getCommand } from './get.ts';
 import { storeCommand } from './store.ts';
+import { proxyCommand } from './proxy.ts';
 import { doctorCommand } from './doctor.ts';
 import { VERSION } from '../version.ts';
 
@@ -20,6 +21,8 @@ Usage:
   pacscope serve [options]                  the built-in PACS, store SCP and HTTP server (npm start);
                                             --pacs --store --dest --move-mode --ae-policy --data --record …
   pacscope open FILE [--http HOST:PORT]     the UI on a recording, pcap or pcapng
+  pacscope proxy --route LISTEN=UPSTREAM …  the transparent proxy, headless (--record FILE,
+                                            --record-dir DIR --rotate-size 100MB --rotate-time 1h)
   pacscope scenario [NAME] [--delay MS]     run a teaching scenario on built-in actors and explain it
                                             step by step (without NAME: the list)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
@@ -55,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
   move: moveCommand,
   get: getCommand,
   store: storeCommand,
+  proxy: proxyCommand,
   doctor: doctorCommand,
 };
 

@@ -24,6 +24,8 @@ import { isLoopbackHost, newAccessToken } from '../live/security.ts';
 import { SessionLibrary } from '../live/sessions.ts';
 import { UploadStore } from '../live/uploads.ts';
 import type { EndpointInfo } from '../../shared/events/live-messages.ts';
+import { Proxy } from '../proxy/proxy.ts';
+import { parseRoute } from '../proxy/route-spec.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
 /** The built UI (scripts/build-web.mjs); PACSCOPE_WEB_ROOT serves another folder (UI development). */
@@ -43,6 +45,8 @@ export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, 
   --data DIR                the PACS's store and what the store SCP receives
                             (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)
   --config FILE             JSON with the same settings (flags win)
+  --route LISTEN=UPSTREAM   a proxy route (repeatable): relay LISTEN to UPSTREAM, the traffic shown
+                            live and recorded like the built-in endpoints' (see pacscope proxy --help)
   --record FILE             record every association to FILE (pacscope summary FILE reads it)
                             (default: a new file in the sessions folder, one per run)
   --no-record               record nothing
@@ -51,10 +55,13 @@ export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, 
                             the access token printed at start (?token=… or Authorization: Bearer …)
 `;
 
+/** The proxy of the running `pacscope serve` (add/remove/list routes), for an HTTP API; null when none runs. */
+export let runningProxy: Proxy | null = null;
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     flags: ['help', 'public', 'no-record'],
-    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record', 'sessions'],
+    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record', 'sessions', 'route'],
   });
   if (args.flags.has('help')) {
     process.stdout.write(SERVE_USAGE);
@@ -74,6 +81,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     config: last('config'),
   });
   const isPublic = args.flags.has('public');
+  const routes = (args.values.get('route') ?? []).map(parseRoute);
   for (const h of [host, settings.pacs.host, settings.store.host]) {
     if (!isPublic && !isLoopbackHost(h)) throw new Error(`refusing to listen on ${h}: not a loopback address; add --public to allow it (the HTTP API then requires an access token)`);
   }
@@ -94,7 +102,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let store: RunningStoreScp | null = null;
   let pacs: RunningPacs | null = null;
   let live: RunningLiveServer | null = null;
+  // Always there (with no route at first), so that routes can be added while serve runs.
+  const proxy = new Proxy({ capture: hub, allowPublic: isPublic });
+  runningProxy = proxy;
   const stopAll = async () => {
+    await proxy.close();
+    runningProxy = null;
     await live?.close();
     await pacs?.close();
     await store?.close();
@@ -123,6 +136,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       webRoot: WEB_ROOT,
       doctorStoreScp: { ae: store.ae, host: store.host, port: store.port },
     });
+    for (const r of routes) await proxy.add(r);
     const out = [
       `pacscope ${VERSION} serving on ${live.url}  (status: /api/status)`,
       ...(token ? [`access token: ${token}  (required on every /api request: ?token= or Authorization: Bearer)`] : []),
@@ -130,6 +144,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       `  PACS       ${pacs.ae}@${pacs.host}:${pacs.port}  (C-ECHO, C-FIND, C-MOVE ${pacs.moveMode}, C-GET, C-STORE; AE policy ${pacs.aePolicy}; ${pacs.instanceCount()} instances in ${settings.pacs.dataDir})`,
       `  store SCP  ${store.ae}@${store.host}:${store.port}  (saves to ${store.outputDir})`,
       `  move destinations of ${pacs.ae}: ${[...pacs.destinations].map(([ae, d]) => `${ae}=${d.host}:${d.port}`).join(', ')}`,
+      ...proxy.list().map((r) => `  proxy      ${r.listen} → ${r.upstream}`),
       record ? `recording every association to ${record}` : 'recording nothing (--no-record)',
       `sessions folder: ${sessionsDir}`,
     ];

@@ -1,0 +1,164 @@
+/**
+ * `pacscope proxy --route LISTEN=UPSTREAM …`: the transparent DICOM proxy
+ * without the UI, for long captures. Bytes are relayed at once and
+ * unchanged; each association is recorded (one file, or files rotated by
+ * size or time) and counted with bounded memory. On SIGINT/SIGTERM every
+ * connection is closed, every byte relayed is flushed to the recording, and
+ * a short summary is printed. `pacscope serve --route` runs the same proxy
+ * beside the UI.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from './args.ts';
+import { VERSION } from '../version.ts';
+import { Proxy, type RouteInfo } from '../proxy/proxy.ts';
+import { HeadlessCapture } from '../proxy/headless-capture.ts';
+import { RotatingRecorder } from '../proxy/rotating-recorder.ts';
+import { resolveProxySettings } from '../proxy/proxy-config.ts';
+import { formatRoute } from '../proxy/route-spec.ts';
+import type { RouteStats } from '../proxy/proxy-stats.ts';
+
+export const PROXY_USAGE = `pacscope proxy --route LISTEN=UPSTREAM … [options]   the transparent DICOM proxy, headless
+
+  --route LISTEN=UPSTREAM   relay LISTEN to UPSTREAM (repeatable), e.g. --route 127.0.0.1:4243=127.0.0.1:4242;
+                            LISTEN may be a bare port (127.0.0.1) or port 0 (a free port)
+  --record FILE             record every association to FILE (pacscope summary FILE reads it)
+  --record-dir DIR          record to a series of files in DIR, each readable on its own
+  --rotate-size SIZE        with --record-dir: a new file after SIZE (e.g. 100MB, 1GiB)
+  --rotate-time TIME        with --record-dir: a new file every TIME (e.g. 1h, 30m)
+  --overwrite               replace an existing --record FILE
+  --connect-timeout S       how long the upstream may take to accept (default 10 s)
+  --config FILE             JSON: {"routes": […], "record", "recordDir", "rotateSize", "rotateTime", "connectTimeout"}
+  --public                  allow listening on non-loopback addresses
+  --verbose, -v             one line per connection as it ends
+
+Stop with Ctrl-C (SIGINT) or SIGTERM: connections are closed, the recording
+is flushed and closed, and a summary per route is printed.
+`;
+
+const mb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+
+export async function proxyCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv.map((a) => (a === '-v' ? '--verbose' : a)), {
+    flags: ['help', 'public', 'overwrite', 'verbose'],
+    values: ['route', 'config', 'record', 'record-dir', 'rotate-size', 'rotate-time', 'connect-timeout'],
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(PROXY_USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}" (routes are given with --route LISTEN=UPSTREAM)\n\n${PROXY_USAGE}`);
+  const last = (k: string) => args.values.get(k)?.at(-1);
+  const settings = resolveProxySettings({
+    route: args.values.get('route'),
+    config: last('config'),
+    record: last('record'),
+    recordDir: last('record-dir'),
+    rotateSize: last('rotate-size'),
+    rotateTime: last('rotate-time'),
+    connectTimeout: last('connect-timeout'),
+  });
+  if (settings.routes.length === 0) throw new Error(`no route: give at least one --route LISTEN=UPSTREAM\n\n${PROXY_USAGE}`);
+
+  const description = `pacscope proxy ${settings.routes.map(formatRoute).join(', ')}`;
+  if (settings.recordDir) await mkdir(resolve(settings.recordDir), { recursive: true });
+  const recorder =
+    settings.record || settings.recordDir
+      ? await RotatingRecorder.open({
+          path: settings.record ? resolve(settings.record) : undefined,
+          dir: settings.recordDir ? resolve(settings.recordDir) : undefined,
+          rotateBytes: settings.rotateBytes ?? undefined,
+          rotateMs: settings.rotateMs ?? undefined,
+          overwrite: args.flags.has('overwrite'),
+          source: { kind: 'proxy', description },
+          metadata: { routes: settings.routes.map(formatRoute) },
+        })
+      : null;
+  const capture = new HeadlessCapture(recorder);
+  const verbose = args.flags.has('verbose');
+  const proxy = new Proxy({
+    capture,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    allowPublic: args.flags.has('public'),
+    onConnection: (conn, route) => capture.stats.assign(conn, route.listen),
+  });
+  const started = Date.now();
+  try {
+    for (const r of settings.routes) {
+      const info = await proxy.add(r);
+      process.stdout.write(`route ${info.listen} → ${info.upstream}\n`);
+    }
+  } catch (e) {
+    await proxy.close();
+    await recorder?.close().catch(() => undefined);
+    throw e;
+  }
+  if (verbose) logConnections(capture);
+  process.stdout.write(
+    `pacscope ${VERSION} proxy relaying ${settings.routes.length} route(s); ` +
+      (recorder ? `recording to ${settings.recordDir ? `${resolve(settings.recordDir)}/ (${rotationText(settings.rotateBytes, settings.rotateMs)})` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
+      '; Ctrl-C stops\n',
+  );
+
+  await new Promise<void>((done) => {
+    const stop = () => {
+      // A second signal while stopping: leave at once.
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const routes = proxy.list();
+  await proxy.close();
+  let recordError: Error | null = null;
+  await recorder?.close().catch((e: Error) => (recordError = e));
+  process.stdout.write(summaryText(routes, capture.stats.finish(), recorder, (Date.now() - started) / 1000));
+  if (recordError) {
+    process.stderr.write(`pacscope proxy: the recording is incomplete: ${(recordError as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function rotationText(bytes: number | null, ms: number | null): string {
+  const parts = [bytes ? `a new file every ${mb(bytes)}` : '', ms ? `every ${ms / 1000} s` : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(' or ') : 'one file';
+}
+
+/** --verbose: a line per connection as it ends badly or is closed by the client. */
+function logConnections(capture: HeadlessCapture): void {
+  const opened = new Map<number, string>();
+  capture.listener = (e) => {
+    const t = new Date(e.time).toISOString().slice(11, 23);
+    if (e.kind === 'open') opened.set(e.conn, `${e.requestor.host}:${e.requestor.port} → ${e.acceptor.host}:${e.acceptor.port}`);
+    else if (e.kind === 'refused') process.stdout.write(`${t} #${e.conn} ${e.requestor.host}:${e.requestor.port}: ${e.reason}\n`);
+    else if (e.kind === 'close' && (e.how !== 'fin' || e.from === 'requestor')) {
+      process.stdout.write(`${t} #${e.conn} ${opened.get(e.conn) ?? ''} ${e.how === 'fin' ? 'closed by the client' : `${e.how}${e.reason ? `: ${e.reason}` : ''}`}\n`);
+      opened.delete(e.conn);
+    }
+  };
+}
+
+export function summaryText(routes: RouteInfo[], stats: RouteStats[], recorder: RotatingRecorder | null, seconds: number): string {
+  const out = [`\npacscope proxy stopped after ${seconds.toFixed(1)} s`];
+  for (const r of routes) {
+    const s = stats.find((x) => x.route === r.listen);
+    const outcomes = s ? Object.entries(s.outcomes).map(([k, n]) => `${n} ${k}`).join(', ') : '';
+    const msgs = s ? Object.values(s.messages).reduce((a, b) => a + b, 0) : 0;
+    const byCommand = s ? Object.entries(s.messages).map(([k, n]) => `${k} ${n}`).join(', ') : '';
+    const c = r.counters;
+    out.push(`route ${r.listen} → ${r.upstream}`);
+    out.push(`  connections ${c.connections} (refused ${c.refused}, reset ${c.resets}, errors ${c.errors}); associations: ${outcomes || 'none'}`);
+    out.push(`  messages ${msgs}${byCommand ? ` (${byCommand})` : ''}; decode errors ${s?.decodeErrors ?? 0}`);
+    out.push(`  bytes: ${mb(c.bytesToUpstream)} to upstream, ${mb(c.bytesToClient)} to clients`);
+    for (const p of s?.problems ?? []) out.push(`  ! ${p}`);
+  }
+  if (recorder) {
+    out.push(`recording: ${recorder.files.length === 1 ? recorder.files[0] : `${recorder.files.length} files, ${recorder.files[0]} … ${recorder.files.at(-1)}`}`);
+    if (recorder.lostBytes > 0) out.push(`  ! ${mb(recorder.lostBytes)} not recorded (recorded as gaps): the disk was slower than the traffic`);
+  }
+  out.push(`peak memory (RSS) ${mb(process.resourceUsage().maxRSS * 1024)}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,262 @@
+/**
+ * One relayed connection: a client accepted on a route's listen address is
+ * connected to the route's upstream, then bytes are relayed both ways at
+ * once and unchanged (DESIGN.md principle 6), and reported to the capture as
+ * ONE connection "client talked to upstream": requestor = the client's
+ * address, acceptor = the upstream's.
+ *
+ * - Forward first, capture second: each chunk is handed to the other socket
+ *   before the capture sees it, and the capture gets the very Buffer that was
+ *   read (Node allocates a fresh one per read and `write` does not touch it),
+ *   so no copy is made for it. A capture error never reaches the relay.
+ * - Backpressure: when the other side's write buffer is full (`write` returns
+ *   false) the reading side is paused until 'drain'; nothing is buffered
+ *   beyond Node's stream high-water mark, the kernel's buffers do the rest.
+ * - Half-close: both sockets allow half-open; a FIN from one side becomes
+ *   `end()` on the other (after what was written before it), and the other
+ *   direction keeps flowing.
+ * - Reset: ECONNRESET/EPIPE from one side resets the other
+ *   (`resetAndDestroy`); any other socket error destroys the other side.
+ * - Upstream refuses or does not answer within the connect timeout: the
+ *   client socket is closed (a FIN, as a real network shows a dead peer behind
+ *   a live one) and the capture gets a `refused` event "upstream H:P refused".
+ * - The client is accepted paused (`pauseOnConnect`): what it sends before
+ *   the upstream answers waits in the kernel, not in this process.
+ */
+import net from 'node:net';
+import type { Endpoint, Side, WireEvent } from '../../shared/capture/wire-event.ts';
+import { formatEndpoint } from './route-spec.ts';
+
+/** Where a relay sends its wire events. The CaptureHub satisfies it. */
+export interface ProxyCapture {
+  nextConnection(): number;
+  sink(event: WireEvent): void;
+  /**
+   * The two TCP legs (client → proxy, proxy → upstream) of connection `conn`,
+   * told before its `open`: a tap of this same process on either leg (an own
+   * SCU calling through the proxy, the built-in PACS behind it) then sees the
+   * same connection, not another one (CaptureHub's mirror dedupe).
+   */
+  alsoKnownAs?(conn: number, legs: { requestor: Endpoint; acceptor: Endpoint }[]): void;
+}
+
+export type RelayState = 'connecting' | 'relaying' | 'ended';
+/** How a relayed connection ended: normally, refused by the upstream, reset, another error, or stopped by us. */
+export type RelayEnd = 'closed' | 'refused' | 'reset' | 'error' | 'stopped';
+
+export interface RelayOptions {
+  upstream: Endpoint;
+  connectTimeoutMs: number;
+  capture: ProxyCapture;
+  now: () => number;
+  /** Bytes relayed, as they go (the route's counters). */
+  onBytes?: (from: Side, n: number) => void;
+  /** Once, when both sockets are gone; `refused` when the upstream never answered. */
+  onEnd?: (relay: RelayConnection, how: RelayEnd) => void;
+}
+
+export class RelayConnection {
+  readonly conn: number;
+  readonly client: net.Socket;
+  readonly clientAddress: Endpoint;
+  state: RelayState = 'connecting';
+  /** Bytes sent by each side, relayed to the other. */
+  readonly bytes: Record<Side, number> = { requestor: 0, acceptor: 0 };
+  /** Why the connection ended badly (refused reason, reset, error), if it did. */
+  failure: string | null = null;
+  private upstreamSocket: net.Socket | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private terminal = false;
+  private endHow: RelayEnd = 'closed';
+  private socketsOpen = 0;
+  private finished = false;
+  private resolveDone: () => void = () => undefined;
+  /** Resolves once both sockets are closed. */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    client: net.Socket,
+    private readonly o: RelayOptions,
+  ) {
+    this.client = client;
+    this.conn = o.capture.nextConnection();
+    this.clientAddress = { host: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
+    this.connectUpstream();
+  }
+
+  /** Ends the connection now (the proxy or its route is stopped): both sides are closed. */
+  stop(reason: string): void {
+    if (this.state === 'ended') return;
+    if (this.state === 'connecting') {
+      this.refuse(`${reason} before upstream ${formatEndpoint(this.o.upstream)} answered`);
+      this.endHow = 'stopped';
+      return;
+    }
+    if (!this.terminal) {
+      this.terminal = true;
+      this.endHow = 'stopped';
+      this.failure = reason;
+      this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from: null, how: 'error', reason });
+    }
+    this.client.destroy();
+    this.upstreamSocket?.destroy();
+  }
+
+  private connectUpstream(): void {
+    const { upstream, connectTimeoutMs } = this.o;
+    // The client cannot go anywhere while we connect: it is paused, and an
+    // error on it (none expected: it is not read or written) just ends this.
+    this.client.on('error', (err: NodeJS.ErrnoException) => this.onError('requestor', err));
+    this.socketsOpen += 1;
+    this.client.once('close', () => this.onSocketClose());
+    // The client leg is known now: an own SCU on it (same process) is the same connection.
+    this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: this.clientAddress, acceptor: { host: this.client.localAddress ?? '', port: this.client.localPort ?? 0 } }]);
+    const up = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true });
+    this.upstreamSocket = up;
+    // The upstream leg as soon as its local port is bound (the tick after
+    // connect() was called): an own SCP behind the proxy accepts it in the
+    // next poll, which can come before our 'connect'.
+    process.nextTick(() => {
+      const local = boundAddress(up);
+      if (local) this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: local, acceptor: { ...upstream } }]);
+    });
+    this.socketsOpen += 1;
+    up.once('close', () => this.onSocketClose());
+    // The proxy must not add Nagle delays of its own: the peers' timing stays theirs.
+    up.setNoDelay(true);
+    this.client.setNoDelay(true);
+    const seconds = connectTimeoutMs / 1000;
+    this.timer = setTimeout(() => this.refuse(`upstream ${formatEndpoint(upstream)} did not answer within ${seconds} s`), connectTimeoutMs);
+    up.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.state !== 'connecting') return this.onError('acceptor', err);
+      const why = err.code === 'ECONNREFUSED' ? 'refused' : `unreachable: ${err.code ?? err.message}`;
+      this.refuse(`upstream ${formatEndpoint(upstream)} ${why}`);
+    });
+    up.once('connect', () => this.onConnected(up));
+  }
+
+  private onConnected(up: net.Socket): void {
+    if (this.state !== 'connecting') return;
+    this.clearTimer();
+    this.state = 'relaying';
+    const upstreamAddress: Endpoint = { host: up.remoteAddress ?? this.o.upstream.host, port: up.remotePort ?? this.o.upstream.port };
+    this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: { host: up.localAddress ?? '', port: up.localPort ?? 0 }, acceptor: upstreamAddress }]);
+    this.emit({ kind: 'open', conn: this.conn, time: this.o.now(), requestor: this.clientAddress, acceptor: upstreamAddress });
+    this.pipe(this.client, up, 'requestor');
+    this.pipe(up, this.client, 'acceptor');
+    this.client.resume();
+  }
+
+  /** src → dst, bytes sent by `from`. */
+  private pipe(src: net.Socket, dst: net.Socket, from: Side): void {
+    let waiting = false;
+    const resume = () => {
+      waiting = false;
+      src.resume();
+    };
+    src.on('data', (chunk: Buffer) => {
+      // Forward first: the capture below must never delay these bytes.
+      const ok = dst.destroyed ? true : dst.write(chunk);
+      this.bytes[from] += chunk.length;
+      this.o.onBytes?.(from, chunk.length);
+      this.emit({ kind: 'data', conn: this.conn, time: this.o.now(), from, bytes: chunk });
+      if (!ok && !waiting) {
+        waiting = true;
+        src.pause();
+        dst.once('drain', resume);
+      }
+    });
+    src.once('end', () => {
+      if (this.terminal) return;
+      this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from, how: 'fin' });
+      // The FIN goes on after the bytes written before it.
+      if (!dst.destroyed) dst.end();
+    });
+  }
+
+  /** A socket error once relaying: a reset is passed on as a reset, anything else as a close. */
+  private onError(side: Side, err: NodeJS.ErrnoException): void {
+    if (this.state === 'connecting' && side === 'requestor') {
+      this.refuse(`client ${formatEndpoint(this.clientAddress)} went away (${err.code ?? err.message}) before upstream ${formatEndpoint(this.o.upstream)} answered`);
+      return;
+    }
+    if (this.terminal) return;
+    this.terminal = true;
+    const peer = side === 'requestor' ? this.upstreamSocket : this.client;
+    // EPIPE: we wrote to a side that had already reset; the reset is what happened on the wire.
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      this.endHow = 'reset';
+      this.failure = `reset by ${side === 'requestor' ? 'client' : 'upstream'}`;
+      this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from: side, how: 'reset', reason: `${this.failure} (${err.code})` });
+      if (peer && !peer.destroyed) peer.resetAndDestroy();
+    } else {
+      this.endHow = 'error';
+      this.failure = `${side === 'requestor' ? 'client' : 'upstream'} socket error: ${err.message}`;
+      this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from: null, how: 'error', reason: this.failure });
+      peer?.destroy();
+    }
+    (side === 'requestor' ? this.client : this.upstreamSocket)?.destroy();
+  }
+
+  private refuse(reason: string): void {
+    if (this.state !== 'connecting') return;
+    this.clearTimer();
+    this.state = 'ended';
+    this.terminal = true;
+    this.endHow = 'refused';
+    this.failure = reason;
+    const local = this.upstreamSocket;
+    this.emit({
+      kind: 'refused',
+      conn: this.conn,
+      time: this.o.now(),
+      requestor: this.clientAddress,
+      acceptor: { ...this.o.upstream },
+      reason,
+    });
+    local?.destroy();
+    // What a real network shows when nothing answers behind a live address: the connection closes.
+    this.client.destroy();
+  }
+
+  private onSocketClose(): void {
+    this.socketsOpen -= 1;
+    if (this.socketsOpen > 0) {
+      // One side is gone for good: the other cannot be relayed to any more.
+      // (After both FINs this is the normal end; after an error it was destroyed already.)
+      return;
+    }
+    this.clearTimer();
+    if (this.state !== 'ended') this.state = 'ended';
+    if (!this.finished) {
+      this.finished = true;
+      this.o.onEnd?.(this, this.endHow);
+      this.resolveDone();
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private emit(event: WireEvent): void {
+    try {
+      this.o.capture.sink(event);
+    } catch {
+      // The capture must never stop the relay (DESIGN.md principle 6).
+    }
+  }
+}
+
+/**
+ * The local address of a socket still connecting. `socket.localPort` is
+ * undefined until 'connect', but the kernel bound the port in connect();
+ * Node's handle tells it. Undefined if that internal is not there.
+ */
+function boundAddress(socket: net.Socket): Endpoint | undefined {
+  const handle = (socket as unknown as { _handle?: { getsockname?: (out: { address?: string; port?: number }) => number } })._handle;
+  const out: { address?: string; port?: number } = {};
+  if (!handle?.getsockname || handle.getsockname(out) !== 0 || !out.port || out.address === undefined) return undefined;
+  return { host: out.address, port: out.port };
+}
