@@ -41,7 +41,8 @@ function newestSource(dir, best = [0, '']) {
 export function staleReason() {
   if (!existsSync(stamp)) return 'web/dist is missing';
   const built = statSync(stamp).mtimeMs;
-  let [newest, path] = newestSource(web);
+  // The UI imports shared/ too (the live protocol, the model's types and codecs).
+  let [newest, path] = newestSource(join(root, 'shared'), newestSource(web));
   const config = join(root, 'vite.config.ts');
   if (existsSync(config) && statSync(config).mtimeMs > newest) [newest, path] = [statSync(config).mtimeMs, config];
   return newest > built ? `${relative(root, path)} is newer than web/dist` : null;

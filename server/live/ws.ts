@@ -8,12 +8,18 @@
  *
  * A client that cannot keep up (megabytes unsent) is closed with 1013; it
  * reconnects and starts again from a fresh snapshot.
+ *
+ * The snapshot leaves the PDUs out; a client asks for them once with
+ * `{type:'pdus'}` and gets them as of the last delta sent, every later 'pdu'
+ * delta coming after them on the same ordered socket.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CaptureHub } from '../capture/hub.ts';
-import { LIVE_PROTOCOL_VERSION, type EndpointInfo, type LiveServerMessage } from '../../shared/events/live-messages.ts';
+import type { EndpointInfo, LiveClientMessage, LiveServerMessage } from '../../shared/events/live-messages.ts';
+import { snapshotJson } from '../../shared/events/live-snapshot.ts';
+import { JsonList } from '../../shared/events/json-list.ts';
 
 /** Unsent bytes after which a slow client is dropped (it resyncs from a snapshot). */
 const MAX_BUFFERED = 32 * 1024 * 1024;
@@ -22,12 +28,20 @@ export class LiveStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<WebSocket>();
   private readonly unsubscribe: () => void;
+  /** The hub's messages and PDUs as JSON text, kept as they grow: each one stringified once for every snapshot and PDU request. */
+  private readonly messageTable = new JsonList();
+  private readonly pduTable = new JsonList();
 
   constructor(
     private readonly hub: CaptureHub,
     private readonly endpoints: () => EndpointInfo[],
   ) {
-    this.unsubscribe = hub.onDelta((delta, seq) => this.broadcast({ type: 'delta', seq, delta }));
+    // The messages are kept as text as they come, ready for the next snapshot.
+    this.messageTable.update(hub.summary().messages);
+    this.unsubscribe = hub.onDelta((delta, seq) => {
+      if (delta.type === 'message') this.messageTable.update(hub.summary().messages);
+      this.broadcast({ type: 'delta', seq, delta });
+    });
   }
 
   /** Completes an upgrade the HTTP server has already checked (path, Origin, token). */
@@ -49,13 +63,27 @@ export class LiveStream {
 
   private attach(ws: WebSocket): void {
     // Snapshot and subscription in one synchronous step (the hub only delivers from its own callbacks).
-    const snapshot: LiveServerMessage = { type: 'snapshot', version: LIVE_PROTOCOL_VERSION, seq: this.hub.sequence, summary: this.hub.summary(), endpoints: this.endpoints() };
+    const snapshot = snapshotJson(this.hub.sequence, this.hub.summary(), this.endpoints(), this.messageTable);
     this.clients.add(ws);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
-    // The stream is one-way; anything the browser sends is ignored.
-    ws.on('message', () => undefined);
-    this.send(ws, snapshot);
+    let pdusSent = false;
+    ws.on('message', (data, binary) => {
+      // One request is understood, once per connection; anything else is ignored.
+      if (binary || pdusSent || !this.clients.has(ws)) return;
+      let request: LiveClientMessage;
+      try {
+        request = JSON.parse(String(data)) as LiveClientMessage;
+      } catch {
+        return;
+      }
+      if (request?.type !== 'pdus') return;
+      pdusSent = true;
+      // Synchronous, between two deltas: the PDUs as of the last delta sent, the next 'pdu' delta after them.
+      const pdus: Omit<Extract<LiveServerMessage, { type: 'pdus' }>, 'pdus'> = { type: 'pdus', seq: this.hub.sequence };
+      this.sendLarge(ws, `${JSON.stringify(pdus).slice(0, -1)},"pdus":${this.pduTable.update(this.hub.summary().pdus).json()}}`);
+    });
+    this.sendLarge(ws, snapshot);
   }
 
   private broadcast(message: LiveServerMessage): void {
@@ -64,11 +92,10 @@ export class LiveStream {
     for (const ws of this.clients) this.sendText(ws, text);
   }
 
-  private send(ws: WebSocket, message: LiveServerMessage): void {
-    const text = JSON.stringify(message);
+  /** A snapshot or a PDU list (JSON text of a LiveServerMessage): allowed to drain, only a backlog beyond what is left of it counts as too slow. */
+  private sendLarge(ws: WebSocket, text: string): void {
     this.sendText(ws, text);
-    // A large snapshot is allowed to drain: only a backlog beyond what is left of it counts as too slow.
-    if (message.type === 'snapshot') this.allowance.set(ws, text.length);
+    this.allowance.set(ws, (this.allowance.get(ws) ?? 0) + text.length);
   }
 
   private sendText(ws: WebSocket, text: string): void {

@@ -5,11 +5,15 @@
  * change, numbered, so a browser that opens late or reconnects sees the whole
  * session and then the new events. Summaries only: bytes and full message
  * details are fetched over HTTP on demand.
+ *
+ * The snapshot leaves out the PDUs, which the default view does not draw
+ * (28 % of the model's JSON for a C-MOVE): they come when the browser asks
+ * for them (`LiveClientMessage`).
  */
 import type { Summary, SummaryAssociation, SummaryError, SummaryMessage, SummaryPdu } from '../model/summary-types.ts';
 
 /** Raised on any incompatible change of these shapes. */
-export const LIVE_PROTOCOL_VERSION = 1;
+export const LIVE_PROTOCOL_VERSION = 2;
 
 /** One change of the derived model. Messages, PDUs and errors are appended; an association is replaced whole. */
 export type LiveDelta =
@@ -27,7 +31,23 @@ export interface EndpointInfo {
   [setting: string]: unknown;
 }
 
+/** The Summary as a snapshot carries it (live-snapshot.ts writes and reads it): without its PDUs. */
+export interface SnapshotSummary extends Omit<Summary, 'pdus'> {
+  /** How many PDUs the model holds; the PDUs themselves come when asked for (`{type:'pdus'}`). */
+  pduCount: number;
+}
+
 export type LiveServerMessage =
-  | { type: 'snapshot'; version: number; seq: number; summary: Summary; endpoints: EndpointInfo[] }
+  | { type: 'snapshot'; version: number; seq: number; summary: SnapshotSummary; endpoints: EndpointInfo[] }
+  /** Every change; 'pdu' deltas too, which a browser that has not asked for the PDUs drops (it numbers them all the same). */
   | { type: 'delta'; seq: number; delta: LiveDelta }
+  /** The answer to `{type:'pdus'}`: the PDUs of the model as of delta `seq`; the 'pdu' deltas after it follow them. */
+  | { type: 'pdus'; seq: number; pdus: SummaryPdu[] }
   | { type: 'endpoints'; endpoints: EndpointInfo[] };
+
+/**
+ * Browser → server (the only one): "send me the PDUs" — once per
+ * connection, when the PDU level is shown or an arrow is inspected (its
+ * bytes are found through the PDU that carries it). Anything else is ignored.
+ */
+export type LiveClientMessage = { type: 'pdus' };

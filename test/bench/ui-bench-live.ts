@@ -18,12 +18,13 @@ import { CaptureHub } from '../../server/capture/hub.ts';
 import { cEcho } from '../../server/endpoints/scu/echo.ts';
 import { dimse } from '../../server/endpoints/dimse-tap.ts';
 import type { LiveServerMessage } from '../../shared/events/live-messages.ts';
+import { unpackSnapshot } from '../../shared/events/live-snapshot.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { percentile, READ_TIMES, type PageTimes } from './ui-bench-page.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** The server's model now, from the first message of `/api/live` (the snapshot). */
+/** The server's model now (PDUs aside), from the first message of `/api/live` (the snapshot). */
 export function liveSnapshot(pageUrl: string): Promise<Summary> {
   const url = new URL('api/live', pageUrl.replace(/^http/, 'ws'));
   return new Promise((resolve, reject) => {
@@ -34,7 +35,8 @@ export function liveSnapshot(pageUrl: string): Promise<Summary> {
       socket.close();
       const message = JSON.parse(String(data)) as LiveServerMessage;
       if (message.type !== 'snapshot') reject(new Error(`first message of ${url} is ${message.type}, not a snapshot`));
-      else resolve(message.summary);
+      // A server of live protocol 1 (the bench's "before" checkout) sends the Summary as it is.
+      else resolve(Array.isArray(message.summary.messages) ? (message.summary as unknown as Summary) : unpackSnapshot(message.summary));
     });
     socket.once('error', (e) => (clearTimeout(timer), reject(e)));
   });

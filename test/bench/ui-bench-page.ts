@@ -24,7 +24,7 @@ export const PAGE_INIT_SCRIPT = `(() => {
   const HEADS = 56;
   const inView = (el) => {
     const d = document.querySelector('[data-testid=diagram]');
-    const s = d && d.parentElement;
+    const s = d && d.closest('.scroller');
     if (!s || !el.isConnected) return false;
     const a = el.getBoundingClientRect();
     const b = s.getBoundingClientRect();
@@ -88,7 +88,7 @@ export const PAGE_INIT_SCRIPT = `(() => {
 
 /** Where the diagram's scroll area is on the page (for the mouse). */
 export const SCROLLER_BOX = `(() => {
-  const r = document.querySelector('[data-testid=diagram]').parentElement.getBoundingClientRect();
+  const r = document.querySelector('[data-testid=diagram]').closest('.scroller').getBoundingClientRect();
   return { x: r.left, y: r.top, width: r.width, height: r.height };
 })()`;
 

@@ -1,6 +1,7 @@
 /**
  * The UI benchmark's table: one row per figure with its target, met / NOT met,
- * and the ratio to a baseline measured in the same run; then one line of
+ * and either the same figure of the "before" build measured in the same run
+ * (side by side, with the ratio) or the ratio to a baseline; then one line of
  * detail per row.
  */
 export interface Row {
@@ -13,21 +14,38 @@ export interface Row {
   extra?: boolean;
   baseline?: { label: string; value: number };
   detail: string;
+  /** The same figure of the "before" build, when one was measured (ui-bench-before.ts). */
+  before?: { value: number; met: boolean | null; detail: string };
 }
 
-export function printTable(rows: Row[]): void {
-  const f = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '—');
-  process.stdout.write(`\n${'figure'.padEnd(52)}${'value'.padStart(9)}  ${'target'.padEnd(12)}${'result'.padEnd(9)}${'vs baseline'.padStart(12)}\n`);
+const f = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '—');
+const result = (met: boolean | null) => (met === null ? '' : met ? 'met' : 'NOT met');
+
+export function printTable(rows: Row[], beforeLabel?: string): void {
+  const out = (s: string) => process.stdout.write(s);
+  if (beforeLabel) {
+    out(`\n${'figure'.padEnd(52)}${'before'.padStart(9)}  ${''.padEnd(9)}${'after'.padStart(9)}  ${'target'.padEnd(12)}${'result'.padEnd(9)}${'after/before'.padStart(13)}\n`);
+    for (const r of rows) {
+      const b = r.before;
+      out(`${r.what.padEnd(52)}${(b ? `${f(b.value)} ${r.unit}` : '—').padStart(9)}  ${(b ? result(b.met) : '').padEnd(9)}${`${f(r.value)} ${r.unit}`.padStart(9)}  ${r.target.padEnd(12)}${result(r.met).padEnd(9)}${(b ? `${(r.value / b.value).toFixed(2)}×` : '').padStart(13)}\n`);
+    }
+    out(`\nbefore: ${beforeLabel}; after: this working tree (both in this run, the same sessions, one after the other)\n\n`);
+    for (const r of rows) {
+      out(`- ${r.what}: after: ${r.detail}${r.baseline ? `; baseline ${r.baseline.label}: ${f(r.baseline.value)} ${r.unit}` : ''}\n`);
+      if (r.before) out(`  before: ${r.before.detail}\n`);
+    }
+    return;
+  }
+  out(`\n${'figure'.padEnd(52)}${'value'.padStart(9)}  ${'target'.padEnd(12)}${'result'.padEnd(9)}${'vs baseline'.padStart(12)}\n`);
   for (const r of rows) {
     const ratio = r.baseline ? `${(r.value / r.baseline.value).toFixed(2)}×` : '';
-    const result = r.met === null ? '' : r.met ? 'met' : 'NOT met';
-    process.stdout.write(`${r.what.padEnd(52)}${`${f(r.value)} ${r.unit}`.padStart(9)}  ${r.target.padEnd(12)}${result.padEnd(9)}${ratio.padStart(12)}\n`);
+    out(`${r.what.padEnd(52)}${`${f(r.value)} ${r.unit}`.padStart(9)}  ${r.target.padEnd(12)}${result(r.met).padEnd(9)}${ratio.padStart(12)}\n`);
   }
-  process.stdout.write('\n');
-  for (const r of rows) process.stdout.write(`- ${r.what}: ${r.detail}${r.baseline ? `; baseline ${r.baseline.label}: ${f(r.baseline.value)} ${r.unit}` : ''}\n`);
+  out('\n');
+  for (const r of rows) out(`- ${r.what}: ${r.detail}${r.baseline ? `; baseline ${r.baseline.label}: ${f(r.baseline.value)} ${r.unit}` : ''}\n`);
 }
 
-/** Whether every figure of issue 4 (the rows not marked extra) met its target. */
+/** Whether every figure of issue 4 (the rows not marked extra) met its target (the working tree's figures). */
 export function verdict(rows: Row[]): string {
   const all = rows.filter((r) => !r.extra).every((r) => r.met === true);
   const extra = rows.filter((r) => r.extra && r.met === false).length;

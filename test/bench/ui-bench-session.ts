@@ -47,14 +47,17 @@ export interface BenchServer {
   loadSeconds: number;
   snapshotBytes: number;
   snapshotJsonMs: number;
-  share: { messages: number; pdus: number };
+  /** The first snapshot's cost, when the server keeps the messages' text between snapshots (absent: every one costs the same). */
+  snapshotFirstMs?: number;
+  /** JSON bytes of the snapshot's messages and PDUs, and of the PDUs when asked for (a server that sends them on request). */
+  share: { messages: number; pdus: number; pdusOnRequest?: number };
   stop(): Promise<void>;
 }
 
-/** test/bench/ui-bench-server.ts with `recording` loaded, serving `webRoot`. */
-export async function startBenchServer(recording: string, webRoot: string): Promise<BenchServer> {
+/** test/bench/ui-bench-server.ts (of the checkout at `root`) with `recording` loaded, serving `webRoot`. */
+export async function startBenchServer(recording: string, webRoot: string, root = REPO_ROOT): Promise<BenchServer> {
   const data = await mkdtemp(join(tmpdir(), 'pacscope-ui-bench-'));
-  const proc = new RunningProcess(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'bench', 'ui-bench-server.ts'), recording, webRoot, data], { cwd: REPO_ROOT });
+  const proc = new RunningProcess(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'ui-bench-server.ts'), recording, webRoot, data], { cwd: root });
   const stop = async () => {
     await proc.stop('SIGTERM');
     await rm(data, { recursive: true, force: true });

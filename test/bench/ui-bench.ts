@@ -7,14 +7,19 @@
  *  2. frame times while zooming (ctrl+wheel) and scrolling (wheel) it for ~3 s:
  *     requestAnimationFrame intervals, and each frame's rendering work;
  *  3. live latency, p95, from a message's wire time (the capture hub's) to its
- *     arrow in view, with C-ECHOs over TCP to a real `pacscope serve`.
- * Extra rows, for comparison: live latency with the big session on screen,
- * and the same three figures for the largest session the UI draws without
- * virtualisation (below 1,500 arrows).
- * Each session is generated as wire events into a recording (.tmp/bench/) and
- * loaded by test/bench/ui-bench-server.ts through the hub into the live HTTP
- * server of `serve`. Servers run on free loopback ports and are stopped at the
- * end. BENCH_UI_INSTANCES sets the big C-MOVE's size.
+ *     arrow in view, with C-ECHOs over TCP: to a fresh `pacscope serve`, and
+ *     with a session already on screen: the big C-MOVE, and the largest
+ *     sessions drawn whole (without virtualisation) below the old 1,500-arrow
+ *     threshold and below the current 300-arrow one — where a new lifeline
+ *     moves every arrow drawn.
+ * Extra rows: first render and frames of the two smaller sessions.
+ *
+ * BENCH_UI_BEFORE=REV measures that revision too, in the same run, each
+ * session right after the other (ui-bench-before.ts), and prints both side
+ * by side. Each session is generated as wire events into a recording
+ * (.tmp/bench/) and loaded by test/bench/ui-bench-server.ts through the hub
+ * into the live HTTP server of `serve`. Servers run on free loopback ports
+ * and are stopped at the end. BENCH_UI_INSTANCES sets the big C-MOVE's size.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,16 +30,20 @@ import { median, PAGE_INIT_SCRIPT, percentile } from './ui-bench-page.ts';
 import { describeLatency, liveSnapshot, measureLiveLatency, type LiveLatency } from './ui-bench-live.ts';
 import { collectFrames, generate, renders, sleep, startBenchServer, zoomAndScroll, type BenchServer, type FirstRender, type Frames } from './ui-bench-session.ts';
 import { printTable, verdict, type Row } from './ui-bench-report.ts';
+import { prepareBefore, type Build } from './ui-bench-before.ts';
 
 const BIG = Number(process.env.BENCH_UI_INSTANCES ?? 10_000);
-/** 1 + 740 × 2 + 7 pending + 1 = 1,489 messages: just below the UI's virtualisation threshold of 1,500 arrows. */
-const UNVIRTUALISED = 740;
+/** 1 + 740 × 2 + 7 pending + 1 = 1,489 messages: just below the 1,500 arrows the UI drew whole before issue 4's work. */
+const OLD_THRESHOLD = 740;
+/** 1 + 143 × 2 + 1 pending + 1 = 289 messages: just below the 300 arrows the UI draws whole now (SequenceDiagram.svelte). */
+const NEW_THRESHOLD = 143;
 const RENDER_RUNS = 5;
 const ECHOES = 30;
 const ECHO_GAP_MS = 120;
 const DRIVE_MS = 3000;
-const WATCHDOG_MS = 8 * 60_000;
-const webRoot = process.env.PACSCOPE_WEB_ROOT ?? join(REPO_ROOT, 'web', 'dist');
+const BEFORE = process.env.BENCH_UI_BEFORE;
+const WATCHDOG_MS = (BEFORE ? 20 : 10) * 60_000;
+const AFTER: Build = { label: 'this working tree', root: REPO_ROOT, webRoot: process.env.PACSCOPE_WEB_ROOT ?? join(REPO_ROOT, 'web', 'dist') };
 
 const sessionOf = (instances: number): CMoveSessionOptions => ({ instances, pendingEvery: 100, startTime: Date.UTC(2026, 0, 1), stepMs: 2 });
 
@@ -61,11 +70,12 @@ interface SessionFigures {
 }
 
 /** First renders, live latency on top of it, then idle and zoom + scroll frames, for a C-MOVE of `instances`. */
-async function measureSession(b: Browser, instances: number): Promise<SessionFigures> {
+async function measureSession(b: Browser, build: Build, instances: number): Promise<SessionFigures> {
   const session = sessionOf(instances);
   const messages = cmoveMessageCount(session);
   const recording = await generate(session);
-  bench = await startBenchServer(recording, webRoot);
+  process.stdout.write(`${build.label}: C-MOVE of ${instances} (${messages} messages) …\n`);
+  bench = await startBenchServer(recording, build.webRoot, build.root);
   try {
     if (bench.messages !== messages) throw new Error(`the bench server holds ${bench.messages} messages, expected ${messages}`);
     const loads = await renders(b, bench.url, messages - 1, RENDER_RUNS);
@@ -87,12 +97,34 @@ async function measureSession(b: Browser, instances: number): Promise<SessionFig
   }
 }
 
+/** Live latency against the product itself (a fresh serve), then the first render of that small session. */
+async function measureServe(b: Browser, build: Build): Promise<{ live: LiveLatency; smallRender: { label: string; value: number } }> {
+  process.stdout.write(`${build.label}: pacscope serve …\n`);
+  serve = await startServe([], build.root);
+  try {
+    const livePage = await b.context.newPage();
+    await livePage.goto(serve.url);
+    await livePage.locator('[data-testid=diagram]').waitFor({ timeout: 30_000 });
+    const live = await measureLiveLatency(livePage, serve.url, { port: serve.pacsPort, ae: serve.pacsAe }, ECHOES, ECHO_GAP_MS);
+    await livePage.close();
+    const smallCount = (await liveSnapshot(serve.url)).messages.length;
+    const small = await renders(b, serve.url, smallCount - 1, RENDER_RUNS);
+    await small.page.close();
+    return { live, smallRender: { label: `first render of the ${smallCount}-message live session`, value: median(small.all.map((r) => r.ms)) } };
+  } finally {
+    await serve.stop();
+    serve = null;
+  }
+}
+
 const ms = (v: number) => v.toFixed(0);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function renderRow(what: string, s: SessionFigures, baseline: Row['baseline'], extra: boolean): Row {
   const all = s.renders.map((r) => r.ms);
   const last = s.renders.at(-1)!;
   const sv = s.server;
+  const pdus = sv.share.pdusOnRequest === undefined ? `PDUs ${mb(sv.share.pdus)}` : `no PDUs (${mb(sv.share.pdusOnRequest)} when asked for)`;
   return {
     what,
     extra,
@@ -103,8 +135,9 @@ function renderRow(what: string, s: SessionFigures, baseline: Row['baseline'], e
     baseline,
     detail:
       `navigation start → last arrow in view, median of ${all.length} loads (all: ${all.map(ms).join(', ')} ms); last load: WebSocket opened at ${ms(last.wsCreated)} ms, ` +
-      `snapshot (${(last.snapshotBytes / 1e6).toFixed(1)} MB of JSON) arrived at ${ms(last.snapshotArrived)} ms, drawn ${ms(last.ms - last.snapshotArrived)} ms later; ${s.inDom} arrows in the DOM; ` +
-      `server side: snapshot JSON ${(sv.snapshotBytes / 1e6).toFixed(1)} MB (messages ${(sv.share.messages / 1e6).toFixed(1)} MB, PDUs ${(sv.share.pdus / 1e6).toFixed(1)} MB), ${ms(sv.snapshotJsonMs)} ms to build and stringify`,
+      `snapshot (${mb(last.snapshotBytes)} of JSON) arrived at ${ms(last.snapshotArrived)} ms, drawn ${ms(last.ms - last.snapshotArrived)} ms later; ${s.inDom} arrows in the DOM; ` +
+      `server side: snapshot JSON ${mb(sv.snapshotBytes)} (messages ${mb(sv.share.messages)}, ${pdus}), ${ms(sv.snapshotJsonMs)} ms to build and stringify` +
+      (sv.snapshotFirstMs === undefined ? '' : ` (the first one ${ms(sv.snapshotFirstMs)} ms, the messages' text then kept)`),
   };
 }
 
@@ -126,9 +159,27 @@ function framesRow(what: string, s: SessionFigures, extra: boolean): Row {
   };
 }
 
-function liveRow(what: string, l: LiveLatency, baseline: Row['baseline'], extra: boolean, where: string): Row {
+function liveRow(what: string, l: LiveLatency, extra: boolean, where: string): Row {
   const p95 = percentile(l.shown, 95);
-  return { what, extra, value: p95, unit: 'ms', target: '< 50 ms', met: p95 < 50 && l.missing === 0, baseline, detail: `${ECHOES} C-ECHOs ${ECHO_GAP_MS} ms apart to ${where}: ${describeLatency(l)}` };
+  return { what, extra, value: p95, unit: 'ms', target: '< 50 ms', met: p95 < 50 && l.missing === 0, detail: `${ECHOES} C-ECHOs ${ECHO_GAP_MS} ms apart to ${where}: ${describeLatency(l)}` };
+}
+
+/** The rows of one build. */
+function rowsOf(f: { big: SessionFigures; old: SessionFigures; now: SessionFigures; serve: Awaited<ReturnType<typeof measureServe>> }): Row[] {
+  const { big, old, now, serve: s } = f;
+  const scp = "the bench server's SCP (same hub as the loaded session)";
+  return [
+    renderRow(`first render, C-MOVE of ${BIG} (${big.messages} messages)`, big, s.smallRender, false),
+    framesRow('frame interval p95, zoom + scroll', big, false),
+    liveRow('live latency p95, wire → arrow in view', s.live, false, "pacscope serve's PACS"),
+    liveRow(`live latency p95, ${big.messages} msgs shown`, big.live, false, scp),
+    liveRow(`live latency p95, ${old.messages} msgs shown (< 1,500)`, old.live, false, scp),
+    liveRow(`live latency p95, ${now.messages} msgs shown (< 300)`, now.live, false, scp),
+    renderRow(`(extra) first render, ${old.messages} msgs`, old, s.smallRender, true),
+    framesRow(`(extra) frame interval p95, ${old.messages} msgs`, old, true),
+    renderRow(`(extra) first render, ${now.messages} msgs`, now, s.smallRender, true),
+    framesRow(`(extra) frame interval p95, ${now.messages} msgs`, now, true),
+  ];
 }
 
 function chromiumVersion(): string {
@@ -141,42 +192,31 @@ function chromiumVersion(): string {
 
 async function main(): Promise<void> {
   ensureWebBuilt();
-  const rows: Row[] = [];
+  const builds: Build[] = BEFORE ? [prepareBefore(BEFORE), AFTER] : [AFTER];
+  let rows: Row[] = [];
   try {
     browser = await openBrowser();
     await browser.context.addInitScript({ content: PAGE_INIT_SCRIPT });
     await browser.page.close();
-
-    const big = await measureSession(browser, BIG);
-    const flat = await measureSession(browser, UNVIRTUALISED);
-
-    // Live latency against the product itself, then the first render of that small session (the baseline of 1).
-    serve = await startServe();
-    const livePage = await browser.context.newPage();
-    await livePage.goto(serve.url);
-    await livePage.locator('[data-testid=diagram]').waitFor({ timeout: 30_000 });
-    const live = await measureLiveLatency(livePage, serve.url, { port: serve.pacsPort, ae: serve.pacsAe }, ECHOES, ECHO_GAP_MS);
-    await livePage.close();
-    const smallCount = (await liveSnapshot(serve.url)).messages.length;
-    const small = await renders(browser, serve.url, smallCount - 1, RENDER_RUNS);
-    await small.page.close();
-    const smallBaseline = { label: `first render of the ${smallCount}-message live session`, value: median(small.all.map((r) => r.ms)) };
-    const serveBaseline = { label: 'the same on a fresh serve', value: percentile(live.shown, 95) };
-
-    rows.push(
-      renderRow(`first render, C-MOVE of ${BIG} (${big.messages} messages)`, big, smallBaseline, false),
-      framesRow('frame interval p95, zoom + scroll', big, false),
-      liveRow('live latency p95, wire → arrow in view', live, undefined, false, "pacscope serve's PACS"),
-      liveRow(`(extra) live latency p95, ${big.messages} msgs shown`, big.live, serveBaseline, true, "the bench server's SCP (same hub as the loaded session)"),
-      renderRow(`(extra) first render, ${flat.messages} msgs (not virtualised)`, flat, smallBaseline, true),
-      framesRow(`(extra) frame interval p95, ${flat.messages} msgs`, flat, true),
-      liveRow(`(extra) live latency p95, ${flat.messages} msgs shown`, flat.live, serveBaseline, true, "the bench server's SCP (same hub as the loaded session)"),
-    );
+    const b = browser;
+    // Each session for every build, one right after the other, so both see the same machine load.
+    const each = async <T>(measure: (build: Build) => Promise<T>): Promise<T[]> => {
+      const out: T[] = [];
+      for (const build of builds) out.push(await measure(build));
+      return out;
+    };
+    const big = await each((build) => measureSession(b, build, BIG));
+    const old = await each((build) => measureSession(b, build, OLD_THRESHOLD));
+    const now = await each((build) => measureSession(b, build, NEW_THRESHOLD));
+    const served = await each((build) => measureServe(b, build));
+    const all = builds.map((_, i) => rowsOf({ big: big[i], old: old[i], now: now[i], serve: served[i] }));
+    rows = all.at(-1)!;
+    if (all.length === 2) rows = rows.map((r, i) => ({ ...r, before: { value: all[0][i].value, met: all[0][i].met, detail: all[0][i].detail } }));
   } finally {
     await stopAll();
   }
-  process.stdout.write(`\npacscope ${VERSION} UI bench: headless Chromium ${chromiumVersion()} (1600×1000), node ${process.version}, UI from ${webRoot}\n`);
-  printTable(rows);
+  process.stdout.write(`\npacscope ${VERSION} UI bench: headless Chromium ${chromiumVersion()} (1600×1000), node ${process.version}, UI from ${AFTER.webRoot}\n`);
+  printTable(rows, BEFORE ? builds[0].label : undefined);
   process.stdout.write(`\n${verdict(rows)}\n`);
 }
 

@@ -39,14 +39,18 @@ export interface RunningServe {
   stop(): Promise<void>;
 }
 
-/** `pacscope serve` on free loopback ports with its own data dir; resolves once it printed its endpoints. */
-export async function startServe(extra: string[] = []): Promise<RunningServe> {
+/**
+ * `pacscope serve` on free loopback ports with its own data dir; resolves once it printed its endpoints.
+ * `root`: another checkout to run (the UI bench's "before"), serving its own web/dist.
+ */
+export async function startServe(extra: string[] = [], root = REPO_ROOT): Promise<RunningServe> {
   const dir = await mkdtemp(join(tmpdir(), 'pacscope-e2e-'));
   const dataDir = join(dir, 'data');
+  const env: Record<string, string> = root === REPO_ROOT ? { TCP_NODELAY: '1' } : { TCP_NODELAY: '1', PACSCOPE_WEB_ROOT: join(root, 'web', 'dist') };
   const proc = new RunningProcess(
     process.execPath,
-    [BIN, 'serve', '--http', '127.0.0.1:0', '--pacs', 'PACSCOPE@127.0.0.1:0', '--store', 'STORESCP@127.0.0.1:0', '--data', dataDir, ...extra],
-    { cwd: REPO_ROOT, env: { TCP_NODELAY: '1' } },
+    [join(root, 'bin', 'pacscope.js'), 'serve', '--http', '127.0.0.1:0', '--pacs', 'PACSCOPE@127.0.0.1:0', '--store', 'STORESCP@127.0.0.1:0', '--data', dataDir, ...extra],
+    { cwd: root, env },
   );
   try {
     await proc.waitFor(/move destinations of .*\n/, 30_000);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { studyUid } from '../../../server/endpoints/pacs/synthetic-studies.ts';
 import { cEcho } from '../../../server/endpoints/scu/echo.ts';
 import type { LiveDelta, LiveServerMessage } from '../../../shared/events/live-messages.ts';
+import { unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
 import { LiveClient, startLiveFixture, type LiveFixture } from './live-fixture.ts';
 
 let fx: LiveFixture | null = null;
@@ -38,9 +39,14 @@ describe('live WebSocket stream', () => {
     await late.until((m) => m.length >= 1);
     const snap = late.messages[0];
     if (snap.type !== 'snapshot') throw new Error(`first message is ${snap.type}`);
-    expect(snap.version).toBe(1);
+    expect(snap.version).toBe(2);
     expect(snap.seq).toBe(fx.hub.sequence);
-    expect(snap.summary.messages.map((m) => m.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    const summary = unpackSnapshot(snap.summary);
+    expect(summary.messages).toEqual(fx.hub.summary().messages);
+    expect(summary.messages.map((m) => m.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    // PDUs only on request: counted, not sent.
+    expect(summary.pdus).toEqual([]);
+    expect(snap.summary.pduCount).toBe(fx.hub.summary().pdus.length);
     expect(snap.summary.associations[0]).toMatchObject({ outcome: 'released', requestor: { ae: 'EARLY' }, acceptor: { ae: 'LIVEPACS' } });
     expect(snap.endpoints[0]).toMatchObject({ role: 'pacs', ae: 'LIVEPACS', port: fx.pacs.port });
 
@@ -65,7 +71,39 @@ describe('live WebSocket stream', () => {
     const snap2 = again.messages[0];
     if (snap2.type !== 'snapshot') throw new Error('no snapshot');
     expect(snap2.seq).toBe(live.at(-1)!.seq);
-    expect(snap2.summary.messages).toHaveLength(4);
+    expect(unpackSnapshot(snap2.summary).messages).toHaveLength(4);
+  });
+
+  it('sends the PDUs once asked, lined up with the deltas before and after them', async () => {
+    fx = await startLiveFixture();
+    expect((await echoTo(fx, 'BEFORE')).ok).toBe(true);
+    const c = await connect(`ws://127.0.0.1:${fx.live.port}/api/live`);
+    await c.until((m) => m.length >= 1);
+    const snap = c.messages[0];
+    if (snap.type !== 'snapshot') throw new Error('no snapshot');
+    // Garbage is ignored; the request is answered while another association's deltas stream.
+    c.ws.send('not json');
+    c.ws.send(JSON.stringify({ type: 'dance' }));
+    const during = echoTo(fx, 'DURING');
+    await new Promise((r) => setTimeout(r, 5));
+    c.ws.send(JSON.stringify({ type: 'pdus' }));
+    c.ws.send(JSON.stringify({ type: 'pdus' })); // once per connection: the second is ignored
+    expect((await during).ok).toBe(true);
+    expect((await echoTo(fx, 'AFTER')).ok).toBe(true);
+    const total = fx.hub.summary().pdus.length;
+    await c.until((m) => m.some((x) => x.type === 'pdus') && deltas(m).some((d) => d.seq === fx!.hub.sequence));
+    const replies = c.messages.filter((m): m is Extract<LiveServerMessage, { type: 'pdus' }> => m.type === 'pdus');
+    expect(replies).toHaveLength(1);
+    const reply = replies[0];
+    const list = reply.pdus;
+    // What a browser does: the list as of reply.seq, then the 'pdu' deltas numbered after it.
+    const pduDeltas = deltas(c.messages).flatMap((d) => (d.delta.type === 'pdu' ? [{ seq: d.seq, ...d.delta }] : []));
+    expect(pduDeltas.filter((d) => d.seq <= reply.seq).every((d) => d.index < list.length)).toBe(true);
+    const later = pduDeltas.filter((d) => d.seq > reply.seq);
+    expect(later.map((d) => d.index)).toEqual(later.map((_, i) => list.length + i));
+    expect([...list, ...later.map((d) => d.pdu)]).toEqual(fx.hub.summary().pdus);
+    expect(list.length + later.length).toBe(total);
+    expect(c.ws.readyState).toBe(1);
   });
 
   it('tells clients when the PACS settings change', async () => {

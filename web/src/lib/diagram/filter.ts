@@ -51,7 +51,8 @@ export interface FilterResult {
   messages: boolean[];
 }
 
-function messageMatches(m: SummaryMessage, f: DiagramFilter): boolean {
+/** Does the message pass the command and status filters (its association aside)? */
+export function messageMatches(m: SummaryMessage, f: DiagramFilter): boolean {
   if (f.command !== null && commandFamily(m.command) !== f.command) return false;
   if (f.status !== null && m.statusCategory !== f.status) return false;
   return true;
@@ -68,12 +69,7 @@ export function applyFilter(
   parents: Map<string, { association: string }>,
   f: DiagramFilter,
 ): FilterResult {
-  const chosen = new Set<string>();
-  for (const a of associations) {
-    if (f.ae !== null && (a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae) continue;
-    if (f.association !== null && !descendsFrom(a.id, f.association, parents)) continue;
-    chosen.add(a.id);
-  }
+  const chosen = chooseAssociations(associations, parents, f);
   const messages = summary.messages.map((m) => chosen.has(m.association) && messageMatches(m, f));
   if (f.command === null && f.status === null) return { associations: chosen, messages };
   const withMessages = new Set<string>();
@@ -82,6 +78,17 @@ export function applyFilter(
   });
   const kept = new Set([...chosen].filter((id) => withMessages.has(id) || id === f.association));
   return { associations: kept, messages };
+}
+
+/** The associations that pass the AE and association filters (before the messages are looked at). */
+export function chooseAssociations(associations: SummaryAssociation[], parents: Map<string, { association: string }>, f: DiagramFilter): Set<string> {
+  const chosen = new Set<string>();
+  for (const a of associations) {
+    if (f.ae !== null && (a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae) continue;
+    if (f.association !== null && !descendsFrom(a.id, f.association, parents)) continue;
+    chosen.add(a.id);
+  }
+  return chosen;
 }
 
 /** Is `id` the association `ancestor` or nested (at any depth) under it? */

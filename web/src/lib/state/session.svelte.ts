@@ -2,6 +2,10 @@
  * The live session as a rune class: the Summary (replaced whole on every
  * change, hence `$state.raw`), the server's endpoints, the connection state,
  * the selected message, the view toggles and the diagram's filters.
+ *
+ * The live snapshot comes without PDUs (live-messages.ts): they are asked
+ * for the first time the PDU level is shown or an arrow is selected (the
+ * inspector finds a message's bytes through the PDU that carries it).
  */
 import type { EndpointInfo, LiveDelta } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
@@ -17,8 +21,8 @@ export class Session {
   endpoints = $state.raw<EndpointInfo[]>([]);
   connection = $state<'connecting' | 'open' | 'closed'>('connecting');
   seq = $state(-1);
-  selected = $state<Selection>(null);
-  showPdus = $state(false);
+  #selected = $state<Selection>(null);
+  #showPdus = $state(false);
   realTime = $state(false);
   /** The diagram's filters (replaced whole on change). */
   filter = $state.raw<DiagramFilter>(NO_FILTER);
@@ -30,6 +34,25 @@ export class Session {
   detailBase = $state<string | null>(LIVE_DETAILS);
 
   #client: LiveClient | null = null;
+
+  get selected(): Selection {
+    return this.#selected;
+  }
+
+  set selected(selection: Selection) {
+    this.#selected = selection;
+    if (selection) this.#client?.wantPdus();
+  }
+
+  /** The PDU level of the diagram. */
+  get showPdus(): boolean {
+    return this.#showPdus;
+  }
+
+  set showPdus(on: boolean) {
+    this.#showPdus = on;
+    if (on) this.#client?.wantPdus();
+  }
 
   connect(): void {
     this.source = 'live';
@@ -45,9 +68,11 @@ export class Session {
         this.summary = applyDeltas(this.summary, deltas);
         this.seq = seq;
       },
+      pdus: (pdus) => (this.summary = { ...this.summary, pdus }),
       endpoints: (endpoints) => (this.endpoints = endpoints),
       connection: (state) => (this.connection = state),
     });
+    if (this.#showPdus || this.#selected) this.#client.wantPdus();
     this.#client.start();
   }
 

@@ -2,14 +2,22 @@
  * The live WebSocket stream (`/api/live`): snapshot, then numbered deltas.
  * Reconnects with a growing delay; every (re)connect starts with a snapshot,
  * so nothing is lost. A gap in the delta numbers forces a reconnect.
+ *
+ * The snapshot comes without PDUs: once they are wanted (`wantPdus`), they
+ * are asked for on every connection, and 'pdu' deltas are dropped until they
+ * came (the list answered holds them).
  */
-import type { EndpointInfo, LiveDelta, LiveServerMessage } from '../../../../shared/events/live-messages.ts';
-import type { Summary } from '../../../../shared/model/summary-types.ts';
+import type { EndpointInfo, LiveClientMessage, LiveDelta, LiveServerMessage } from '../../../../shared/events/live-messages.ts';
+import type { Summary, SummaryPdu } from '../../../../shared/model/summary-types.ts';
+import { unpackSnapshot } from '../../../../shared/events/live-snapshot.ts';
 import { withToken } from './api.ts';
 
 export interface LiveHandlers {
+  /** The session so far, PDUs not included. */
   snapshot(summary: Summary, endpoints: EndpointInfo[], seq: number): void;
   deltas(deltas: LiveDelta[], seq: number): void;
+  /** The PDUs asked for: the whole list so far (the deltas handed over before it are in it; later ones append to it). */
+  pdus(pdus: SummaryPdu[], seq: number): void;
   endpoints(endpoints: EndpointInfo[]): void;
   connection(state: 'connecting' | 'open' | 'closed'): void;
 }
@@ -22,6 +30,9 @@ export class LiveClient {
   #stopped = false;
   #batch: LiveDelta[] = [];
   #flushScheduled = false;
+  #wantPdus = false;
+  /** This connection's PDUs: not asked for, asked for, or there (then 'pdu' deltas are kept). */
+  #pdus: 'none' | 'asked' | 'here' = 'none';
 
   constructor(
     private readonly handlers: LiveHandlers,
@@ -45,10 +56,27 @@ export class LiveClient {
     this.#socket = null;
   }
 
+  /** From now on the PDUs are wanted (PDU level shown, an arrow inspected): asked for now and after every reconnect. */
+  wantPdus(): void {
+    this.#wantPdus = true;
+    this.#askPdus();
+  }
+
+  #askPdus(): void {
+    const socket = this.#socket;
+    // Asked after the snapshot, so that the answer's PDUs line up with the deltas this connection numbers.
+    if (!this.#wantPdus || this.#pdus !== 'none' || this.#seq < 0 || !socket || socket.readyState !== socket.OPEN) return;
+    this.#pdus = 'asked';
+    const request: LiveClientMessage = { type: 'pdus' };
+    socket.send(JSON.stringify(request));
+  }
+
   #connect(): void {
     this.handlers.connection('connecting');
     const socket = new WebSocket(this.url);
     this.#socket = socket;
+    this.#seq = -1;
+    this.#pdus = 'none';
     socket.onopen = () => {
       this.#retry = 0;
       this.handlers.connection('open');
@@ -74,7 +102,8 @@ export class LiveClient {
     if (message.type === 'snapshot') {
       this.#batch = [];
       this.#seq = message.seq;
-      this.handlers.snapshot(message.summary, message.endpoints, message.seq);
+      this.handlers.snapshot(unpackSnapshot(message.summary), message.endpoints, message.seq);
+      this.#askPdus();
     } else if (message.type === 'delta') {
       if (this.#seq >= 0 && message.seq <= this.#seq) return; // already in the snapshot
       if (this.#seq >= 0 && message.seq !== this.#seq + 1) {
@@ -82,8 +111,15 @@ export class LiveClient {
         return;
       }
       this.#seq = message.seq;
+      if (message.delta.type === 'pdu' && this.#pdus !== 'here') return; // the list asked for will hold it
       this.#batch.push(message.delta);
       this.#scheduleFlush();
+    } else if (message.type === 'pdus') {
+      if (this.#pdus !== 'asked') return;
+      this.#pdus = 'here';
+      // The deltas received before it first: its list replaces the PDUs, later deltas append to it.
+      this.#flush();
+      this.handlers.pdus(message.pdus, message.seq);
     } else if (message.type === 'endpoints') {
       this.handlers.endpoints(message.endpoints);
     }
@@ -95,11 +131,15 @@ export class LiveClient {
     this.#flushScheduled = true;
     const flush = () => {
       this.#flushScheduled = false;
-      const batch = this.#batch;
-      this.#batch = [];
-      if (batch.length) this.handlers.deltas(batch, this.#seq);
+      this.#flush();
     };
     if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
     else setTimeout(flush, 16);
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    if (batch.length) this.handlers.deltas(batch, this.#seq);
   }
 }

@@ -1,0 +1,34 @@
+/**
+ * The snapshot of the live stream (live-messages.ts) from a Summary and
+ * back: the PDUs left out and counted. Both ends use these, so the shape
+ * stays one.
+ */
+import type { Summary } from '../model/summary-types.ts';
+import { LIVE_PROTOCOL_VERSION, type EndpointInfo, type SnapshotSummary } from './live-messages.ts';
+import type { JsonList } from './json-list.ts';
+
+export function packSnapshot(summary: Summary): SnapshotSummary {
+  const { pdus, ...rest } = summary;
+  return { ...rest, pduCount: pdus.length };
+}
+
+/**
+ * The whole snapshot message as JSON text, its messages' text from
+ * `messages`: kept by the server for the hub's list, which only grows, so
+ * each message is stringified once however many browsers connect.
+ */
+export function snapshotJson(seq: number, summary: Summary, endpoints: EndpointInfo[], messages: JsonList): string {
+  const { messages: list, pdus, ...rest } = summary;
+  // The messages' place, first in the summary: no text taken from the traffic comes before it.
+  const placeholder = '\u0000messages\u0000';
+  const mark = JSON.stringify(placeholder);
+  const text = JSON.stringify({ type: 'snapshot', version: LIVE_PROTOCOL_VERSION, seq, summary: { messages: placeholder, ...rest, pduCount: pdus.length }, endpoints });
+  const at = text.indexOf(mark);
+  return `${text.slice(0, at)}${messages.update(list).json()}${text.slice(at + mark.length)}`;
+}
+
+/** The Summary of a snapshot, without its PDUs (an empty list until they are asked for). */
+export function unpackSnapshot(snapshot: SnapshotSummary): Summary {
+  const { pduCount: _count, ...rest } = snapshot;
+  return { ...rest, pdus: [] };
+}

@@ -1,0 +1,52 @@
+/**
+ * The live snapshot as the server writes it (shared/events/live-snapshot.ts):
+ * the summary without its PDUs, its messages' JSON text kept between
+ * snapshots (shared/events/json-list.ts) and spliced in, whatever the
+ * traffic's strings say.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Summary } from '../../../shared/model/summary-types.ts';
+import { JsonList } from '../../../shared/events/json-list.ts';
+import { packSnapshot, snapshotJson, unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
+
+const fixture = (name: string): Summary =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+
+describe('JsonList', () => {
+  it('is the JSON of the list however it grew, and starts afresh for another list', () => {
+    const items = Array.from({ length: 1200 }, (_, i) => ({ i, s: `x${i}`, n: null, u: undefined }));
+    const list = new JsonList();
+    expect(list.json()).toBe('[]');
+    for (let n = 0; n <= items.length; n += n < 20 ? 1 : 37) {
+      list.update(items.slice(0, n));
+      expect(list.json()).toBe(JSON.stringify(items.slice(0, n)));
+    }
+    list.update(items);
+    expect(list.json()).toBe(JSON.stringify(items));
+    const other = items.map((x) => ({ ...x }));
+    expect(list.update(other.slice(0, 3)).json()).toBe(JSON.stringify(other.slice(0, 3)));
+  });
+});
+
+describe('the live snapshot', () => {
+  it('carries the summary without its PDUs, which it counts', () => {
+    const summary = fixture('move');
+    const packed = packSnapshot(summary);
+    expect(packed.pduCount).toBe(summary.pdus.length);
+    expect(unpackSnapshot(JSON.parse(JSON.stringify(packed)))).toStrictEqual({ ...summary, pdus: [] });
+  });
+
+  it('is the same message when the server writes it as text around its kept messages, whatever the traffic says', () => {
+    const summary = fixture('move');
+    // An AE title like the placeholder the text is put together with, and a replacement pattern.
+    summary.associations[0].requestor.ae = '\u0000messages\u0000$&';
+    summary.messages[0] = { ...summary.messages[0], identifier: { PatientName: '\u0000messages\u0000' } };
+    const endpoints = [{ role: 'pacs', ae: 'PACS', host: '127.0.0.1', port: 104 }];
+    const kept = new JsonList();
+    snapshotJson(1, { ...summary, messages: summary.messages.slice(0, 3) }, endpoints, kept);
+    const message = JSON.parse(snapshotJson(7, summary, endpoints, kept));
+    expect(message).toEqual({ type: 'snapshot', version: 2, seq: 7, summary: JSON.parse(JSON.stringify(packSnapshot(summary))), endpoints });
+    expect(unpackSnapshot(message.summary)).toStrictEqual(JSON.parse(JSON.stringify({ ...summary, pdus: [] })));
+  });
+});

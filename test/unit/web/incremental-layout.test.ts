@@ -1,0 +1,106 @@
+/**
+ * The incremental layout (web/src/lib/diagram/incremental-layout.ts) against
+ * the full layout: random live sessions (live-script.ts) fed as deltas in
+ * random batches, under every view option, must give after every batch the
+ * very layout a full layout of the same summary gives; and a live session
+ * that only grows must not be laid out afresh (the point of it).
+ */
+import { describe, expect, it } from 'vitest';
+import type { LiveDelta } from '../../../shared/events/live-messages.ts';
+import type { Summary } from '../../../shared/model/summary-types.ts';
+import { applyDeltas, emptySummary } from '../../../web/src/lib/state/apply-delta.ts';
+import { IncrementalLayout, layoutDiagram, type LayoutOptions } from '../../../web/src/lib/diagram/layout.ts';
+import { NO_FILTER, type DiagramFilter } from '../../../web/src/lib/diagram/filter.ts';
+import { liveScript, random } from './live-script.ts';
+
+/** Applies the deltas in random batches; calls `check` with the summary after each. */
+function replay(deltas: LiveDelta[], seed: number, check: (summary: Summary, step: number) => void): void {
+  const rnd = random(seed ^ 0x5bd1e995);
+  let summary = emptySummary();
+  for (let at = 0, step = 0; at < deltas.length; step++) {
+    const size = rnd() < 0.6 ? 1 : 1 + Math.floor(rnd() * 12);
+    summary = applyDeltas(summary, deltas.slice(at, at + size));
+    at += size;
+    check(summary, step);
+  }
+}
+
+const FILTERS: Partial<DiagramFilter>[] = [{}, { ae: 'STORESCP' }, { command: 'C-STORE' }, { status: 'pending' }, { association: 'a1' }, { command: 'C-ECHO', ae: 'SCU' }];
+
+function optionsFor(seed: number): LayoutOptions {
+  const rnd = random(seed * 7 + 1);
+  return {
+    pdus: rnd() < 0.3,
+    realTime: rnd() < 0.1,
+    filter: { ...NO_FILTER, ...FILTERS[Math.floor(rnd() * FILTERS.length)] },
+    endpoints: rnd() < 0.3 ? [{ role: 'pacs', ae: 'PACS', host: '10.0.0.2', port: 11112 }] : [],
+  };
+}
+
+describe('IncrementalLayout', () => {
+  it('equals the full layout after every batch of random live deltas, under every view option', () => {
+    for (let seed = 1; seed <= 120; seed++) {
+      const deltas = liveScript(seed, { operations: 2 + (seed % 7), legacyLinks: seed % 5 === 0 });
+      const options = optionsFor(seed);
+      const incremental = new IncrementalLayout();
+      replay(deltas, seed, (summary, step) => {
+        // Now and then the user toggles a view option mid-session.
+        const o = step % 17 === 16 ? { ...options, pdus: !options.pdus } : options;
+        expect(incremental.update(summary, o), `seed ${seed}, batch ${step}, ${JSON.stringify(o)}`).toEqual(layoutDiagram(summary, o));
+      });
+    }
+  });
+
+  it('extends a growing C-MOVE without laying it out afresh, keeping what was drawn', () => {
+    const moves = liveScript(42, { operations: 1, kinds: ['move'] });
+    const incremental = new IncrementalLayout();
+    const options: LayoutOptions = { pdus: false, realTime: false, filter: NO_FILTER };
+    let summary = emptySummary();
+    let previous = incremental.update(summary, options);
+    for (const d of moves) {
+      summary = applyDeltas(summary, [d]);
+      const layout = incremental.update(summary, options);
+      // What was drawn stays the same objects (the diagram redraws only what changed).
+      previous.arrows.forEach((a, i) => expect(layout.arrows[i]).toBe(a));
+      previous = layout;
+    }
+    expect(previous).toEqual(layoutDiagram(summary, options));
+    // Laid out from nothing once; the sub-association's lifeline, its parent link set after it opened, its release: all extensions.
+    expect(incremental.fullLayouts).toBe(1);
+  });
+
+  it('draws an association from its A-ASSOCIATE-RQ on (no "no AE title" lifeline for the instant before)', () => {
+    const deltas = liveScript(11, { operations: 1, kinds: ['echo'] });
+    const opened = deltas.findIndex((d) => d.type === 'association');
+    const named = deltas.findIndex((d, i) => i > opened && d.type === 'association');
+    const options: LayoutOptions = { pdus: false, realTime: false };
+    const before = layoutDiagram(applyDeltas(emptySummary(), deltas.slice(0, named)), options);
+    expect(before.bars).toEqual([]);
+    expect(before.lifelines).toEqual([]);
+    const after = layoutDiagram(applyDeltas(emptySummary(), deltas.slice(0, named + 1)), options);
+    expect(after.bars).toHaveLength(1);
+    expect(after.lifelines.map((l) => l.ae)).not.toContain('');
+  });
+
+  it('adds a C-ECHO to a big session without a full layout once its lifelines exist', () => {
+    const big = liveScript(7, { operations: 40 });
+    let summary = applyDeltas(emptySummary(), big);
+    const incremental = new IncrementalLayout();
+    const options: LayoutOptions = { pdus: false, realTime: false, filter: NO_FILTER };
+    incremental.update(summary, options);
+    const echo = liveScript(3, { operations: 1, kinds: ['echo'] }).filter((d) => d.type !== 'pdu');
+    const before = incremental.fullLayouts;
+    // Re-number the echo's association, messages and PDUs after the big session's.
+    const shifted = echo.map((d): LiveDelta => {
+      if (d.type === 'association') return { ...d, association: { ...d.association, id: `e${d.association.id}`, start: d.association.start + 100, end: d.association.end === null ? null : d.association.end + 100 } };
+      if (d.type === 'message') return { ...d, index: d.index + summary.messages.length, message: { ...d.message, association: `e${d.message.association}`, time: d.message.time + 100 } };
+      return d;
+    });
+    for (const d of shifted) {
+      summary = applyDeltas(summary, [d]);
+      incremental.update(summary, options);
+    }
+    expect(incremental.update(summary, options)).toEqual(layoutDiagram(summary, options));
+    expect(incremental.fullLayouts - before).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The pieces the layout is made of, one function each, shared by the first
+ * layout of a session and by every extension of it (incremental-layout.ts),
+ * so both give the same numbers: the rows (events) and their order, an
+ * association bar's span and shape, an arrow, a C-CANCEL bracket. Pure.
+ */
+import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../../../shared/model/summary-types.ts';
+import { messageLabel, pduLabel, statusClass } from './labels.ts';
+import { GEOMETRY, type Arrow, type Bar, type CancelLink } from './layout-types.ts';
+
+/**
+ * One row of the diagram. `seq` orders rows of one kind at the same time:
+ * the association's index in the summary for its start and end, the
+ * message's or PDU's index otherwise.
+ */
+export interface Row {
+  kind: 'start' | 'end' | 'message' | 'pdu';
+  time: number;
+  seq: number;
+  association: string;
+}
+
+const KIND_ORDER: Record<Row['kind'], number> = { start: 0, pdu: 1, message: 2, end: 3 };
+
+/**
+ * The order of rows: by time; at the same time a start first, then PDUs,
+ * messages, ends; then model order. (The same order as a stable sort by time
+ * and kind of the rows collected association by association, then message by
+ * message, then PDU by PDU.)
+ */
+export function compareRows(x: Row, y: Row): number {
+  return x.time - y.time || KIND_ORDER[x.kind] - KIND_ORDER[y.kind] || x.seq - y.seq;
+}
+
+/** Is the association over at its first row (rejected or refused)? */
+export function endsAtOnce(a: SummaryAssociation): boolean {
+  return a.outcome === 'rejected' || a.outcome === 'refused';
+}
+
+/** The rows of an association itself: its start (unless PDUs show it), and its end (when it has one and PDUs do not show it). */
+export function associationRows(a: SummaryAssociation, index: number, pdus: boolean): Row[] {
+  const rows: Row[] = [];
+  if (!pdus || endsAtOnce(a)) rows.push({ kind: 'start', time: a.start, seq: index, association: a.id });
+  if (!pdus && a.end !== null && !endsAtOnce(a)) rows.push({ kind: 'end', time: a.end, seq: index, association: a.id });
+  return rows;
+}
+
+/** Top and bottom y of the rows of one association. */
+export interface Span {
+  y1: number;
+  y2: number;
+}
+
+export function extendSpan(spans: Map<string, Span>, id: string, y: number): void {
+  const s = spans.get(id);
+  if (!s) spans.set(id, { y1: y, y2: y });
+  else {
+    s.y1 = Math.min(s.y1, y);
+    s.y2 = Math.max(s.y2, y);
+  }
+}
+
+/** The bar's top and bottom: its rows, to the live end while open, half a row of margin. */
+export function barSpan(a: SummaryAssociation, rows: Span, lastY: number): Span {
+  const g = GEOMETRY;
+  let y1 = rows.y1;
+  let y2 = rows.y2;
+  if (a.outcome === 'open') y2 = Math.max(y2, lastY + g.rowHeight / 2);
+  if (endsAtOnce(a)) y2 = y1 + g.rowHeight * 0.6;
+  y1 -= g.rowHeight * 0.35;
+  if (!endsAtOnce(a)) y2 += g.rowHeight * 0.35;
+  return { y1, y2 };
+}
+
+function endLabel(a: SummaryAssociation): string {
+  switch (a.outcome) {
+    case 'rejected':
+      return `Rejected: ${a.reject?.text ?? 'no reason given'}`;
+    case 'aborted':
+      return `Aborted by ${a.abort?.by ?? '?'}: ${a.abort?.text ?? ''}`.trim();
+    case 'refused':
+      return `Connection refused${a.closeReason ? ` (${a.closeReason})` : ''}`;
+    case 'closed':
+      return `Closed without release${a.closeReason ? `: ${a.closeReason}` : ''}`;
+    case 'open':
+      return 'open';
+    default:
+      return 'Released';
+  }
+}
+
+export function makeBar(a: SummaryAssociation, parent: string | null, span: Span, requestorX: number, acceptorX: number): Bar {
+  return {
+    id: a.id,
+    parent,
+    outcome: a.outcome,
+    requestorX,
+    acceptorX,
+    y1: span.y1,
+    y2: span.y2,
+    title: `${a.id} ${a.requestor.ae ?? '?'} → ${a.acceptor.ae ?? '?'}`,
+    endLabel: endLabel(a),
+    failed: a.outcome === 'rejected' || a.outcome === 'refused' || a.outcome === 'aborted' || a.outcome === 'closed',
+  };
+}
+
+/** Labels of messages and PDUs already seen (their objects are kept across live deltas). */
+const messageLabels = new WeakMap<object, string>();
+const pduLabels = new WeakMap<object, string>();
+
+function cached<T extends object>(cache: WeakMap<object, string>, item: T, make: (item: T) => string): string {
+  let label = cache.get(item);
+  if (label === undefined) {
+    label = make(item);
+    cache.set(item, label);
+  }
+  return label;
+}
+
+/** Centre x of an association's bar on one side. */
+export type BarX = (association: string, side: 'requestor' | 'acceptor') => number;
+
+/** x of the bar's edge facing `towards`. */
+function edgeX(barX: BarX, id: string, side: 'requestor' | 'acceptor', towards: number): number {
+  const x = barX(id, side);
+  return x + (towards > x ? GEOMETRY.barWidth / 2 : -GEOMETRY.barWidth / 2);
+}
+
+export function messageArrow(m: SummaryMessage, index: number, y: number, barX: BarX): Arrow {
+  const fromSide = m.side;
+  const toSide = fromSide === 'requestor' ? 'acceptor' : 'requestor';
+  const fromCentre = barX(m.association, fromSide);
+  const toCentre = barX(m.association, toSide);
+  return {
+    kind: 'message', index, association: m.association, side: fromSide, y, time: m.time,
+    x1: edgeX(barX, m.association, fromSide, toCentre), x2: edgeX(barX, m.association, toSide, fromCentre),
+    label: cached(messageLabels, m, messageLabel), command: m.command, status: m.status, meaning: m.statusMeaning, cls: statusClass(m),
+  };
+}
+
+export function pduArrow(p: SummaryPdu, index: number, y: number, barX: BarX): Arrow {
+  const toSide = p.from === 'requestor' ? 'acceptor' : 'requestor';
+  const fromCentre = barX(p.association, p.from);
+  const toCentre = barX(p.association, toSide);
+  const cls = p.type === 'A-ASSOCIATE-RJ' || p.type === 'A-ABORT' ? 'status-failure' : 'pdu';
+  return {
+    kind: 'pdu', index, association: p.association, side: p.from, y, time: p.time,
+    x1: edgeX(barX, p.association, p.from, toCentre), x2: edgeX(barX, p.association, toSide, fromCentre),
+    label: cached(pduLabels, p, pduLabel), command: p.type, status: null, meaning: null, cls,
+  };
+}
+
+/** The bracket of a C-CANCEL-RQ arrow to the request it cancels (the latest earlier request with that Message ID), or null. */
+export function cancelOf(summary: Summary, arrow: Arrow, messageY: Map<number, number>): CancelLink | null {
+  const cancel = summary.messages[arrow.index];
+  for (let i = arrow.index - 1; i >= 0; i--) {
+    const m = summary.messages[i];
+    if (m.association === cancel.association && m.status === null && m.messageId === cancel.respondsTo && m.command !== 'C-CANCEL-RQ') {
+      const y1 = messageY.get(i);
+      return y1 === undefined ? null : { association: cancel.association, x: Math.min(arrow.x1, arrow.x2) - 16, y1, y2: arrow.y };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,93 @@
+/**
+ * The sequence diagram as geometry: the shapes the layout returns and the
+ * components draw (lifelines, association bars, arrows, links, cancels), and
+ * the constants they are measured in.
+ */
+import type { AssociationOutcome } from '../../../../shared/model/summary-types.ts';
+import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
+import type { Lifeline } from './lifelines.ts';
+import type { DiagramFilter } from './filter.ts';
+
+export interface LayoutOptions {
+  pdus: boolean;
+  realTime: boolean;
+  endpoints?: EndpointInfo[];
+  /** Draw only what passes this filter (filter.ts). */
+  filter?: DiagramFilter;
+}
+
+export const GEOMETRY = { laneWidth: 300, left: 130, top: 100, rowHeight: 34, barWidth: 14, nestOffset: 10, bottom: 60 } as const;
+
+export interface LaidLifeline extends Lifeline {
+  x: number;
+}
+
+export interface Bar {
+  id: string;
+  parent: string | null;
+  outcome: AssociationOutcome;
+  /** Centre x of the bar on the requestor's and the acceptor's lifeline. */
+  requestorX: number;
+  acceptorX: number;
+  y1: number;
+  y2: number;
+  title: string;
+  /** How it ended, in words (reject reason, abort source, refused). */
+  endLabel: string;
+  failed: boolean;
+}
+
+export interface Arrow {
+  kind: 'message' | 'pdu';
+  /** Index in summary.messages or summary.pdus. */
+  index: number;
+  association: string;
+  /** Which end of the association sent it. */
+  side: 'requestor' | 'acceptor';
+  x1: number;
+  x2: number;
+  y: number;
+  time: number;
+  label: string;
+  command: string;
+  status: string | null;
+  /** Meaning of a status in words (tooltip and inspector). */
+  meaning: string | null;
+  cls: string;
+}
+
+export interface Link {
+  parent: string;
+  child: string;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** A C-CANCEL-RQ tied to the request it cancels, drawn as a bracket beside the requestor's bar. */
+export interface CancelLink {
+  association: string;
+  x: number;
+  /** y of the request and of the C-CANCEL-RQ. */
+  y1: number;
+  y2: number;
+}
+
+export interface Layout {
+  lifelines: LaidLifeline[];
+  cancels: CancelLink[];
+  bars: Bar[];
+  /** Sorted by y. */
+  arrows: Arrow[];
+  links: Link[];
+  width: number;
+  height: number;
+  /** Hidden duplicate association id → drawn id. */
+  duplicateOf: Map<string, string>;
+  /** Drawn association id → lifeline keys of its requestor and acceptor. */
+  ends: Map<string, { requestor: string; acceptor: string }>;
+  /** DIMSE message arrows drawn, and messages in the model. */
+  shownMessages: number;
+  totalMessages: number;
+}
