@@ -8,6 +8,7 @@
  */
 import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../shared/model/summary-types.ts';
 import { uidName } from '../../shared/dicom/uids.ts';
+import type { Finding } from '../../shared/diagnosis/types.ts';
 
 const name = (uid: string | null): string => (uid ? (uidName(uid) ?? uid) : '?');
 const ae = (s: string | null): string => (s === null ? '?' : s === '' ? '""' : s);
@@ -117,4 +118,26 @@ function formatMessage(m: SummaryMessage, all: SummaryMessage[]): string {
     parts.push(m.command === 'C-CANCEL-RQ' ? `(cancels ${what})` : `(sub-operation of ${what})`);
   }
   return parts.join(' ');
+}
+
+/**
+ * The "findings" section of `pacscope summary` (shared/diagnosis/): one block
+ * per finding — severity, time, rule id and title, what happened, the fix, and
+ * the evidence (association ids, message and PDU indices as in --json).
+ */
+export function formatFindings(findings: readonly Finding[], summary: Summary): string {
+  const count = (s: string) => findings.filter((f) => f.severity === s).length;
+  const lines = ['', `findings: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`];
+  for (const f of findings) {
+    lines.push(`${f.severity.toUpperCase().padEnd(7)} ${t(f.time)} ${f.rule}: ${f.title}`);
+    lines.push(`        ${f.text}`, `        fix: ${f.fix}`);
+    const ms = f.evidence.messages.slice(0, 8).map((i) => {
+      const m = summary.messages[i];
+      return m ? `${i} ${m.command}${m.status ? ` ${m.status}` : ''}` : String(i);
+    });
+    const more = f.evidence.messages.length > 8 ? ` and ${f.evidence.messages.length - 8} more` : '';
+    const parts = [f.evidence.associations.length ? f.evidence.associations.join(', ') : null, ms.length ? `messages ${ms.join(', ')}${more}` : null, f.evidence.pdus?.length ? `pdus ${f.evidence.pdus.join(', ')}` : null];
+    lines.push(`        evidence: ${parts.filter((p) => p !== null).join('; ') || 'none'}`);
+  }
+  return lines.join('\n') + '\n';
 }

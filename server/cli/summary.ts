@@ -1,13 +1,15 @@
 /**
  * `pacscope summary FILE [--json] [--pdus]`: decode a recording, pcap or
- * pcapng file and print the derived model (docs/summary-json.md). Exit 0 when
+ * pcapng file and print the derived model (docs/summary-json.md) and the
+ * findings of the diagnosis rules (shared/diagnosis/). Exit 0 when
  * the file was read, even with decode errors; a thrown Error (file missing,
  * empty, of no known format) becomes a one-line message and exit 1 in main.ts.
  */
 import { parseArgs } from './args.ts';
 import { openWireSource } from '../sources/open-source.ts';
 import { summarize } from '../../shared/model/summarize.ts';
-import { formatSummary } from './summary-text.ts';
+import { formatFindings, formatSummary } from './summary-text.ts';
+import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 
 export async function summaryCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { flags: ['json', 'pdus'], values: ['dicom-port'] });
@@ -22,7 +24,11 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   const summary = await summarize(source.batches(), { path, format: source.format });
   // Problems of the file itself (a torn last record, an unknown link type) are decode errors too.
   for (const e of source.errors) summary.errors.push({ association: null, side: null, offset: e.offset, time: 0, reason: `file: ${e.reason}` });
-  const text = args.flags.has('json') ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, { pdus: args.flags.has('pdus') });
+  // The diagnosis rules run on the finished model (the whole file: complete, "now" = its last event).
+  const findings = diagnose(summary);
+  const text = args.flags.has('json')
+    ? `${JSON.stringify({ ...summary, findings }, null, 2)}\n`
+    : formatSummary(summary, { pdus: args.flags.has('pdus') }) + formatFindings(findings, summary);
   await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
   return 0;
 }

@@ -1,0 +1,371 @@
+/**
+ * What every rule needs, indexed once per `diagnose()` call so that no rule
+ * scans the messages more than once: messages and PDUs per association, each
+ * response's request, each request's responses, the C-MOVE/C-GET runs with
+ * their sub-operations, and "now". Built in O(n) (plus O(r log m) to place
+ * refused connections among m C-MOVEs), which keeps the diagnosis cheap
+ * enough to run on every live update of a 20,000-message session.
+ *
+ * Links come from the model where it has them: `parent` of a sub-association
+ * (the correlator's C-MOVE link, PS3.4 C.4.2) and `request`/`cause` of a
+ * message. Summaries written before those fields existed get the same links
+ * from Message ID Being Responded To (PS3.7 §9.3) and Move Originator
+ * (0000,1030)/(0000,1031) here, so old recordings diagnose alike.
+ */
+import type { Summary, SummaryAssociation, SummaryMessage } from '../model/summary-types.ts';
+import type { DiagnoseOptions, Finding } from './types.ts';
+
+/** Default wait for something expected (a response, a sub-association), in seconds. */
+export const DEFAULT_WINDOW_SECONDS = 30;
+
+/** A C-MOVE or C-GET request and what followed it. */
+export interface RetrieveRun {
+  service: 'C-MOVE' | 'C-GET';
+  /** Index of the request in `summary.messages`. */
+  rq: number;
+  association: SummaryAssociation;
+  /** Responses in wire order (pending, then the final one). */
+  responses: number[];
+  /** The first non-pending response, or null. */
+  final: number | null;
+  /** C-MOVE: sub-associations linked to it (`parent`). */
+  subs: SummaryAssociation[];
+  /** C-MOVE: refused TCP connections made while it ran (the destination did not listen). */
+  refused: SummaryAssociation[];
+  /** C-STORE-RQ and C-STORE-RSP of its sub-operations (C-MOVE: on `subs`; C-GET: on its own association). */
+  stores: number[];
+}
+
+const PENDING = 'pending';
+
+/** "C-MOVE" of "C-MOVE-RQ"/"C-MOVE-RSP". */
+export const serviceOfCommand = (command: string): string =>
+  command.endsWith('-RSP') ? command.slice(0, -4) : command.endsWith('-RQ') ? command.slice(0, -3) : command;
+export const isRequest = (m: SummaryMessage): boolean => m.command.endsWith('-RQ');
+export const isResponse = (m: SummaryMessage): boolean => m.command.endsWith('-RSP');
+
+export class DiagnosisContext {
+  readonly now: number;
+  readonly window: number;
+  readonly complete: boolean;
+  /** Time of the last event of the summary. */
+  readonly lastTime: number;
+  readonly associations = new Map<string, SummaryAssociation>();
+  readonly messagesOf = new Map<string, number[]>();
+  /** Association → PDU type → indices (A-ASSOCIATE-AC, A-ABORT, …); built on first use (clean sessions rarely need it). */
+  private pdusByType: Map<string, Map<string, number[]>> | null = null;
+  /** Response index → request index (-1: not seen). */
+  readonly requestOf: Int32Array;
+  /** Request index → its first non-pending response (-1: none). */
+  private readonly finalIndex: Int32Array;
+  /** Request index → first and last response, response → next response of the same request (-1: none): a list without an array per request. */
+  private readonly firstResponse: Int32Array;
+  private readonly lastResponse: Int32Array;
+  private readonly nextResponse: Int32Array;
+  /** Per message: 1 request (C-CANCEL-RQ excepted), 2 response, 0 other. */
+  readonly kind: Uint8Array;
+  readonly retrieves: RetrieveRun[] = [];
+  readonly retrieveByRq = new Map<number, RetrieveRun>();
+  /** Sub-association or refused connection id → the C-MOVE it served. */
+  readonly moveOf = new Map<string, RetrieveRun>();
+  /** Called AE titles of accepted associations per acceptor "host:port": what that SCP answers to. */
+  readonly acceptedCalledAes = new Map<string, Set<string>>();
+  /** How many associations each AE title requested (calling) and was asked for (called): whose traffic this capture holds. */
+  readonly callingAes = new Map<string, number>();
+  readonly calledAes = new Map<string, number>();
+  /** Messages and associations already explained by an error or warning finding (for the fallback rules). */
+  readonly claimedMessages = new Set<number>();
+  readonly claimedAssociations = new Set<string>();
+
+  constructor(
+    readonly summary: Summary,
+    options: DiagnoseOptions = {},
+  ) {
+    this.lastTime = lastEventTime(summary);
+    this.now = options.now ?? this.lastTime;
+    this.window = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
+    this.complete = options.complete ?? options.now === undefined;
+    for (const a of summary.associations) {
+      this.associations.set(a.id, a);
+      if (a.requestor.ae !== null) this.callingAes.set(a.requestor.ae, (this.callingAes.get(a.requestor.ae) ?? 0) + 1);
+      if (a.acceptor.ae !== null) this.calledAes.set(a.acceptor.ae, (this.calledAes.get(a.acceptor.ae) ?? 0) + 1);
+      if (a.outcome !== 'rejected' && a.outcome !== 'refused' && a.acceptor.ae !== null && !a.midStream) {
+        const key = `${a.acceptor.host}:${a.acceptor.port}`;
+        let set = this.acceptedCalledAes.get(key);
+        if (!set) this.acceptedCalledAes.set(key, (set = new Set()));
+        set.add(a.acceptor.ae);
+      }
+    }
+    const n = summary.messages.length;
+    this.requestOf = new Int32Array(n).fill(-1);
+    this.finalIndex = new Int32Array(n).fill(-1);
+    this.firstResponse = new Int32Array(n).fill(-1);
+    this.lastResponse = new Int32Array(n).fill(-1);
+    this.nextResponse = new Int32Array(n).fill(-1);
+    this.kind = new Uint8Array(n);
+    this.linkResponses();
+    this.collectRetrieves();
+  }
+
+  /**
+   * Whether this capture sees the outgoing associations of `scpAe` (besides
+   * `except`) or any association to `destination`: if it does, a missing
+   * sub-association is a fact; if not, the capture was made elsewhere (e.g.
+   * on the SCU side only) and the absence proves nothing.
+   */
+  seesTrafficOf(scpAe: string | null, destination: string | null, except: SummaryAssociation): boolean {
+    const own = (ae: string | null, counts: Map<string, number>, self: string | null) => (ae === null ? 0 : (counts.get(ae) ?? 0) - (self === ae ? 1 : 0));
+    return own(scpAe, this.callingAes, except.requestor.ae) > 0 || own(destination, this.calledAes, except.acceptor.ae) > 0;
+  }
+
+  message(i: number): SummaryMessage {
+    return this.summary.messages[i];
+  }
+
+  /** The responses to request `rq`, in order. */
+  responsesOf(rq: number): number[] {
+    const out: number[] = [];
+    for (let r = this.firstResponse[rq] ?? -1; r >= 0; r = this.nextResponse[r]) out.push(r);
+    return out;
+  }
+
+  /** The first non-pending response to request `rq`, or null. */
+  finalOf(rq: number): number | null {
+    const f = this.finalIndex[rq];
+    return f === undefined || f < 0 ? null : f;
+  }
+
+  /** Indices of the PDUs of `association` (a copy). */
+  pdusOf(association: string): number[] {
+    const types = this.pduIndex().get(association);
+    return types ? [...types.values()].flat().sort((a, b) => a - b) : [];
+  }
+
+  /** Indices of the PDUs of `association` of this type ("A-ABORT"), a copy. */
+  pdusOfType(association: string, type: string): number[] {
+    return this.pduIndex().get(association)?.get(type)?.slice() ?? [];
+  }
+
+  private pduIndex(): Map<string, Map<string, number[]>> {
+    if (this.pdusByType) return this.pdusByType;
+    const index = new Map<string, Map<string, number[]>>();
+    const { pdus } = this.summary;
+    for (let i = 0; i < pdus.length; i++) {
+      let types = index.get(pdus[i].association);
+      if (!types) index.set(pdus[i].association, (types = new Map()));
+      push(types, pdus[i].type, i);
+    }
+    return (this.pdusByType = index);
+  }
+
+  /** Records the evidence of an error/warning finding, so fallback rules do not report the same thing again. */
+  claim(f: Finding): void {
+    if (f.severity === 'info') return;
+    for (const m of f.evidence.messages) this.claimedMessages.add(m);
+    for (const a of f.evidence.associations) this.claimedAssociations.add(a);
+  }
+
+  /**
+   * Response → request: the model's `request` link, else same association,
+   * other side, same service and Message ID. Numeric keys per association
+   * (no string per message: this runs on every live update).
+   */
+  private linkResponses(): void {
+    /** One map for every association: (association number, service, side, Message ID) → request index. */
+    const open = new Map<number, number>();
+    const associationNumber = new Map<string, number>();
+    /** Command name → service number (request and response share it) and whether it is a request; one entry per distinct command. */
+    const commands = new Map<string, { service: number; request: boolean }>();
+    const services = new Map<string, number>();
+    const { messages } = this.summary;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      push(this.messagesOf, m.association, i);
+      if (m.command === 'C-CANCEL-RQ') continue;
+      let command = commands.get(m.command);
+      if (!command) {
+        const name = serviceOfCommand(m.command);
+        let service = services.get(name);
+        if (service === undefined) services.set(name, (service = services.size));
+        commands.set(m.command, (command = { service, request: isRequest(m) }));
+      }
+      let number = associationNumber.get(m.association);
+      if (number === undefined) associationNumber.set(m.association, (number = associationNumber.size));
+      const side = m.side === 'requestor' ? 0 : 1;
+      // Services stay few (< 32): the key fits a double exactly for any realistic number of associations.
+      const base = number * 64 + command.service * 2;
+      if (command.request) {
+        this.kind[i] = 1;
+        if (m.messageId !== null) open.set((base + side) * 65536 + (m.messageId & 0xffff), i);
+        continue;
+      }
+      this.kind[i] = 2;
+      let rq = typeof m.request === 'number' ? m.request : -1;
+      if (rq < 0 && m.respondsTo !== null) rq = open.get((base + 1 - side) * 65536 + (m.respondsTo & 0xffff)) ?? -1;
+      if (rq < 0 || rq >= i) continue;
+      this.requestOf[i] = rq;
+      if (this.firstResponse[rq] < 0) this.firstResponse[rq] = i;
+      else this.nextResponse[this.lastResponse[rq]] = i;
+      this.lastResponse[rq] = i;
+      if (this.finalIndex[rq] < 0 && m.statusCategory !== PENDING) this.finalIndex[rq] = i;
+    }
+  }
+
+  private collectRetrieves(): void {
+    const { messages, associations } = this.summary;
+    const movesById = new Map<string, number[]>();
+    const movesByMessageId = new Map<number, number[]>();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      if (m.command !== 'C-MOVE-RQ' && m.command !== 'C-GET-RQ') continue;
+      const a = this.associations.get(m.association);
+      if (!a) continue;
+      const run: RetrieveRun = { service: m.command === 'C-MOVE-RQ' ? 'C-MOVE' : 'C-GET', rq: i, association: a, responses: this.responsesOf(i), final: this.finalOf(i), subs: [], refused: [], stores: [] };
+      this.retrieves.push(run);
+      this.retrieveByRq.set(i, run);
+      if (run.service === 'C-MOVE' && m.messageId !== null) {
+        push(movesById, `${m.association}|${m.messageId}`, i);
+        push(movesByMessageId, m.messageId, i);
+      }
+    }
+    if (this.retrieves.length === 0) return;
+    const legacy = associations.every((a) => a.parent == null && (a as Partial<SummaryAssociation>).parentEvidence === undefined);
+    for (const a of associations) {
+      const rq = this.parentRequestOf(a, movesById, legacy ? movesByMessageId : null);
+      const run = rq === null ? undefined : this.retrieveByRq.get(rq);
+      if (!run || run.service !== 'C-MOVE' || a.id === run.association.id) continue;
+      run.subs.push(a);
+      this.moveOf.set(a.id, run);
+      for (const i of this.messagesOf.get(a.id) ?? []) if (messages[i].command === 'C-STORE-RQ' || messages[i].command === 'C-STORE-RSP') run.stores.push(i);
+    }
+    this.collectGetStores();
+    this.placeRefused();
+  }
+
+  /** The C-MOVE-RQ an association serves: the model's link, or (old summaries only) its Move Originator fields. */
+  private parentRequestOf(a: SummaryAssociation, movesById: Map<string, number[]>, legacyByMessageId: Map<number, number[]> | null): number | null {
+    const { messages } = this.summary;
+    if (typeof a.parentRequest === 'number') return a.parentRequest;
+    if (a.parent) return latestBefore(movesById.get(`${a.parent.association}|${a.parent.messageId}`), messages, a.start);
+    if (!legacyByMessageId) return null;
+    let first: SummaryMessage | undefined;
+    for (const i of this.messagesOf.get(a.id) ?? []) {
+      if (messages[i].command === 'C-STORE-RQ' && messages[i].side === 'requestor' && messages[i].moveOriginator) {
+        first = messages[i];
+        break;
+      }
+    }
+    const originator = first?.moveOriginator;
+    if (!first || !originator || originator.messageId === null) return null;
+    let best: number | null = null;
+    for (const rq of legacyByMessageId.get(originator.messageId) ?? []) {
+      const m = messages[rq];
+      if (m.time > first.time || m.association === a.id) continue;
+      const caller = this.associations.get(m.association)?.requestor.ae;
+      if (originator.ae && caller && originator.ae.trim() !== caller.trim()) continue;
+      best = rq;
+    }
+    return best;
+  }
+
+  /**
+   * C-GET sub-operations are C-STOREs sent by the acceptor on the C-GET's own
+   * association (PS3.4 C.4.3): the model's `cause`, else the oldest C-GET
+   * still running there. One pass over the messages.
+   */
+  private collectGetStores(): void {
+    const { messages } = this.summary;
+    const running = new Map<string, RetrieveRun[]>();
+    const owner = new Map<number, RetrieveRun>();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      if (m.command === 'C-GET-RQ') {
+        const run = this.retrieveByRq.get(i);
+        if (run) push(running, m.association, run);
+      } else if (m.command === 'C-GET-RSP' && m.statusCategory !== PENDING) {
+        const list = running.get(m.association);
+        const at = list ? list.findIndex((r) => r.rq === this.requestOf[i]) : -1;
+        if (list && at >= 0) list.splice(at, 1);
+      } else if (m.command === 'C-STORE-RQ' && m.side === 'acceptor') {
+        const run = typeof m.cause === 'number' ? this.retrieveByRq.get(m.cause) : running.get(m.association)?.[0];
+        if (run?.service !== 'C-GET') continue;
+        run.stores.push(i);
+        owner.set(i, run);
+      } else if (m.command === 'C-STORE-RSP') {
+        const run = owner.get(this.requestOf[i]);
+        if (run) run.stores.push(i);
+      }
+    }
+  }
+
+  /**
+   * A refused TCP connection has no AE titles, so the correlator cannot link
+   * it: it belongs to the latest C-MOVE running when it was tried (or ended
+   * at most `window` before: an asynchronous SCP connects after its final
+   * response), preferring one whose SCP has the connecting host.
+   */
+  private placeRefused(): void {
+    const moves = this.retrieves.filter((r) => r.service === 'C-MOVE');
+    if (moves.length === 0) return;
+    const times = moves.map((r) => this.summary.messages[r.rq].time);
+    for (const a of this.summary.associations) {
+      if (a.outcome !== 'refused' || a.parent) continue;
+      let hi = upperBound(times, a.start) - 1;
+      let chosen: RetrieveRun | null = null;
+      for (let n = 0; hi >= 0 && n < 16; hi--, n++) {
+        const run = moves[hi];
+        const finalTime = run.final === null ? null : this.summary.messages[run.final].time;
+        const end = finalTime ?? run.association.end ?? Number.POSITIVE_INFINITY;
+        if (a.start > end + this.window) continue;
+        // A C-MOVE whose sub-association worked needs no other connection: the refusal is someone else's.
+        const fin = run.final === null ? null : this.summary.messages[run.final];
+        if (fin && run.subs.length > 0 && fin.statusCategory === 'success' && !fin.failed) continue;
+        if (!chosen) chosen = run;
+        if (run.association.acceptor.host === a.requestor.host) {
+          chosen = run;
+          break;
+        }
+      }
+      if (!chosen) continue;
+      chosen.refused.push(a);
+      this.moveOf.set(a.id, chosen);
+    }
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function latestBefore(rqs: number[] | undefined, messages: SummaryMessage[], time: number): number | null {
+  if (!rqs?.length) return null;
+  let best: number | null = null;
+  for (const i of rqs) if (messages[i].time <= time) best = i;
+  return best ?? rqs[rqs.length - 1];
+}
+
+/** First index whose value is > x (times sorted ascending). */
+function upperBound(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The latest time of any association boundary, PDU, message or error. */
+export function lastEventTime(summary: Summary): number {
+  let t = 0;
+  for (const a of summary.associations) t = Math.max(t, a.end ?? a.start);
+  const lastPdu = summary.pdus[summary.pdus.length - 1];
+  const lastMessage = summary.messages[summary.messages.length - 1];
+  if (lastPdu) t = Math.max(t, lastPdu.time);
+  if (lastMessage) t = Math.max(t, lastMessage.time);
+  for (const e of summary.errors) t = Math.max(t, e.time);
+  return t;
+}
