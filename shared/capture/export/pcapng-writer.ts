@@ -1,28 +1,51 @@
 /**
  * Wire events → pcapng (draft-ietf-opsawg-pcapng), so that anything pacscope
- * saw can be opened in Wireshark. The TCP/IP framing is synthesised (the wire
- * events keep the payload bytes, not the packets): raw IP link type (101),
- * a three-way handshake per connection, payload cut into segments that fit an
- * IP datagram, FIN or RST at the end, SYN → RST for refused connections.
- * Checksums are computed for IPv4 headers; TCP checksums are left 0, which
- * Wireshark does not verify by default. Pure: returns byte blocks to write.
+ * saw can be opened in Wireshark. The framing is synthesised (the wire events
+ * keep the payload bytes, not the packets): Ethernet II (link type 1; or raw
+ * IP, link type 101) with locally administered MAC addresses made from the IP
+ * addresses, IPv4 or IPv6, TCP with a three-way handshake per connection,
+ * payload cut into segments that fit an IP datagram, FIN or RST at the end,
+ * SYN → RST for refused connections, and a hole in the sequence numbers for a
+ * capture gap (which Wireshark shows as "previous segment not captured").
+ * IPv4 and TCP checksums are computed. Timestamps are the wire events' own,
+ * in microseconds. Pure: returns byte blocks to write.
  */
 import { concatBytes } from '../../pdu/bytes.ts';
 import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
 
-const LINKTYPE_RAW = 101;
+/** LINKTYPE_ETHERNET and LINKTYPE_RAW (tcpdump.org/linktypes.html). */
+const LINKTYPE = Object.freeze({ ethernet: 1, raw: 101 } as const);
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+/** TCP payload per packet: an IPv4 datagram must stay under 65,535 bytes. */
 const MAX_SEGMENT = 65_000;
 const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
+
+export interface PcapngWriterOptions {
+  /** Link layer of the packets: 'ethernet' (default) or 'raw' IP. */
+  linkType?: keyof typeof LINKTYPE;
+}
 
 interface TcpState {
   requestor: Endpoint;
   acceptor: Endpoint;
   /** Next sequence number each side sends. */
   seq: Record<Side, number>;
+  finished: Set<Side>;
+}
+
+/** Initial sequence numbers, different per connection so that a reused port pair is still two streams to Wireshark. */
+function isn(conn: number, side: Side): number {
+  return (Math.imul(conn + 1, 0x9e3779b1) + (side === 'requestor' ? 0 : 0x40000000)) >>> 0;
 }
 
 export class PcapngWriter {
   private readonly connections = new Map<number, TcpState>();
+  private readonly linkType: number;
+
+  constructor(options: PcapngWriterOptions = {}) {
+    this.linkType = LINKTYPE[options.linkType ?? 'ethernet'];
+  }
 
   /** Section header block and the one interface description block. */
   header(): Uint8Array {
@@ -33,7 +56,7 @@ export class PcapngWriter {
       v.setBigInt64(8, -1n, true); // section length unknown
     });
     const idb = block(0x00000001, 8, (v) => {
-      v.setUint16(0, LINKTYPE_RAW, true);
+      v.setUint16(0, this.linkType, true);
       v.setUint32(4, 0, true); // no snap length
     });
     return concatBytes([shb, idb]);
@@ -43,22 +66,25 @@ export class PcapngWriter {
   write(ev: WireEvent): Uint8Array[] {
     switch (ev.kind) {
       case 'open': {
-        const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: 1000, acceptor: 5000 } };
+        const r = isn(ev.conn, 'requestor');
+        const a = isn(ev.conn, 'acceptor');
+        const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: r, acceptor: a }, finished: new Set() };
         this.connections.set(ev.conn, state);
         if (ev.midStream) return [];
         // A SYN takes one sequence number: data starts at ISN + 1 (RFC 9293 §3.4).
         const blocks = [
-          this.packet(state, 'requestor', ev.time, SYN, 1000, 0, new Uint8Array(0)),
-          this.packet(state, 'acceptor', ev.time, SYN | ACK, 5000, 1001, new Uint8Array(0)),
-          this.packet(state, 'requestor', ev.time, ACK, 1001, 5001, new Uint8Array(0)),
+          this.packet(state, 'requestor', ev.time, SYN, r, 0, EMPTY),
+          this.packet(state, 'acceptor', ev.time, SYN | ACK, a, r + 1, EMPTY),
+          this.packet(state, 'requestor', ev.time, ACK, r + 1, a + 1, EMPTY),
         ];
-        state.seq.requestor = 1001;
-        state.seq.acceptor = 5001;
+        state.seq.requestor = (r + 1) >>> 0;
+        state.seq.acceptor = (a + 1) >>> 0;
         return blocks;
       }
       case 'refused': {
-        const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: 1000, acceptor: 0 } };
-        return [this.packet(state, 'requestor', ev.time, SYN, 1000, 0, new Uint8Array(0)), this.packet(state, 'acceptor', ev.time, RST | ACK, 0, 1001, new Uint8Array(0))];
+        const r = isn(ev.conn, 'requestor');
+        const state: TcpState = { requestor: ev.requestor, acceptor: ev.acceptor, seq: { requestor: r, acceptor: 0 }, finished: new Set() };
+        return [this.packet(state, 'requestor', ev.time, SYN, r, 0, EMPTY), this.packet(state, 'acceptor', ev.time, RST | ACK, 0, r + 1, EMPTY)];
       }
       case 'data': {
         const state = this.connections.get(ev.conn);
@@ -84,31 +110,29 @@ export class PcapngWriter {
         const from: Side = ev.from ?? 'requestor';
         const peer: Side = from === 'requestor' ? 'acceptor' : 'requestor';
         const flags = ev.how === 'fin' ? FIN | ACK : RST | ACK;
-        const block = this.packet(state, from, ev.time, flags, state.seq[from], state.seq[peer], new Uint8Array(0));
+        const block = this.packet(state, from, ev.time, flags, state.seq[from], state.seq[peer], EMPTY);
         state.seq[from] = (state.seq[from] + 1) >>> 0;
+        state.finished.add(from);
+        if (ev.how !== 'fin' || state.finished.size === 2) this.connections.delete(ev.conn);
         return [block];
       }
     }
   }
 
+  /** One Enhanced Packet Block: link header, IP header, TCP header, payload. */
   private packet(state: TcpState, from: Side, time: number, flags: number, seq: number, ack: number, payload: Uint8Array): Uint8Array {
     const src = from === 'requestor' ? state.requestor : state.acceptor;
     const dst = from === 'requestor' ? state.acceptor : state.requestor;
-    const ip = ipHeader(src.host, dst.host, 20 + payload.length);
-    const tcp = new Uint8Array(20);
-    const t = new DataView(tcp.buffer);
-    t.setUint16(0, src.port);
-    t.setUint16(2, dst.port);
-    t.setUint32(4, seq >>> 0);
-    t.setUint32(8, ack >>> 0);
-    t.setUint8(12, 5 << 4);
-    t.setUint8(13, flags);
-    t.setUint16(14, 65535);
-    const frameLength = ip.length + 20 + payload.length;
-    const micros = BigInt(Math.round(time * 1000));
+    const v6 = src.host.includes(':') || dst.host.includes(':');
+    const srcIp = v6 ? ipv6Bytes(src.host) : ipv4Bytes(src.host);
+    const dstIp = v6 ? ipv6Bytes(dst.host) : ipv4Bytes(dst.host);
+    const link = this.linkType === LINKTYPE.ethernet ? 14 : 0;
+    const ipLength = v6 ? 40 : 20;
+    const frameLength = link + ipLength + 20 + payload.length;
     const padded = (frameLength + 3) & ~3;
     const out = new Uint8Array(28 + padded + 4);
     const v = new DataView(out.buffer);
+    const micros = BigInt(Math.round(time * 1000));
     v.setUint32(0, 0x00000006, true); // enhanced packet block
     v.setUint32(4, out.length, true);
     v.setUint32(8, 0, true); // interface 0
@@ -116,52 +140,89 @@ export class PcapngWriter {
     v.setUint32(16, Number(micros & 0xffffffffn), true);
     v.setUint32(20, frameLength, true);
     v.setUint32(24, frameLength, true);
-    out.set(ip, 28);
-    out.set(tcp, 28 + ip.length);
-    out.set(payload, 28 + ip.length + 20);
+    let p = 28;
+    if (link) {
+      out.set(macOf(dstIp), p);
+      out.set(macOf(srcIp), p + 6);
+      v.setUint16(p + 12, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+      p += link;
+    }
+    const ip = p;
+    if (v6) {
+      v.setUint32(ip, 0x60000000);
+      v.setUint16(ip + 4, 20 + payload.length);
+      out[ip + 6] = 6; // next header: TCP
+      out[ip + 7] = 64;
+      out.set(srcIp, ip + 8);
+      out.set(dstIp, ip + 24);
+    } else {
+      out[ip] = 0x45;
+      v.setUint16(ip + 2, 20 + 20 + payload.length);
+      v.setUint16(ip + 6, 0x4000); // don't fragment
+      out[ip + 8] = 64;
+      out[ip + 9] = 6;
+      out.set(srcIp, ip + 12);
+      out.set(dstIp, ip + 16);
+      v.setUint16(ip + 10, ~sum16(out, ip, ip + 20, 0) & 0xffff);
+    }
+    const tcp = ip + ipLength;
+    v.setUint16(tcp, src.port);
+    v.setUint16(tcp + 2, dst.port);
+    v.setUint32(tcp + 4, seq >>> 0);
+    v.setUint32(tcp + 8, ack >>> 0);
+    out[tcp + 12] = 5 << 4;
+    out[tcp + 13] = flags;
+    v.setUint16(tcp + 14, 65535);
+    out.set(payload, tcp + 20);
+    // TCP checksum over the pseudo-header (RFC 9293 §3.1; RFC 8200 §8.1 for IPv6), the header and the payload.
+    const tcpLength = 20 + payload.length;
+    let pseudo = sum16(srcIp, 0, srcIp.length, 0);
+    pseudo = sum16(dstIp, 0, dstIp.length, pseudo);
+    pseudo += 6 + (tcpLength & 0xffff) + (tcpLength >>> 16);
+    v.setUint16(tcp + 16, ~sum16(out, tcp, tcp + tcpLength, pseudo) & 0xffff);
     v.setUint32(out.length - 4, out.length, true);
     return out;
   }
 }
 
-function ipHeader(src: string, dst: string, payloadLength: number): Uint8Array {
-  if (src.includes(':') || dst.includes(':')) {
-    const h = new Uint8Array(40);
-    const v = new DataView(h.buffer);
-    v.setUint32(0, 0x60000000);
-    v.setUint16(4, payloadLength);
-    v.setUint8(6, 6); // next header: TCP
-    v.setUint8(7, 64);
-    h.set(ipv6Bytes(src), 8);
-    h.set(ipv6Bytes(dst), 24);
-    return h;
+const EMPTY = new Uint8Array(0);
+
+/** The 16-bit one's complement sum of b[start, end) (RFC 1071), added to `initial`, folded. */
+function sum16(b: Uint8Array, start: number, end: number, initial: number): number {
+  let sum = initial;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    sum += (b[i] << 8) | b[i + 1];
+    if (sum > 0x7fffffff) sum = (sum & 0xffff) + (sum >>> 16);
   }
-  const h = new Uint8Array(20);
-  const v = new DataView(h.buffer);
-  v.setUint8(0, 0x45);
-  v.setUint16(2, 20 + payloadLength);
-  v.setUint8(8, 64);
-  v.setUint8(9, 6);
-  h.set(ipv4Bytes(src), 12);
-  h.set(ipv4Bytes(dst), 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += v.getUint16(i);
+  if (i < end) sum += b[i] << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  v.setUint16(10, ~sum & 0xffff);
-  return h;
+  return sum;
+}
+
+/** A locally administered unicast MAC address (02:00:…) from the last 4 bytes of an IP address. */
+function macOf(ip: Uint8Array): Uint8Array {
+  return Uint8Array.of(0x02, 0x00, ...ip.subarray(ip.length - 4));
 }
 
 function ipv4Bytes(host: string): Uint8Array {
   const parts = host.split('.').map(Number);
-  return new Uint8Array(parts.length === 4 && parts.every((p) => p >= 0 && p <= 255) ? parts : [127, 0, 0, 1]);
+  return new Uint8Array(parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : [127, 0, 0, 1]);
 }
 
 function ipv6Bytes(host: string): Uint8Array {
   const out = new Uint8Array(16);
-  const [head, tail = ''] = host.split('::');
+  if (!host.includes(':')) {
+    // An IPv4 peer of an IPv6 connection: the IPv4-mapped form ::ffff:a.b.c.d.
+    out[10] = 0xff;
+    out[11] = 0xff;
+    out.set(ipv4Bytes(host), 12);
+    return out;
+  }
+  const [head, tail = ''] = host.replace(/%.*$/, '').split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = host.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  const groups = host.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
   groups.slice(0, 8).forEach((g, i) => {
     const n = parseInt(g, 16) || 0;
     out[i * 2] = n >> 8;
@@ -179,4 +240,3 @@ function block(type: number, bodyLength: number, fill: (body: DataView) => void)
   v.setUint32(out.length - 4, out.length, true);
   return out;
 }
-
