@@ -1,5 +1,5 @@
 /**
- * `pacscope export FILE (--pcapng OUT | --recording OUT)… [--redact]
+ * `pacscope export FILE (--pcapng OUT | --recording OUT | --svg|--png|--mermaid OUT)… [--redact]
  * [--redact-network] [--date-shift DAYS] [--salt TEXT] [--overwrite]`:
  * a recording, pcap or pcapng written again as a pcapng (synthesised
  * Ethernet/IP/TCP framing, shared/capture/export/pcapng-writer.ts) and/or as
@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { PcapngWriter } from '../../shared/capture/export/pcapng-writer.ts';
@@ -19,11 +19,14 @@ import type { RecordingHeader } from '../../shared/capture/recording/recording-m
 import { Redactor } from '../../shared/redact/redactor.ts';
 import { redactionMetadata, type RedactOptions } from '../../shared/redact/redact-options.ts';
 import { openWireSource } from '../sources/open-source.ts';
+import { SessionDecoder } from '../../shared/model/session-decoder.ts';
+import { SummaryBuilder } from '../../shared/model/summary-builder.ts';
+import { diagramMermaid, diagramSvg, writeDiagramPng } from '../export/diagram-files.ts';
 import { RecordingWriter } from '../recording/writer.ts';
 import { VERSION } from '../version.ts';
 import { parseArgs } from './args.ts';
 
-const USAGE = 'usage: pacscope export FILE (--pcapng OUT | --recording OUT)… [--redact] [--redact-network] [--date-shift DAYS] [--salt TEXT] [--overwrite] [--dicom-port PORT]…';
+const USAGE = 'usage: pacscope export FILE (--pcapng OUT | --recording OUT | --svg OUT | --png OUT | --mermaid OUT)… [--pdus] [--redact] [--redact-network] [--date-shift DAYS] [--salt TEXT] [--overwrite] [--dicom-port PORT]…';
 /** Recording output is flushed (waited for) after this many bytes, so a slow disk slows the reading instead of filling memory. */
 const FLUSH_BYTES = 8 << 20;
 const MAX_PROBLEMS_SHOWN = 20;
@@ -64,12 +67,15 @@ class PcapngOutput {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['redact', 'redact-network', 'overwrite'], values: ['pcapng', 'recording', 'date-shift', 'salt', 'dicom-port'] });
+  const args = parseArgs(argv, { flags: ['redact', 'redact-network', 'overwrite', 'pdus'], values: ['pcapng', 'recording', 'svg', 'png', 'mermaid', 'date-shift', 'salt', 'dicom-port'] });
   if (args.positionals.length !== 1) throw new Error(USAGE);
   const input = args.positionals[0];
   const pcapngPath = single(args.values, 'pcapng');
   const recordingPath = single(args.values, 'recording');
-  if (pcapngPath === null && recordingPath === null) throw new Error(`nothing to write: give --pcapng OUT and/or --recording OUT (${USAGE})`);
+  // The diagram of the session as exported (redacted when asked), drawn as the UI draws it.
+  const diagrams = { svg: single(args.values, 'svg'), png: single(args.values, 'png'), mermaid: single(args.values, 'mermaid') };
+  const diagramPaths = Object.values(diagrams).filter((p): p is string => p !== null);
+  if (pcapngPath === null && recordingPath === null && diagramPaths.length === 0) throw new Error(`nothing to write: give --pcapng, --recording, --svg, --png or --mermaid OUT (${USAGE})`);
   const network = args.flags.has('redact-network');
   const redact = args.flags.has('redact') || network;
   const shiftText = single(args.values, 'date-shift');
@@ -83,8 +89,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return n;
   });
   const outputs = [pcapngPath, recordingPath].filter((p): p is string => p !== null);
-  if (pcapngPath !== null && pcapngPath === recordingPath) throw new Error(`--pcapng and --recording name the same file: ${pcapngPath}`);
-  for (const out of outputs) {
+  const every = [...outputs, ...diagramPaths];
+  if (new Set(every.map((p) => resolve(p))).size !== every.length) throw new Error('two outputs name the same file');
+  for (const out of every) {
     if (resolve(out) === resolve(input)) throw new Error(`${out}: is the input file; write the export elsewhere`);
     if (existsSync(out) && !args.flags.has('overwrite')) throw new Error(`${out}: exists (use --overwrite to replace it)`);
     if (!existsSync(dirname(resolve(out)))) throw new Error(`${out}: no such directory ${dirname(resolve(out))}`);
@@ -110,8 +117,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
     };
     return RecordingWriter.open(temps.get(recordingPath as string) as string, header, { overwrite: true });
   };
+  const diagramModel = diagramPaths.length ? { decoder: new SessionDecoder(), builder: new SummaryBuilder({ path: redactor ? `redacted ${source.format}` : basename(input), format: source.format }) } : null;
   const emit = async (event: WireEvent): Promise<void> => {
     events++;
+    if (diagramModel) for (const d of diagramModel.decoder.push(event)) diagramModel.builder.apply(d);
     if (recordingPath !== null) {
       recording ??= await startRecording(event.time);
       const before = recording.bytesWritten;
@@ -139,6 +148,14 @@ export async function exportCommand(argv: string[]): Promise<number> {
     await (recording as RecordingWriter | null)?.close();
     await (pcapng as PcapngOutput | null)?.close();
     for (const [out, temp] of temps) await rename(temp, out);
+    if (diagramModel) {
+      for (const d of diagramModel.decoder.finish()) diagramModel.builder.apply(d);
+      const summary = diagramModel.builder.result();
+      const o = { pdus: args.flags.has('pdus') };
+      if (diagrams.svg) await writeFile(diagrams.svg, diagramSvg(summary, o));
+      if (diagrams.mermaid) await writeFile(diagrams.mermaid, `${diagramMermaid(summary, o)}\n`);
+      if (diagrams.png) await writeDiagramPng(summary, diagrams.png, o);
+    }
   } catch (e) {
     await (pcapng as PcapngOutput | null)?.close().catch(() => undefined);
     await (recording as RecordingWriter | null)?.close().catch(() => undefined);
@@ -154,6 +171,6 @@ export async function exportCommand(argv: string[]): Promise<number> {
     if (hidden > 0) process.stderr.write(`pacscope export: … and ${hidden} more\n`);
   }
   const what = redactor ? `redacted (${network ? 'names, IDs, dates, UIDs, AE titles and addresses' : 'names, IDs, dates and UIDs; AE titles and addresses kept'})` : 'not redacted';
-  process.stdout.write(`${events} wire events, ${what} → ${outputs.join(', ')}\n`);
+  process.stdout.write(`${events} wire events, ${what} → ${every.join(', ')}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@
  * code instead of calling process.exit, so tests can call it in-process.
  */
 import { summaryCommand } from './summary.ts';
+import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 import { openCommand } from './open.ts';
 import { scenarioCommand } from './scenario.ts';
@@ -27,6 +28,9 @@ Usage:
                                             step by step (without NAME: the list)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
                                             the associations and a timeline of the messages
+  pacscope export FILE --pcapng OUT | --recording OUT [--redact] [--redact-network]
+                                            write it again as pcapng (for Wireshark) or a recording,
+                                            redacted (--date-shift DAYS --salt TEXT --overwrite)
   pacscope doctor [--aet AE] --aec AE [--dest AE] [--store AE@HOST:PORT] [--json] HOST PORT
                                             check a peer step by step (connection, AE titles, contexts,
                                             C-FIND, C-MOVE/C-GET of one instance) and print the fixes
@@ -50,6 +54,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   summary: summaryCommand,
+  export: exportCommand,
   serve: serveCommand,
   open: openCommand,
   scenario: scenarioCommand,
