@@ -135,6 +135,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       token,
       webRoot: WEB_ROOT,
       doctorStoreScp: { ae: store.ae, host: store.host, port: store.port },
+      proxy,
     });
     for (const r of routes) await proxy.add(r);
     const out = [

@@ -24,6 +24,8 @@ import type { SessionLibrary } from './sessions.ts';
 import type { UploadStore } from './uploads.ts';
 import { ScenarioRuns } from './api-scenarios.ts';
 import { DoctorRuns } from './api-doctor.ts';
+import { routesApi } from './api-routes.ts';
+import type { Proxy } from '../proxy/proxy.ts';
 import { LiveStream } from './ws.ts';
 
 export interface LiveServerOptions {
@@ -47,6 +49,8 @@ export interface LiveServerOptions {
   doctorStoreScp?: { ae: string; host: string; port: number } | null;
   /** The built UI (web/dist). */
   webRoot: string;
+  /** The proxy whose routes /api/routes lists and edits; null or absent: none (404). */
+  proxy?: Proxy | null;
 }
 
 export interface RunningLiveServer {
@@ -81,6 +85,10 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       if (method === 'GET' && parts[1] === 'runs' && parts.length === 3) return sendJson(res, 200, scenarios.get(parts[2]));
       if (method === 'POST' && parts[2] === 'run' && parts.length === 3) return sendJson(res, 201, scenarios.start(parts[1], await readJsonObject(req)));
       throw new HttpError(parts.length === 3 ? 405 : 404, `no ${method} ${url.pathname}`);
+    }
+    if (parts[0] === 'routes') {
+      if (!o.proxy) throw new HttpError(404, 'no proxy runs here');
+      return routesApi(req, res, o.proxy, parts.slice(1));
     }
     if (parts[0] === 'sessions') {
       if (!o.sessions) throw new HttpError(404, 'this server has no sessions folder');

@@ -7,32 +7,9 @@ import type { Side } from '../../shared/capture/wire-event.ts';
 import { RelayConnection, type ProxyCapture } from './relay.ts';
 import { formatEndpoint, type RouteSpec } from './route-spec.ts';
 
-export interface RouteCounters {
-  /** Clients accepted. */
-  connections: number;
-  /** Being connected or relayed now. */
-  active: number;
-  /** The upstream refused or did not answer. */
-  refused: number;
-  /** Ended by a reset (either side). */
-  resets: number;
-  /** Ended by another socket error. */
-  errors: number;
-  bytesToUpstream: number;
-  bytesToClient: number;
-}
-
-/** A route as `Proxy.list()` shows it (a plain object: JSON for the HTTP API). */
-export interface RouteInfo {
-  /** The address listened on, port as bound ("127.0.0.1:4243"): the route's key. */
-  listen: string;
-  upstream: string;
-  /** "LISTEN=UPSTREAM" as given (the listen port may be 0 there). */
-  spec: string;
-  counters: RouteCounters;
-  /** The last failure of a connection ("upstream 127.0.0.1:11119 refused"), or null. */
-  lastFailure: string | null;
-}
+// Declared once with the HTTP API's bodies (GET /api/routes), for the server and the browser.
+export type { ProxyRouteCounters as RouteCounters, ProxyRouteInfo as RouteInfo } from '../../shared/events/live-api.ts';
+import type { ProxyRouteCounters as RouteCounters, ProxyRouteInfo as RouteInfo } from '../../shared/events/live-api.ts';
 
 export interface ProxyRouteOptions {
   capture: ProxyCapture;

@@ -210,3 +210,36 @@ export interface DoctorState {
   steps: DoctorStep[];
   report?: DoctorReport;
 }
+
+/** Counters of one proxy route (server/proxy/). */
+export interface ProxyRouteCounters {
+  /** Clients accepted. */
+  connections: number;
+  /** Being connected or relayed now. */
+  active: number;
+  /** The upstream refused or did not answer. */
+  refused: number;
+  /** Ended by a reset (either side). */
+  resets: number;
+  /** Ended by another socket error. */
+  errors: number;
+  bytesToUpstream: number;
+  bytesToClient: number;
+}
+
+/** A proxy route (`GET /api/routes`, and what `POST /api/routes` answers). */
+export interface ProxyRouteInfo {
+  /** The address listened on, port as bound ("127.0.0.1:4243"): the route's key. */
+  listen: string;
+  upstream: string;
+  /** "LISTEN=UPSTREAM" as given (the listen port may be 0 there). */
+  spec: string;
+  counters: ProxyRouteCounters;
+  /** The last failure of a connection ("upstream 127.0.0.1:11119 refused"), or null. */
+  lastFailure: string | null;
+}
+
+/** `POST /api/routes`: `{route: "LISTEN=UPSTREAM"}` (e.g. "127.0.0.1:4243=127.0.0.1:4242"). */
+export interface ProxyRouteRequest {
+  route: string;
+}

@@ -4,10 +4,10 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { DoctorRequest, DoctorState, OperationRequest, OperationState, PacsSettings, PduBytesInfo, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+import type { DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 
-export type { DoctorState, DoctorStep, OperationKind, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+export type { DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
 /** Where details (messages, PDU bytes) of the shown session come from: the live hub, or an opened session. */
 export const LIVE_DETAILS = '/api';
@@ -58,6 +58,9 @@ export const api = {
   session: (name: string) => request<Summary>('GET', sessionDetails(name)),
   /** One file's bytes, streamed as the body (POST /api/uploads). */
   upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
+  routes: () => request<ProxyRouteInfo[]>('GET', '/api/routes'),
+  addRoute: (route: string) => request<ProxyRouteInfo>('POST', '/api/routes', { route }),
+  removeRoute: (listen: string) => request<unknown>('DELETE', `/api/routes/${encodeURIComponent(listen)}`),
   startDoctor: (body: DoctorRequest) => request<{ id: string }>('POST', '/api/doctor', body),
   doctor: (id: string) => request<DoctorState>('GET', `/api/doctor/${encodeURIComponent(id)}`),
   runScenario: (name: string, body: ScenarioRunRequest) => request<ScenarioRunState>('POST', `/api/scenarios/${encodeURIComponent(name)}/run`, body),
