@@ -6,7 +6,8 @@
  * the scenarios.
  */
 import { parseArgs } from './args.ts';
-import { formatSummary } from './summary-text.ts';
+import { formatFindings, formatSummary } from './summary-text.ts';
+import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import dimse from '../endpoints/dimse.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
@@ -64,8 +65,9 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
   if (run.error) throw new Error(`the scenario could not run: ${run.error}`);
   const summary = hub.summary();
   const narration = narrate(summary, run.scenario, new Set(run.associations));
+  const findings = diagnose(summary);
   if (args.flags.has('json')) {
-    process.stdout.write(`${JSON.stringify({ scenario: run.scenario.name, associations: run.associations, narration, summary }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ scenario: run.scenario.name, associations: run.associations, narration, findings, summary }, null, 2)}\n`);
     return 0;
   }
   const out = [`Scenario ${run.scenario.name} — ${run.scenario.title}`, run.scenario.summary, ''];
@@ -73,7 +75,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     out.push(`${String(step.number).padStart(2)}. ${step.time === null ? '      ' : `${step.time.toFixed(3)} s`}  ${pointsAt(step, summary)}`);
     out.push(`    ${step.text}  (${step.section})`);
   }
-  out.push('', formatSummary(summary, { pdus: false }).trimEnd());
+  out.push('', (formatSummary(summary, { pdus: false }) + formatFindings(findings, summary)).trimEnd());
   if (record) out.push('', `recorded to ${record} (pacscope open ${record} replays it)`);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -92,4 +92,27 @@ describe('teaching scenarios', () => {
     await panel.locator('[data-action=narration-next]').click();
     expect(await panel.locator('[data-testid=narration-current]').textContent()).toMatch(/called AE title not recognised/);
   });
+
+  it('a misconfiguration scenario yields a finding; clicking it marks the evidence arrows', async () => {
+    const page = browser.page;
+    const panel = page.locator('[data-testid=scenarios]');
+    await panel.locator('select[name=scenario]').selectOption('unknown-destination');
+    await panel.locator('[data-action=run-scenario]').click();
+    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 2 of 2 steps seen' }).waitFor({ timeout: 20_000 });
+    const finding = page.locator('[data-testid=finding][data-rule="move.destination-unknown"]');
+    await finding.waitFor({ timeout: 10_000 });
+    await finding.locator('button.title').click();
+    expect(await finding.textContent()).toMatch(/NOWHERE/);
+    expect(await finding.textContent()).toMatch(/fix:/);
+    const marked = await page.$$eval('[data-testid=arrow].evidence', (els) => els.map((e) => [e.getAttribute('data-command'), e.getAttribute('data-status')]));
+    expect(marked).toEqual(expect.arrayContaining([['C-MOVE-RSP', '0xA801']]));
+    expect(await page.locator('[data-testid=arrow].selected').getAttribute('data-command')).toMatch(/C-MOVE-R/);
+    await browser.screenshot('finding-evidence');
+    // The narration advances step by step on the same run.
+    await panel.locator('[data-action=narration-next]').click();
+    await panel.locator('[data-testid=narration-current]', { hasText: 'Step 1 of 2' }).waitFor({ timeout: 5_000 });
+    await panel.locator('[data-action=narration-next]').click();
+    await panel.locator('[data-testid=narration-current]', { hasText: 'Step 2 of 2' }).waitFor({ timeout: 5_000 });
+    expect(await page.locator('[data-testid=arrow].selected').getAttribute('data-status')).toBe('0xA801');
+  });
 });
