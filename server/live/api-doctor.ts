@@ -12,19 +12,13 @@ import { runDoctor, targetProblem } from '../doctor/run-doctor.ts';
 import type { DoctorTarget, StoreEndpoint } from '../doctor/types.ts';
 import type { DoctorState } from '../../shared/events/live-api.ts';
 import { HttpError, stringField } from './http-json.ts';
-
-interface Entry {
-  view: DoctorState;
-  abort: AbortController;
-  done: Promise<void>;
-}
+import { RunRegistry } from './run-registry.ts';
 
 /** Finished runs kept for their reports (the oldest are forgotten first). */
 const KEEP = 50;
 
 export class DoctorRuns {
-  private readonly entries = new Map<string, Entry>();
-  private next = 1;
+  private readonly runs = new RunRegistry<DoctorState>('doctor', KEEP);
 
   constructor(
     private readonly hub: CaptureHub,
@@ -35,51 +29,33 @@ export class DoctorRuns {
   /** Checks the body and starts the doctor; HttpError 400 for bad input. */
   start(body: Record<string, unknown>): DoctorState {
     const target = parseDoctorTarget(body);
-    const id = `doctor${this.next++}`;
-    const view: DoctorState = { id, state: 'running', steps: [] };
+    const view: DoctorState = { id: this.runs.newId(), state: 'running', steps: [] };
     const abort = new AbortController();
-    const done = runDoctor(target, this.hub, { storeScp: this.storeScp(), signal: abort.signal, onStep: (s) => view.steps.push(s) })
-      .then(
-        (report) => {
-          view.report = report;
-          view.steps = report.steps;
-        },
-        (e: unknown) => {
-          // runDoctor checks its input first (done above): anything else is a bug, shown as a failed step.
-          view.steps.push({ id: 'connect', title: 'Doctor', ok: false, detail: e instanceof Error ? e.message : String(e), associations: [] });
-        },
-      )
-      .finally(() => {
-        view.state = 'done';
-      });
-    this.entries.set(id, { view, abort, done });
-    this.forgetOld();
-    return view;
+    const run = runDoctor(target, this.hub, { storeScp: this.storeScp(), signal: abort.signal, onStep: (s) => view.steps.push(s) }).then(
+      (report) => {
+        view.report = report;
+        view.steps = report.steps;
+      },
+      (e: unknown) => {
+        // runDoctor checks its input first (done above): anything else is a bug, shown as a failed step.
+        view.steps.push({ id: 'connect', title: 'Doctor', ok: false, detail: e instanceof Error ? e.message : String(e), associations: [] });
+      },
+    );
+    return this.runs.add(view, abort, run);
   }
 
   get(id: string): DoctorState | null {
-    return this.entries.get(id)?.view ?? null;
+    return this.runs.get(id);
   }
 
   /** Resolves once the run has ended (tests). */
-  async settled(id: string): Promise<DoctorState | null> {
-    const e = this.entries.get(id);
-    if (!e) return null;
-    await e.done;
-    return e.view;
+  settled(id: string): Promise<DoctorState | null> {
+    return this.runs.settled(id);
   }
 
   /** Cancels what still runs and waits for it. */
-  async close(): Promise<void> {
-    for (const e of this.entries.values()) if (e.view.state === 'running') e.abort.abort();
-    await Promise.allSettled([...this.entries.values()].map((e) => e.done));
-  }
-
-  private forgetOld(): void {
-    for (const [id, e] of this.entries) {
-      if (this.entries.size <= KEEP) return;
-      if (e.view.state === 'done') this.entries.delete(id);
-    }
+  close(): Promise<void> {
+    return this.runs.close();
   }
 }
 

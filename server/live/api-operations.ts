@@ -17,6 +17,7 @@ import { cMove } from '../endpoints/scu/move.ts';
 import { cGet } from '../endpoints/scu/get.ts';
 import { cStore } from '../endpoints/scu/store.ts';
 import type { UploadStore } from './uploads.ts';
+import { RunRegistry } from './run-registry.ts';
 import { formatStatus, statusInfo } from '../../shared/dimse/status.ts';
 import { parseKeys } from '../endpoints/scu/keys.ts';
 import { QUERY_LEVELS, type OperationResult, type QueryLevel, type QueryModel, type QueryTarget, type SubOperationCounters } from '../endpoints/scu/options.ts';
@@ -26,18 +27,12 @@ import type { OperationKind, OperationState } from '../../shared/events/live-api
 export type { OperationKind, OperationState };
 
 const KINDS: readonly OperationKind[] = ['echo', 'find', 'move', 'get', 'store'];
-interface Entry {
-  view: OperationState;
-  abort: AbortController;
-  done: Promise<void>;
-}
 
 /** Finished operations kept for their results (the oldest are forgotten first). */
 const KEEP = 200;
 
 export class LiveOperations {
-  private readonly entries = new Map<string, Entry>();
-  private next = 1;
+  private readonly runs = new RunRegistry<OperationState>('op', KEEP);
 
   constructor(
     private readonly hub: CaptureHub,
@@ -52,8 +47,7 @@ export class LiveOperations {
     const op = stringField(body, 'op', true) as OperationKind;
     if (!KINDS.includes(op)) throw new HttpError(400, `"op" must be one of ${KINDS.join(', ')}, got "${op}"`);
     const target = parseTarget(body, op);
-    const id = `op${this.next++}`;
-    const view: OperationState = { id, op, state: 'running' };
+    const view: OperationState = { id: this.runs.newId(), op, state: 'running' };
     const abort = new AbortController();
     const signal = abort.signal;
     const onPending = (counters: SubOperationCounters, index: number) => {
@@ -98,54 +92,34 @@ export class LiveOperations {
         return r;
       });
     }
-    const done = run
-      .then(
-        (result) => {
-          view.result = stripResult(result);
-        },
-        (e: unknown) => {
-          view.result = { ok: false, outcome: 'error', reason: e instanceof Error ? e.message : String(e) };
-        },
-      )
-      .finally(() => {
-        view.state = 'done';
-      });
-    this.entries.set(id, { view, abort, done });
-    this.forgetOld();
-    return view;
+    const settled = run.then(
+      (result) => {
+        view.result = stripResult(result);
+      },
+      (e: unknown) => {
+        view.result = { ok: false, outcome: 'error', reason: e instanceof Error ? e.message : String(e) };
+      },
+    );
+    return this.runs.add(view, abort, settled);
   }
 
   get(id: string): OperationState | null {
-    return this.entries.get(id)?.view ?? null;
+    return this.runs.get(id);
   }
 
   /** Asks for a C-CANCEL; false when there is no such operation. */
   cancel(id: string): boolean {
-    const e = this.entries.get(id);
-    if (!e) return false;
-    e.abort.abort();
-    return true;
+    return this.runs.cancel(id);
   }
 
   /** Resolves once the operation has ended (tests). */
-  async settled(id: string): Promise<OperationState | null> {
-    const e = this.entries.get(id);
-    if (!e) return null;
-    await e.done;
-    return e.view;
+  settled(id: string): Promise<OperationState | null> {
+    return this.runs.settled(id);
   }
 
   /** Cancels what still runs and waits for it. */
-  async close(): Promise<void> {
-    for (const e of this.entries.values()) if (e.view.state === 'running') e.abort.abort();
-    await Promise.allSettled([...this.entries.values()].map((e) => e.done));
-  }
-
-  private forgetOld(): void {
-    for (const [id, e] of this.entries) {
-      if (this.entries.size <= KEEP) return;
-      if (e.view.state === 'done') this.entries.delete(id);
-    }
+  close(): Promise<void> {
+    return this.runs.close();
   }
 }
 

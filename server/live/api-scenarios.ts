@@ -12,13 +12,13 @@ import type { ScenarioRunState } from '../../shared/events/live-api.ts';
 import { scenarioInfo } from '../../shared/scenarios/catalogue.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { HttpError } from './http-json.ts';
+import { RunRegistry } from './run-registry.ts';
 
 /** Runs kept for their state (the oldest finished ones are forgotten first). */
 const KEEP = 50;
 
 export class ScenarioRuns {
-  private readonly runs = new Map<string, { view: ScenarioRunState; done: Promise<void> }>();
-  private next = 1;
+  private readonly runs = new RunRegistry<ScenarioRunState>('s', KEEP);
 
   constructor(private readonly hub: CaptureHub) {}
 
@@ -26,36 +26,23 @@ export class ScenarioRuns {
     if (!scenarioInfo(name)) throw new HttpError(404, `no scenario "${name}"`);
     const delay = body.delayMs ?? 0;
     if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > 10_000) throw new HttpError(400, `"delayMs" must be an integer from 0 to 10000, got ${JSON.stringify(delay)}`);
-    const view: ScenarioRunState = { id: `s${this.next++}`, name, state: 'running', associations: [], error: null };
-    const done = runScenario(name, this.hub, { subOperationDelayMs: delay, onAssociation: (id) => view.associations.push(id) })
-      .then(
-        (run) => void (view.error = run.error),
-        (e: unknown) => void (view.error = e instanceof Error ? e.message : String(e)),
-      )
-      .finally(() => void (view.state = 'done'));
-    this.runs.set(view.id, { view, done });
-    for (const [id, r] of this.runs) {
-      if (this.runs.size <= KEEP) break;
-      if (r.view.state === 'done') this.runs.delete(id);
-    }
-    return view;
+    const view: ScenarioRunState = { id: this.runs.newId(), name, state: 'running', associations: [], error: null };
+    // A scenario runs to its end (its actors close themselves): the abort is not wired to anything.
+    const run = runScenario(name, this.hub, { subOperationDelayMs: delay, onAssociation: (id) => view.associations.push(id) }).then(
+      (r) => void (view.error = r.error),
+      (e: unknown) => void (view.error = e instanceof Error ? e.message : String(e)),
+    );
+    return this.runs.add(view, new AbortController(), run);
   }
 
   get(id: string): ScenarioRunState {
     const run = this.runs.get(id);
     if (!run) throw new HttpError(404, `no scenario run ${id}`);
-    return run.view;
+    return run;
   }
 
   /** Waits for the runs still going (server shutdown, tests). */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.runs.values()].map((r) => r.done));
-  }
-
-  async settled(id: string): Promise<ScenarioRunState> {
-    const run = this.runs.get(id);
-    if (!run) throw new HttpError(404, `no scenario run ${id}`);
-    await run.done;
-    return run.view;
+  close(): Promise<void> {
+    return this.runs.close();
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningProcess } from '../interop/harness/process.ts';
 import { BIN, ensureWebBuilt, openBrowser, REPO_ROOT, type Browser } from './harness.ts';
-import { arrows } from './ui-helpers.ts';
+import { arrows, dropFile } from './ui-helpers.ts';
 
 let dir: string;
 let proc: RunningProcess;
@@ -33,22 +33,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Drops a file on the page as a user dragging it from the desktop would. */
-async function dropFile(name: string, bytes: Buffer): Promise<void> {
-  const page = browser.page;
-  const transfer = await page.evaluateHandle(
-    ({ name, base64 }) => {
-      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([data], name));
-      return dt;
-    },
-    { name, base64: bytes.toString('base64') },
-  );
-  await page.dispatchEvent('.app', 'dragover', { dataTransfer: transfer });
-  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
-}
-
 describe('opening recordings and captures', () => {
   it('pacscope open FILE shows the file at once', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?session=store\.pcapng$/);
@@ -61,7 +45,7 @@ describe('opening recordings and captures', () => {
 
   it('a recording dropped on the page is saved in the folder and shown', async () => {
     const page = browser.page;
-    await dropFile('echo.pacscope', await readFile(join(REPO_ROOT, 'test/fixtures/recording/v1-dcmtk-echo.pacscope')));
+    await dropFile(browser.page, 'echo.pacscope', await readFile(join(REPO_ROOT, 'test/fixtures/recording/v1-dcmtk-echo.pacscope')));
     await page.locator('[data-testid=source]', { hasText: 'echo.pacscope' }).waitFor({ timeout: 15_000 });
     await page.locator('[data-testid=arrow][data-command=C-ECHO-RSP]').waitFor({ timeout: 10_000 });
     expect((await arrows(page)).map((a) => a.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
@@ -71,7 +55,7 @@ describe('opening recordings and captures', () => {
 
   it('a file that is no capture is refused with the reason; what is shown stays', async () => {
     const page = browser.page;
-    await dropFile('notes.pcap', Buffer.from('these are notes, not packets'));
+    await dropFile(browser.page, 'notes.pcap', Buffer.from('these are notes, not packets'));
     const error = page.locator('[data-testid=open-error]');
     await error.waitFor({ timeout: 10_000 });
     expect(await error.textContent()).toMatch(/notes\.pcap is not a pacscope recording, a pcap or a pcapng/);

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
 import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
-import { arrows, runOperation, waitForResult } from './ui-helpers.ts';
+import { arrows, dropFile, runOperation, waitForResult } from './ui-helpers.ts';
 
 let serve: RunningServe;
 let browser: Browser;
@@ -39,19 +39,6 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-async function dropFile(name: string, bytes: Buffer): Promise<void> {
-  const page = browser.page;
-  const transfer = await page.evaluateHandle(
-    ({ name, base64 }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
-      return dt;
-    },
-    { name, base64: bytes.toString('base64') },
-  );
-  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
-}
-
 async function position(): Promise<{ t: number; shown: number; total: number }> {
   const text = (await browser.page.locator('[data-testid=replay-position]').textContent()) ?? '';
   const m = /([\d.]+) s \/ [\d.]+ s · (\d+) of (\d+) messages/.exec(text);
@@ -64,7 +51,7 @@ const drawn = async () => (await arrows(browser.page)).map((a) => a.command);
 describe('replay of a recorded C-MOVE', () => {
   it('opens the dropped recording whole, then plays it at 4× building up as it happened', async () => {
     const page = browser.page;
-    await dropFile('move.pacscope', recording);
+    await dropFile(browser.page, 'move.pacscope', recording);
     await page.locator('[data-testid=source]', { hasText: 'move.pacscope' }).waitFor({ timeout: 15_000 });
     const replay = page.locator('[data-testid=replay]');
     await replay.waitFor({ timeout: 5_000 });

@@ -120,3 +120,17 @@ export async function moveFlow(page: Page, moveAssociation: string) {
   const stores = all.filter((a) => subs.some((s) => s.id === a.association) && a.command === 'C-STORE-RQ');
   return { rq, pending: rsps.filter((a) => a.status === '0xFF00'), final: rsps.find((a) => a.status !== '0xFF00'), subs, stores };
 }
+
+/** Drops a file on the page as a user dragging it from the desktop would. */
+export async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ name, base64 }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+      return dt;
+    },
+    { name, base64: bytes.toString('base64') },
+  );
+  await page.dispatchEvent('.app', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
+}
