@@ -205,7 +205,10 @@ export class CaptureHub {
 
   /** The association id the model gives connection `conn` (a mirror's is its twin's), or null. */
   associationOf(conn: number): string | null {
-    return this.associations.get(conn) ?? null;
+    const own = this.associations.get(conn);
+    if (own !== undefined) return own;
+    const twin = this.mirrorOf.get(conn);
+    return twin === undefined ? null : (this.associations.get(twin) ?? null);
   }
 
   private deliver(derived: DerivedEvent): void {
