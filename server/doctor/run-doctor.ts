@@ -23,7 +23,6 @@ import { findStudies, pickInstance } from './step-find.ts';
 import { getOne, moveOne } from './step-retrieve.ts';
 import { buildReport } from './report.ts';
 import { isSendableAe } from './ae-variants.ts';
-import { mirrorAwareHub } from './mirror-aware-hub.ts';
 import { step, type DoctorContext, type DoctorOptions, type DoctorReport, type DoctorStep, type DoctorTarget } from './types.ts';
 
 /** A one-line reason why the target cannot be examined, or null. */
@@ -40,7 +39,7 @@ export function targetProblem(t: DoctorTarget): string | null {
 export async function runDoctor(target: DoctorTarget, hub: CaptureHub, options: DoctorOptions = {}): Promise<DoctorReport> {
   const bad = targetProblem(target);
   if (bad) throw new Error(bad);
-  const ctx: DoctorContext = { hub: mirrorAwareHub(hub), target, options, calledAeTitle: target.calledAeTitle, callingAeTitle: target.callingAeTitle, signal: options.signal };
+  const ctx: DoctorContext = { hub, target, options, calledAeTitle: target.calledAeTitle, callingAeTitle: target.callingAeTitle, signal: options.signal };
   const steps: DoctorStep[] = [];
   const add = (...more: DoctorStep[]) => {
     for (const s of more) {

@@ -5,18 +5,14 @@
  * association chip shows that association in the diagram.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
+import { type Browser, openProduct, type RunningServe } from './harness.ts';
 import { freePort } from '../interop/harness/net.ts';
 
 let serve: RunningServe;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  serve = await startServe();
-  browser = await openBrowser();
-  await browser.page.goto(serve.url);
-  await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+  ({ serve, browser } = await openProduct());
 });
 
 afterAll(async () => {

@@ -123,3 +123,20 @@ export async function openBrowser(): Promise<Browser> {
     },
   };
 }
+
+/** The product as a user starts it (`pacscope serve`, the built UI) and a browser on its page, once the page is drawn. */
+export async function openProduct(extra: string[] = []): Promise<{ serve: RunningServe; browser: Browser }> {
+  ensureWebBuilt();
+  const serve = await startServe(extra);
+  let browser: Browser | null = null;
+  try {
+    browser = await openBrowser();
+    await browser.page.goto(serve.url);
+    await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+    return { serve, browser };
+  } catch (e) {
+    await browser?.close();
+    await serve.stop();
+    throw e;
+  }
+}

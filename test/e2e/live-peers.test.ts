@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import dimse from '../../server/endpoints/dimse.ts';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
 import { runTool } from '../interop/harness/process.ts';
-import { BIN, ensureWebBuilt, openBrowser, REPO_ROOT, startServe, type Browser, type RunningServe } from './harness.ts';
+import { BIN, type Browser, openProduct, REPO_ROOT, type RunningServe } from './harness.ts';
 import { arrows, lifelines, moveFlow, runOperation, until, waitForResult } from './ui-helpers.ts';
 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -21,12 +21,8 @@ let browser: Browser;
 let dir = '';
 
 beforeAll(async () => {
-  ensureWebBuilt();
   dir = await mkdtemp(join(tmpdir(), 'pacscope-e2e-files-'));
-  serve = await startServe();
-  browser = await openBrowser();
-  await browser.page.goto(serve.url);
-  await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+  ({ serve, browser } = await openProduct());
 });
 
 afterAll(async () => {

@@ -9,18 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
-import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
+import { type Browser, openProduct, type RunningServe } from './harness.ts';
 import { arrows, lifelines, moveFlow, runOperation, until, waitForResult } from './ui-helpers.ts';
 
 let serve: RunningServe;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  serve = await startServe();
-  browser = await openBrowser();
-  await browser.page.goto(serve.url);
-  await browser.page.locator('[data-testid=operations]').waitFor({ timeout: 15_000 });
+  ({ serve, browser } = await openProduct());
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * drawn live once, the route counts it, and removing the route stops it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
+import { type Browser, openProduct, type RunningServe } from './harness.ts';
 import { freePort } from '../interop/harness/net.ts';
 import { runOperation, waitForResult } from './ui-helpers.ts';
 
@@ -12,11 +12,7 @@ let serve: RunningServe;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  serve = await startServe();
-  browser = await openBrowser();
-  await browser.page.goto(serve.url);
-  await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+  ({ serve, browser } = await openProduct());
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
-import { ensureWebBuilt, openBrowser, startServe, type Browser, type RunningServe } from './harness.ts';
+import { type Browser, openProduct, type RunningServe } from './harness.ts';
 import { arrows, dropFile, runOperation, waitForResult } from './ui-helpers.ts';
 
 let serve: RunningServe;
@@ -16,12 +16,8 @@ let browser: Browser;
 let recording: Buffer;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  serve = await startServe(['--sub-operation-delay', '400']);
-  browser = await openBrowser();
+  ({ serve, browser } = await openProduct(['--sub-operation-delay', '400']));
   const page = browser.page;
-  await page.goto(serve.url);
-  await page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
   await runOperation(page, { op: 'move', host: '127.0.0.1', port: serve.pacsPort, aet: 'WEBUI', aec: serve.pacsAe, dest: 'STORESCP', level: 'STUDY', keys: [`StudyInstanceUID=${studyUid(1)}`] });
   await waitForResult(page, /move: success/, 30_000);
   // This run's recording, as a user would take it from the sessions folder.

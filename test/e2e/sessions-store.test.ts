@@ -9,18 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureWebBuilt, openBrowser, REPO_ROOT, startServe, type Browser, type RunningServe } from './harness.ts';
+import { type Browser, openProduct, REPO_ROOT, type RunningServe } from './harness.ts';
 import { arrows, waitForResult } from './ui-helpers.ts';
 
 let serve: RunningServe;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  serve = await startServe();
-  browser = await openBrowser();
-  await browser.page.goto(serve.url);
-  await browser.page.locator('[data-testid=diagram]').waitFor({ timeout: 15_000 });
+  ({ serve, browser } = await openProduct());
 });
 
 afterAll(async () => {

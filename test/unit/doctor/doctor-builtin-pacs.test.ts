@@ -18,7 +18,6 @@ import { startStoreScp, type RunningStoreScp } from '../../../server/endpoints/s
 import { startLiveServer, type RunningLiveServer } from '../../../server/live/http-server.ts';
 import { runDoctor } from '../../../server/doctor/run-doctor.ts';
 import { limitedFind } from '../../../server/doctor/step-find.ts';
-import { mirrorAwareHub } from '../../../server/doctor/mirror-aware-hub.ts';
 import type { DoctorState } from '../../../shared/events/live-api.ts';
 
 let dir = '';
@@ -112,12 +111,12 @@ describe('the doctor against the built-in PACS', () => {
   });
 
   it('C-FIND with a limit: C-CANCEL after the first match (PS3.7 §9.3.2.3), and the find still counts as working', async () => {
-    const ctx = { hub: mirrorAwareHub(hub), target: peer(), options: {}, calledAeTitle: 'PACS', callingAeTitle: 'DOCTOR' };
+    const ctx = { hub, target: peer(), options: {}, calledAeTitle: 'PACS', callingAeTitle: 'DOCTOR' };
     const f = await limitedFind(ctx, 'study', 'STUDY', { StudyInstanceUID: '' }, 1);
     expect(f.cancelled).toBe(true);
     expect(f.result.matches.length).toBeGreaterThanOrEqual(1);
     expect(['cancel', 'success']).toContain(f.result.outcome);
-    // Both ends are in this process: the SCU's connection may be the hub's mirror, which mirrorAwareHub resolves.
+    // Both ends are in this process: the SCU's connection may be the hub's mirror, whose association is its twin's.
     const id = ctx.hub.associationOf(f.connection!);
     expect(id).not.toBeNull();
     expect(hub.summary().messages.filter((m) => m.association === id).map((m) => m.command)).toContain('C-CANCEL-RQ');
