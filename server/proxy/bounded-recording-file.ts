@@ -11,19 +11,18 @@
  * is kept and reported by `close`), so that a rotation never has to buffer
  * events while the next file opens.
  *
- * Records are staged in a buffer of 1 MiB that goes to the file when full
- * and at the end of each turn of the event loop (setImmediate): DCMTK sends
- * PDU header, PDV header and value as separate writes, so a relay sees many
- * small chunks, and one file write per chunk would cost more than the relay
- * itself. A reader tailing the file still sees each record within one turn.
- * Data records are written straight into the stage (the layout of
- * format-v1.ts, as encode.ts writes it): no buffer per chunk for the GC.
+ * The bytes go to an AppendFile (append-file.ts): staged in 1 MiB buffers,
+ * written around the page cache where the system allows it, every record
+ * in the file within FLUSH_MS. Data records are copied straight into the
+ * stage (prefix, the relayed bytes, suffix: the layout of format-v1.ts, as
+ * encode.ts writes it): no buffer per chunk for the GC.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { encodeHeader, encodeMetadata, encodeRecord } from '../../shared/capture/recording/encode.ts';
 import { DATA_PREFIX_BYTES_V1, RECORD_HEADER_BYTES_V1, RECORD_OVERHEAD_V1, RecordTypeV1 } from '../../shared/capture/recording/format-v1.ts';
 import type { RecordingHeader } from '../../shared/capture/recording/recording-meta.ts';
+import { AppendFile } from './append-file.ts';
+import type { StagePool } from './stage-pool.ts';
 
 export interface BoundedFileOptions {
   /** Replace an existing file (default: refuse). */
@@ -32,50 +31,43 @@ export interface BoundedFileOptions {
   maxPendingBytes: number;
   /** What else is queued (files of earlier rotations still closing). */
   otherPending?: () => number;
+  /** Staging buffers shared by the files of one recording (see stage-pool.ts). */
+  pool?: StagePool;
 }
 
-/** Bytes staged before they are handed to the file stream. */
-const STAGE_BYTES = 1024 * 1024;
-
 export class BoundedRecordingFile {
-  private readonly stream: WriteStream;
-  private stage = Buffer.allocUnsafe(STAGE_BYTES);
-  private staged = 0;
-  private flushScheduled = false;
-  private error: Error | null = null;
-  private closing: Promise<void> | null = null;
+  private readonly file: AppendFile;
+  /** A data record's length, type, connection, direction and time; then its bytes; then its length again. */
+  private readonly prefix = Buffer.alloc(RECORD_HEADER_BYTES_V1 + DATA_PREFIX_BYTES_V1);
+  private readonly suffix = Buffer.alloc(4);
   /** Bytes handed to the file (header included). */
   bytesWritten = 0;
   /** Data bytes written as gaps because the disk fell behind. */
   lostBytes = 0;
   /** Wire events written. */
   events = 0;
-  readonly opened: Promise<void>;
 
   constructor(
     readonly path: string,
     header: RecordingHeader,
     private readonly o: BoundedFileOptions,
   ) {
-    this.stream = createWriteStream(path, { flags: o.overwrite ? 'w' : 'wx' });
-    this.opened = new Promise((resolve, reject) => {
-      this.stream.once('open', () => resolve());
-      this.stream.once('error', reject);
-    });
-    this.opened.catch(() => undefined);
-    this.stream.on('error', (e) => {
-      this.error ??= e;
-    });
+    this.file = new AppendFile(path, { overwrite: o.overwrite, pool: o.pool });
     this.append(encodeHeader(header));
+  }
+
+  /** Resolves once the file is created; rejects when it cannot be. */
+  get opened(): Promise<void> {
+    return this.file.opened;
   }
 
   /** Bytes queued in memory for this file. */
   get pending(): number {
-    return this.stream.writableLength + this.staged;
+    return this.file.pending;
   }
 
   get failed(): Error | null {
-    return this.error;
+    return this.file.failed;
   }
 
   /** Appends one wire event (or a gap in its place when the disk is behind). Never throws. */
@@ -88,23 +80,17 @@ export class BoundedRecordingFile {
       return;
     }
     const n = DATA_PREFIX_BYTES_V1 + event.bytes.length;
-    const size = RECORD_OVERHEAD_V1 + n;
-    if (size > STAGE_BYTES / 4) return this.append(encodeRecord(event));
-    if (this.closing || this.error) return;
-    if (this.staged + size > STAGE_BYTES) this.handOver();
-    // Length, type; conn, direction, time; the bytes; length again (format-v1.ts).
-    const b = this.stage;
-    const o = this.staged;
-    b.writeUInt32BE(n, o);
-    b[o + 4] = RecordTypeV1.Data;
-    b.writeUInt32BE(event.conn, o + RECORD_HEADER_BYTES_V1);
-    b[o + RECORD_HEADER_BYTES_V1 + 4] = event.from === 'requestor' ? 0 : 1;
-    b.writeDoubleBE(event.time, o + RECORD_HEADER_BYTES_V1 + 5);
-    b.set(event.bytes, o + RECORD_HEADER_BYTES_V1 + DATA_PREFIX_BYTES_V1);
-    b.writeUInt32BE(n, o + RECORD_HEADER_BYTES_V1 + n);
-    this.staged += size;
-    this.bytesWritten += size;
-    this.scheduleHandOver();
+    const p = this.prefix;
+    p.writeUInt32BE(n, 0);
+    p[4] = RecordTypeV1.Data;
+    p.writeUInt32BE(event.conn, RECORD_HEADER_BYTES_V1);
+    p[RECORD_HEADER_BYTES_V1 + 4] = event.from === 'requestor' ? 0 : 1;
+    p.writeDoubleBE(event.time, RECORD_HEADER_BYTES_V1 + 5);
+    this.suffix.writeUInt32BE(n, 0);
+    this.file.append(p);
+    this.file.append(event.bytes);
+    this.file.append(this.suffix);
+    this.bytesWritten += RECORD_OVERHEAD_V1 + n;
   }
 
   writeMetadata(metadata: Record<string, unknown>): void {
@@ -113,55 +99,16 @@ export class BoundedRecordingFile {
 
   /** Everything written so far is in the file. */
   flush(): Promise<void> {
-    if (this.closing || this.error) return Promise.resolve();
-    this.handOver();
-    return new Promise((resolve) => this.stream.write(new Uint8Array(0), () => resolve()));
+    return this.file.flush();
   }
 
   /** Flushes and closes; rejects with the first error (e.g. the file could not be created). */
   close(): Promise<void> {
-    if (!this.closing && !this.error) this.handOver();
-    this.closing ??= new Promise<void>((resolve) => {
-      if (this.stream.destroyed) return resolve();
-      this.stream.once('close', () => resolve());
-      this.stream.end();
-    }).then(() => {
-      if (this.error) throw this.error;
-    });
-    return this.closing;
+    return this.file.close();
   }
 
   private append(bytes: Uint8Array): void {
-    if (this.closing || this.error) return;
     this.bytesWritten += bytes.length;
-    if (this.staged + bytes.length > STAGE_BYTES) this.handOver();
-    if (bytes.length >= STAGE_BYTES) {
-      this.stream.write(bytes);
-      return;
-    }
-    this.stage.set(bytes, this.staged);
-    this.staged += bytes.length;
-    this.scheduleHandOver();
-  }
-
-  private scheduleHandOver(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (!this.closing && !this.error) this.handOver();
-    });
-  }
-
-  /** The staged records go to the file stream: a few bytes as a copy, a full stage as it is (the stream owns it then). */
-  private handOver(): void {
-    if (this.staged === 0) return;
-    if (this.staged < STAGE_BYTES / 16) {
-      this.stream.write(Buffer.from(this.stage.subarray(0, this.staged)));
-    } else {
-      this.stream.write(this.stage.subarray(0, this.staged));
-      this.stage = Buffer.allocUnsafe(STAGE_BYTES);
-    }
-    this.staged = 0;
+    this.file.append(bytes);
   }
 }

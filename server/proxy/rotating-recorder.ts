@@ -23,6 +23,7 @@ import type { RecordingSource } from '../../shared/capture/recording/recording-m
 import { VERSION } from '../version.ts';
 import { BoundedRecordingFile } from './bounded-recording-file.ts';
 import { MessageBoundaryTracker } from './message-boundary.ts';
+import { STAGE_BYTES, StagePool } from './stage-pool.ts';
 
 export interface RecorderOptions {
   /** One file (no rotation). */
@@ -73,10 +74,13 @@ export class RotatingRecorder {
   /** Data bytes recorded as gaps because the disk fell behind, over all files. */
   private lostInClosed = 0;
   private errors: Error[] = [];
+  /** The staging buffers of every file of this recording: the budget plus a few stages (bounded-recording-file.ts). */
+  private readonly pool: StagePool;
 
   private constructor(private readonly o: RecorderOptions) {
     if (!o.path && !o.dir) throw new Error('a recording needs a file or a folder');
     if (o.path && (o.rotateBytes || o.rotateMs)) throw new Error('rotation needs a folder (--record-dir), not one file');
+    this.pool = new StagePool((o.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES) + 4 * STAGE_BYTES);
     this.stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     this.current = this.newFile(null);
     if (o.rotateMs) {
@@ -257,6 +261,7 @@ export class RotatingRecorder {
       {
         overwrite: this.o.overwrite,
         maxPendingBytes: this.o.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
+        pool: this.pool,
         otherPending: (): number => this.allPending() - file.pending,
       },
     );
