@@ -113,7 +113,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   const routes = proxy.list();
   await proxy.close();
   let recordError: Error | null = null;
-  await recorder?.close().catch((e: Error) => (recordError = e));
+  await capture.close().catch((e: Error) => (recordError = e));
   process.stdout.write(summaryText(routes, capture.stats.finish(), recorder, (Date.now() - started) / 1000));
   if (recordError) {
     process.stderr.write(`pacscope proxy: the recording is incomplete: ${(recordError as Error).message}\n`);

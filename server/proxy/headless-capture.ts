@@ -3,12 +3,23 @@
  * recording (when there is one) and to the bounded statistics, nothing else
  * is kept. `pacscope serve --route` uses its CaptureHub instead, which keeps
  * the live model for the UI.
+ *
+ * Events are taken after the relaying, not between: the relay hands an event
+ * over and goes on, and the events of one turn of the event loop are recorded
+ * and decoded together once every socket that was ready has been relayed
+ * (setImmediate runs after the poll phase). A data set arriving on one socket
+ * then no longer delays the response waiting on another. The buffers are
+ * the ones read from the sockets (Node allocates one per read and the relay
+ * does not reuse it), so holding them until then copies nothing; above
+ * MAX_BACKLOG_BYTES in one turn they are taken at once, so memory stays bounded.
  */
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { ConnectionCounter } from '../sources/tap.ts';
 import { ProxyStats } from './proxy-stats.ts';
 import type { ProxyCapture } from './relay.ts';
 import type { RotatingRecorder } from './rotating-recorder.ts';
+
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export class HeadlessCapture implements ProxyCapture {
   private readonly counter = new ConnectionCounter();
@@ -21,6 +32,9 @@ export class HeadlessCapture implements ProxyCapture {
   readonly stats = new ProxyStats({ maxDataSetBytes: 0 });
   /** Sees every event after the recording and the statistics (the CLI's --verbose log). */
   listener: ((event: WireEvent) => void) | null = null;
+  private backlog: WireEvent[] = [];
+  private backlogBytes = 0;
+  private scheduled = false;
 
   constructor(readonly recorder: RotatingRecorder | null) {}
 
@@ -29,8 +43,43 @@ export class HeadlessCapture implements ProxyCapture {
   }
 
   readonly sink = (event: WireEvent): void => {
-    this.recorder?.write(event);
-    this.stats.push(event);
-    this.listener?.(event);
+    this.backlog.push(event);
+    if (event.kind === 'data') this.backlogBytes += event.bytes.length;
+    if (this.backlogBytes > MAX_BACKLOG_BYTES) return this.drain();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.drain();
+      });
+    }
   };
+
+  /** Records and counts every event handed over so far. */
+  drain(): void {
+    const events = this.backlog;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    for (const event of events) {
+      this.recorder?.write(event);
+      this.stats.push(event);
+      this.listener?.(event);
+    }
+  }
+
+  /** Everything handed over so far is in the recording file. */
+  async flush(): Promise<void> {
+    this.drain();
+    await this.recorder?.flush();
+  }
+
+  /**
+   * The proxy has stopped (its connections closed): the last events are
+   * taken, and the recording is flushed and closed (rejects with its first
+   * write error). `stats.finish()` then gives the final counts.
+   */
+  async close(): Promise<void> {
+    this.drain();
+    await this.recorder?.close();
+  }
 }

@@ -48,16 +48,16 @@ describe('proxy recording', () => {
     const dir = await tempDir();
     const upstream = await TestServer.start();
     cleanup.push(() => upstream.close());
-    const { recorder, proxy, port } = await headless(upstream.port, { path: join(dir, 'stop.pacscope') });
+    const { capture, proxy, port } = await headless(upstream.port, { path: join(dir, 'stop.pacscope') });
     const sent = randomBytes(64 * 1024 * 1024, 3);
     const answer = randomBytes(2 * 1024 * 1024, 5);
     upstream.onPeer = (p) => p.socket.write(answer);
     const client = await connect(port);
     client.socket.write(sent);
-    // Stop while bytes are still flowing (the SIGINT/SIGTERM path of the CLI: proxy.close, then recorder.close).
+    // Stop while bytes are still flowing (the SIGINT/SIGTERM path of the CLI: proxy.close, then capture.close).
     await until(() => total(upstream.peers[0]?.received ?? []) > 8 * 1024 * 1024, 10_000, 'some bytes to be relayed');
     await proxy.close();
-    await recorder.close();
+    await capture.close();
     const { events, errors } = await readRecordingFile(join(dir, 'stop.pacscope'));
     expect(errors).toEqual([]);
     const rq = concat(recorded(events, 'requestor'));
@@ -73,7 +73,7 @@ describe('proxy recording', () => {
     const dir = await tempDir();
     const upstream = await TestServer.start();
     cleanup.push(() => upstream.close());
-    const { recorder, proxy, port } = await headless(upstream.port, { path: join(dir, 'reset.pacscope') });
+    const { capture, proxy, port } = await headless(upstream.port, { path: join(dir, 'reset.pacscope') });
     const sent = randomBytes(32 * 1024 * 1024, 9);
     const client = await connect(port);
     client.socket.write(sent);
@@ -83,7 +83,7 @@ describe('proxy recording', () => {
     await until(() => client.gone, 5000, 'the client to see the reset');
     expect(client.error?.code).toMatch(/ECONNRESET|EPIPE/);
     const relayed = proxy.list()[0].counters.bytesToUpstream;
-    await recorder.flush();
+    await capture.flush();
     const { events } = await readRecordingFile(join(dir, 'reset.pacscope'));
     const rq = concat(recorded(events, 'requestor'));
     expect(rq.length).toBe(relayed);
@@ -95,13 +95,13 @@ describe('proxy recording', () => {
     const dir = await tempDir();
     const upstream = await TestServer.start();
     cleanup.push(() => upstream.close());
-    const { recorder, proxy, port } = await headless(upstream.port, { dir, prefix: 'rot', rotateBytes: 256 * 1024 });
+    const { recorder, capture, proxy, port } = await headless(upstream.port, { dir, prefix: 'rot', rotateBytes: 256 * 1024 });
     const steps = cstoreDialog(30, 100_000);
     upstream.onPeer = (p) => void play(p, 'acceptor', steps);
     await play(await connect(port), 'requestor', steps);
     await until(() => proxy.active === 0);
     await proxy.close();
-    await recorder.close();
+    await capture.close();
     const files = (await readdir(dir)).filter((f) => f.startsWith('rot-')).sort();
     expect(files.length).toBeGreaterThanOrEqual(8);
     expect(recorder.files.map((f) => f.slice(dir.length + 1))).toEqual(files);
