@@ -2,18 +2,6 @@
  * `pacscope COMMAND …`: one file per command in server/cli/. Returns the exit
  * code instead of calling process.exit, so tests can call it in-process.
  */
-import { summaryCommand } from './summary.ts';
-import { exportCommand } from './export.ts';
-import { serveCommand } from './serve.ts';
-import { openCommand } from './open.ts';
-import { scenarioCommand } from './scenario.ts';
-import { echoCommand } from './echo.ts';
-import { findCommand } from './find.ts';
-import { moveCommand } from './move.ts';
-import { getCommand } from './get.ts';
-import { storeCommand } from './store.ts';
-import { proxyCommand } from './proxy.ts';
-import { doctorCommand } from './doctor.ts';
 import { VERSION } from '../version.ts';
 
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
@@ -52,19 +40,24 @@ Usage:
 
 type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  summary: summaryCommand,
-  export: exportCommand,
-  serve: serveCommand,
-  open: openCommand,
-  scenario: scenarioCommand,
-  echo: echoCommand,
-  find: findCommand,
-  move: moveCommand,
-  get: getCommand,
-  store: storeCommand,
-  proxy: proxyCommand,
-  doctor: doctorCommand,
+/**
+ * Each command is loaded when it is run: `pacscope proxy` then does not load
+ * the HTTP server, the built-in PACS or dcmjs-dimse (it starts faster and
+ * smaller: its peak RSS is what the proxy benchmark measures).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  summary: async () => (await import('./summary.ts')).summaryCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  open: async () => (await import('./open.ts')).openCommand,
+  scenario: async () => (await import('./scenario.ts')).scenarioCommand,
+  echo: async () => (await import('./echo.ts')).echoCommand,
+  find: async () => (await import('./find.ts')).findCommand,
+  move: async () => (await import('./move.ts')).moveCommand,
+  get: async () => (await import('./get.ts')).getCommand,
+  store: async () => (await import('./store.ts')).storeCommand,
+  proxy: async () => (await import('./proxy.ts')).proxyCommand,
+  doctor: async () => (await import('./doctor.ts')).doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -77,13 +70,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     process.stderr.write(`pacscope: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await command(args);
+    return await (await load())(args);
   } catch (e) {
     process.stderr.write(`pacscope ${name}: ${(e as Error).message}\n`);
     return 1;
