@@ -2,16 +2,28 @@
  * Proxy benchmark (part of `npm run bench`): ≈1 GB of C-STORE (2,000 CT
  * images of ≈512 KB) sent by DCMTK `storescu` to DCMTK `storescp`, directly
  * and through `pacscope proxy` with capture on (recording every byte to a
- * file in a temp dir and decoding as it goes), in the same run, as a
- * throughput ratio, with the proxy's peak memory (and, to show what the
- * recording costs, the proxy decoding but not recording). The proxy runs in its own
+ * file in the OS's temp dir and decoding as it goes), in the same run, as a
+ * throughput ratio, with the proxy's peak memory. Two more paths explain the
+ * ratio: the proxy decoding but not recording (what the recording file
+ * costs), and a bare Node relay with no capture at all (bare-relay.ts: what
+ * the extra hop itself costs on this machine). The proxy runs in its own
  * process (`node bin/pacscope.js proxy`), so its peak RSS (VmHWM of
  * /proc/PID/status) is its own. Both DCMTK tools get TCP_NODELAY=1.
  * Target: ≥ 0.8 of direct, < 250 MB.
  *
+ * Method: ROUNDS rounds, each running every path once, in an order rotated
+ * per round; before each run the previous run's files are deleted, `sync`
+ * writes dirty pages out, so the disk writeback of one run (2 GB written by
+ * storescp and the recording) does not land in the next, and the input
+ * files are read once so that every run starts with them cached. Per
+ * path the median and the best run are printed with every run's time; the
+ * ratio against the target is the one of the medians; the median of each
+ * round's own ratio (direct / proxy of the same round) is printed beside it.
+ *
  *   node --import tsx test/bench/proxy-bench.ts
- *   BENCH_PROXY_FILES=2000 BENCH_PROXY_ROUNDS=2 (defaults)
+ *   BENCH_PROXY_FILES=2000 BENCH_PROXY_ROUNDS=5 (defaults)
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,18 +34,31 @@ import { RunningProcess, runTool } from '../interop/harness/process.ts';
 import { storeFiles, type StoreFiles } from './store-files.ts';
 
 const COUNT = Number(process.env.BENCH_PROXY_FILES ?? 2000);
-const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 5);
 const root = join(process.cwd(), '.tmp', 'bench', 'proxy');
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
+const BARE_RELAY = fileURLToPath(new URL('./bare-relay.ts', import.meta.url));
+// In the OS's temp dir, as a user would record (not under .tmp/ with the inputs).
+const recordingDir = join(tmpdir(), 'pacscope-proxy-bench');
 const TARGET_RATIO = 0.8;
 const TARGET_RSS = 250e6;
 
-interface Round {
-  /** proxy-live: through the proxy decoding as it goes but recording nothing (to show what the recording costs). */
-  path: 'direct' | 'proxy' | 'proxy-live';
+type Path = 'direct' | 'proxy' | 'proxy-live' | 'bare';
+const PATHS: Path[] = ['direct', 'proxy', 'proxy-live', 'bare'];
+const LABELS: Record<Path, string> = {
+  direct: 'direct',
+  proxy: 'through pacscope proxy, recording + decoding',
+  'proxy-live': 'through pacscope proxy, decoding, no recording',
+  bare: 'through a bare Node relay (no capture)',
+};
+
+interface Run {
+  path: Path;
+  /** The round it ran in (0-based). */
+  round: number;
   seconds: number;
   received: number;
-  /** proxy only */
+  /** pacscope proxy only */
   peakRss?: number;
   recordingBytes?: number;
   storeRqs?: number;
@@ -41,6 +66,8 @@ interface Round {
   /** What the proxy said it could not record (the disk fell behind), or null. */
   lost?: string | null;
 }
+
+type Measured = Omit<Run, 'round'>;
 
 function countFiles(dir: string): number {
   if (!existsSync(dir)) return 0;
@@ -59,8 +86,21 @@ async function sendAll(files: StoreFiles, port: number): Promise<number> {
   return res.ms / 1000;
 }
 
-async function withStoreScp<T>(fn: (port: number, out: string) => Promise<T>): Promise<T> {
+/**
+ * Reads every input file, so that each run finds them in the page cache
+ * (some virtual machines reclaim cached pages after seconds, so a run
+ * would otherwise read from the disk whatever the time since the last).
+ */
+function warmInputs(files: StoreFiles): void {
+  for (const f of files.files) readFileSync(f);
+}
+
+/** A fresh storescp; before it starts, the last run's files are gone, its dirty pages written out, the inputs cached. */
+async function withStoreScp<T>(files: StoreFiles, fn: (port: number, out: string) => Promise<T>): Promise<T> {
   const out = freshDir(join(root, 'out'));
+  freshDir(recordingDir);
+  execFileSync('sync');
+  warmInputs(files);
   const port = await freePort();
   const scp = new RunningProcess('storescp', ['--aetitle', 'STORESCP', '-od', out, '-fe', '.dcm', String(port)]);
   try {
@@ -71,8 +111,20 @@ async function withStoreScp<T>(fn: (port: number, out: string) => Promise<T>): P
   }
 }
 
-const directRound = (files: StoreFiles): Promise<Round> =>
-  withStoreScp(async (port, out) => ({ path: 'direct', seconds: await sendAll(files, port), received: countFiles(out) }));
+const directRun = (files: StoreFiles): Promise<Measured> =>
+  withStoreScp(files, async (port, out) => ({ path: 'direct', seconds: await sendAll(files, port), received: countFiles(out) }));
+
+const bareRun = (files: StoreFiles): Promise<Measured> =>
+  withStoreScp(files, async (scpPort, out) => {
+    const relay = new RunningProcess(process.execPath, ['--import', 'tsx', BARE_RELAY, String(scpPort)]);
+    try {
+      await relay.waitFor(/listening \d+/, 30_000);
+      const port = Number(/listening (\d+)/.exec(relay.output)![1]);
+      return { path: 'bare', seconds: await sendAll(files, port), received: countFiles(out) };
+    } finally {
+      await relay.stop('SIGKILL', 1000);
+    }
+  });
 
 /** Peak resident set of a process so far (VmHWM), bytes. */
 function peakRss(pid: number): number {
@@ -80,10 +132,9 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-const proxyRound = (files: StoreFiles, record: boolean): Promise<Round> =>
-  withStoreScp(async (scpPort, out) => {
-    // In the OS's temp dir, as a user would record (not under .tmp/ with the inputs).
-    const recording = join(freshDir(join(tmpdir(), 'pacscope-proxy-bench')), 'proxy.pacscope');
+const proxyRun = (files: StoreFiles, record: boolean): Promise<Measured> =>
+  withStoreScp(files, async (scpPort, out) => {
+    const recording = join(recordingDir, 'proxy.pacscope');
     const proxy = new RunningProcess(process.execPath, [BIN, 'proxy', '--route', `127.0.0.1:0=127.0.0.1:${scpPort}`, ...(record ? ['--record', recording] : [])]);
     try {
       await proxy.waitFor(/Ctrl-C stops/, 30_000);
@@ -101,6 +152,9 @@ const proxyRound = (files: StoreFiles, record: boolean): Promise<Round> =>
     }
   });
 
+const runPath = (path: Path, files: StoreFiles): Promise<Measured> =>
+  path === 'direct' ? directRun(files) : path === 'bare' ? bareRun(files) : proxyRun(files, path === 'proxy');
+
 function requireDcmtk(): void {
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin']);
   const missing = ['storescu', 'storescp', 'dump2dcm'].filter((t) => !dirs.some((d) => d && existsSync(join(d, t))));
@@ -110,52 +164,70 @@ function requireDcmtk(): void {
   }
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 requireDcmtk();
 const files = await storeFiles(root, COUNT);
-const rounds: Round[] = [];
+const runs: Run[] = [];
 let failure: Error | null = null;
 // Warm-up: the page cache holds the files, the tools are loaded.
-await directRound({ ...files, files: files.files.slice(0, 100) });
-for (let i = 0; i < ROUNDS && !failure; i++) {
-  try {
-    rounds.push(await directRound(files));
-    rounds.push(await proxyRound(files, true));
-    rounds.push(await proxyRound(files, false));
-  } catch (err) {
-    failure = err as Error;
+await directRun({ ...files, files: files.files.slice(0, 100) });
+for (let round = 0; round < ROUNDS && !failure; round++) {
+  // Each path runs first, second, … in turn: no path always follows the same one.
+  const order = PATHS.map((_, i) => PATHS[(i + round) % PATHS.length]);
+  for (const path of order) {
+    try {
+      runs.push({ ...(await runPath(path, files)), round });
+    } catch (err) {
+      failure = err as Error;
+      break;
+    }
   }
 }
 rmSync(join(root, 'out'), { recursive: true, force: true });
-rmSync(join(tmpdir(), 'pacscope-proxy-bench'), { recursive: true, force: true });
+rmSync(recordingDir, { recursive: true, force: true });
 
 const mb = files.bytes / 1e6;
-const best = (list: Round[]) => list.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-process.stdout.write(`\npacscope ${VERSION} proxy bench: storescu → storescp, ${COUNT} CT files, ${mb.toFixed(0)} MB, one association, TCP_NODELAY=1, ${ROUNDS} rounds (best shown); node ${process.version}\n\n`);
-process.stdout.write(`${'path'.padEnd(48)}${'s'.padStart(8)}${'MB/s'.padStart(9)}${'received'.padStart(10)}${'peak RSS'.padStart(11)}  rounds (s)\n`);
-const row = (label: string, list: Round[]) => {
-  const b = best(list);
-  const rss = b.peakRss ? `${(b.peakRss / 1e6).toFixed(0)} MB` : '';
-  process.stdout.write(`${label.padEnd(48)}${b.seconds.toFixed(2).padStart(8)}${(mb / b.seconds).toFixed(0).padStart(9)}${String(b.received).padStart(10)}${rss.padStart(11)}  ${list.map((r) => r.seconds.toFixed(2)).join(' ')}\n`);
-  return b;
-};
-const directs = rounds.filter((r) => r.path === 'direct');
-const proxied = rounds.filter((r) => r.path === 'proxy');
-const live = rounds.filter((r) => r.path === 'proxy-live');
+const of = (path: Path) => runs.filter((r) => r.path === path);
+process.stdout.write(`\npacscope ${VERSION} proxy bench: storescu → storescp, ${COUNT} CT files, ${mb.toFixed(0)} MB, one association, TCP_NODELAY=1; ${ROUNDS} rounds, every path once per round, sync and inputs cached before each run; node ${process.version}\n\n`);
+process.stdout.write(`${'path'.padEnd(48)}${'median s'.padStart(9)}${'MB/s'.padStart(7)}${'best s'.padStart(8)}${'received'.padStart(10)}${'peak RSS'.padStart(10)}  runs (s)\n`);
+for (const path of PATHS) {
+  const list = of(path);
+  if (list.length === 0) continue;
+  const m = median(list.map((r) => r.seconds));
+  const best = Math.min(...list.map((r) => r.seconds));
+  const received = Math.min(...list.map((r) => r.received));
+  const rss = Math.max(...list.map((r) => r.peakRss ?? 0));
+  process.stdout.write(
+    `${LABELS[path].padEnd(48)}${m.toFixed(2).padStart(9)}${(mb / m).toFixed(0).padStart(7)}${best.toFixed(2).padStart(8)}${String(received).padStart(10)}${(rss ? `${(rss / 1e6).toFixed(0)} MB` : '').padStart(10)}  ${list.map((r) => r.seconds.toFixed(2)).join(' ')}\n`,
+  );
+}
+const directs = of('direct');
+const proxied = of('proxy');
 let ok = directs.length > 0 && directs.every((r) => r.received === COUNT);
 if (directs.length > 0 && proxied.length > 0) {
-  const d = row('direct', directs);
-  const p = row('through pacscope proxy, recording + decoding', proxied);
-  const l = live.length > 0 ? row('through pacscope proxy, decoding, no recording', live) : null;
-  const ratio = d.seconds / p.seconds;
-  const maxRss = Math.max(...[...proxied, ...live].map((r) => r.peakRss ?? 0));
-  process.stdout.write(`\nproxy (capture on, recording) / direct throughput: ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO})`);
-  if (l) process.stdout.write(`; without the recording file: ${(d.seconds / l.seconds).toFixed(2)}`);
-  process.stdout.write(`\nproxy peak RSS over all rounds: ${(maxRss / 1e6).toFixed(0)} MB (target < ${TARGET_RSS / 1e6} MB); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
-  const lost = proxied.flatMap((r) => (r.lost ? [r.lost] : []));
-  process.stdout.write(`recording ${(p.recordingBytes! / 1e6).toFixed(0)} MB${lost.length > 0 ? ` (NOT complete: ${lost.join(', ')} recorded as gaps, the disk fell behind)` : ', complete'}; the proxy decoded ${p.storeRqs} C-STORE-RQ, ${p.decodeErrors} decode errors\n`);
-  ok &&= lost.length === 0 && [...proxied, ...live].every((r) => r.received === COUNT && r.storeRqs === COUNT && r.decodeErrors === 0);
-  process.stdout.write(`check: every round stored ${COUNT} files, the proxy decoded ${COUNT} C-STORE-RQs without error and recorded every byte: ${ok ? 'yes' : 'NO'}\n`);
-  process.stdout.write(`targets met: throughput ${ratio >= TARGET_RATIO ? 'yes' : 'NO'}, memory ${maxRss < TARGET_RSS ? 'yes' : 'NO'}\n`);
+  const direct = median(directs.map((r) => r.seconds));
+  const ratio = (path: Path) => direct / median(of(path).map((r) => r.seconds));
+  const bestRatio = Math.min(...directs.map((r) => r.seconds)) / Math.min(...proxied.map((r) => r.seconds));
+  // Paired: each round's direct run against its own proxy run, which cancels a drift of the machine over the bench.
+  const paired = median(proxied.flatMap((p) => directs.filter((d) => d.round === p.round).map((d) => d.seconds / p.seconds)));
+  const r = ratio('proxy');
+  process.stdout.write(`\nproxy (capture on, recording) / direct throughput, medians: ${r.toFixed(2)} (target ≥ ${TARGET_RATIO}); median of the rounds' own ratios: ${paired.toFixed(2)}; best runs: ${bestRatio.toFixed(2)}\n`);
+  const others = (['proxy-live', 'bare'] as Path[]).filter((p) => of(p).length > 0);
+  if (others.length > 0) process.stdout.write(`for comparison, medians / direct: ${others.map((p) => `${p === 'bare' ? 'bare Node relay' : 'proxy without the recording file'} ${ratio(p).toFixed(2)}`).join('; ')}\n`);
+  const live = of('proxy-live');
+  const maxRss = Math.max(...[...proxied, ...live].map((x) => x.peakRss ?? 0));
+  process.stdout.write(`proxy peak RSS over all runs: ${(maxRss / 1e6).toFixed(0)} MB (target < ${TARGET_RSS / 1e6} MB); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
+  const lost = proxied.flatMap((x) => (x.lost ? [x.lost] : []));
+  const last = proxied[proxied.length - 1];
+  process.stdout.write(`recording ${(last.recordingBytes! / 1e6).toFixed(0)} MB${lost.length > 0 ? ` (NOT complete: ${lost.join(', ')} recorded as gaps, the disk fell behind)` : ', complete'}; the proxy decoded ${last.storeRqs} C-STORE-RQ, ${last.decodeErrors} decode errors\n`);
+  ok &&= lost.length === 0 && runs.every((x) => x.received === COUNT) && [...proxied, ...live].every((x) => x.storeRqs === COUNT && x.decodeErrors === 0);
+  process.stdout.write(`check: every run stored ${COUNT} files, the proxy decoded ${COUNT} C-STORE-RQs without error and recorded every byte: ${ok ? 'yes' : 'NO'}\n`);
+  process.stdout.write(`targets met: throughput ${r >= TARGET_RATIO ? 'yes' : 'NO'}, memory ${maxRss < TARGET_RSS ? 'yes' : 'NO'}\n`);
 }
 if (failure) {
   process.stderr.write(`\nproxy bench failed: ${failure.message}\n`);
