@@ -12,7 +12,7 @@
  *   }
  * Routes of the file and of --route are all used.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonConfig } from '../config-file.ts';
 import { toRouteSpec, type RouteSpec } from './route-spec.ts';
 
 export interface ProxySettings {
@@ -59,18 +59,7 @@ export function parseDuration(text: string, what: string, min = 1000): number {
 }
 
 function readConfig(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`config file ${path} is not JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonConfig(path);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`config file ${path}: expected a JSON object`);
   const o = json as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!FILE_KEYS.includes(k)) throw new Error(`config file ${path}: unknown setting "${k}" (known: ${FILE_KEYS.join(', ')})`);

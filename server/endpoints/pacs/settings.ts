@@ -6,7 +6,7 @@
  * ~/.local/share/pacscope): the PACS's store in `pacs/`, what the store SCP
  * receives in `store-scp/`.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonConfig } from '../../config-file.ts';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PACS, DEFAULT_STORE, parseAeAddress, parseAePolicy, parseDestination, parseMoveMode, parseSettings, type Destination, type FileSettings, type PacsConfig, type StoreScpConfig } from './config.ts';
@@ -27,18 +27,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function readConfigFile(path: string): FileSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`config file ${path} is not JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonConfig(path);
   return parseSettings(json, `config file ${path}`);
 }
 
