@@ -8,9 +8,10 @@
  * over and goes on, and the events of one turn of the event loop are recorded
  * and decoded together once every socket that was ready has been relayed
  * (setImmediate runs after the poll phase). A data set arriving on one socket
- * then no longer delays the response waiting on another. The buffers are
- * the ones read from the sockets (Node allocates one per read and the relay
- * does not reuse it), so holding them until then copies nothing; above
+ * then no longer delays the response waiting on another. The bytes are
+ * borrowed from the relay's read slabs (`lend`) and released once recorded
+ * (the recording copies them into its stages) and counted (the decoder
+ * copies what it keeps), so holding them until then copies nothing; above
  * MAX_BACKLOG_BYTES in one turn they are taken at once, so memory stays bounded.
  */
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
@@ -33,6 +34,8 @@ export class HeadlessCapture implements ProxyCapture {
   /** Sees every event after the recording and the statistics (the CLI's --verbose log). */
   listener: ((event: WireEvent) => void) | null = null;
   private backlog: WireEvent[] = [];
+  /** The relay's release of each borrowed event in `backlog` (null for events of its own). */
+  private releases: ((() => void) | null)[] = [];
   private backlogBytes = 0;
   private scheduled = false;
 
@@ -42,8 +45,13 @@ export class HeadlessCapture implements ProxyCapture {
     return this.counter.next();
   }
 
-  readonly sink = (event: WireEvent): void => {
+  readonly sink = (event: WireEvent): void => this.take(event, null);
+
+  readonly lend = (event: WireEvent & { kind: 'data' }, release: () => void): void => this.take(event, release);
+
+  private take(event: WireEvent, release: (() => void) | null): void {
     this.backlog.push(event);
+    this.releases.push(release);
     if (event.kind === 'data') this.backlogBytes += event.bytes.length;
     if (this.backlogBytes > MAX_BACKLOG_BYTES) return this.drain();
     if (!this.scheduled) {
@@ -53,17 +61,24 @@ export class HeadlessCapture implements ProxyCapture {
         this.drain();
       });
     }
-  };
+  }
 
   /** Records and counts every event handed over so far. */
   drain(): void {
     const events = this.backlog;
+    const releases = this.releases;
     this.backlog = [];
+    this.releases = [];
     this.backlogBytes = 0;
-    for (const event of events) {
-      this.recorder?.write(event);
-      this.stats.push(event);
-      this.listener?.(event);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      try {
+        this.recorder?.write(event);
+        this.stats.push(event);
+        this.listener?.(event);
+      } finally {
+        releases[i]?.();
+      }
     }
   }
 

@@ -6,11 +6,14 @@
  * address, acceptor = the upstream's.
  *
  * - Forward first, capture second: each chunk is handed to the other socket
- *   before the capture sees it, and the capture gets the very Buffer that was
- *   read (Node allocates a fresh one per read and `write` does not touch it),
- *   so no copy is made for it. A capture error never reaches the relay.
+ *   before the capture sees it. A capture error never reaches the relay.
+ * - Reads go into reusable slabs (read-slabs.ts), not a fresh Buffer per
+ *   read: that allocation was most of a Node relay's cost. A chunk's slab is
+ *   held until its write is done and, for a capture that borrows bytes
+ *   (`lend`), until the capture releases them; a capture that only has
+ *   `sink` gets a copy of its own.
  * - Backpressure: when the other side's write buffer is full (`write` returns
- *   false) the reading side is paused until 'drain'; nothing is buffered
+ *   false) the reading side stops until 'drain'; nothing is buffered
  *   beyond Node's stream high-water mark, the kernel's buffers do the rest.
  * - Half-close: both sockets allow half-open; a FIN from one side becomes
  *   `end()` on the other (after what was written before it), and the other
@@ -25,12 +28,24 @@
  */
 import net from 'node:net';
 import type { Endpoint, Side, WireEvent } from '../../shared/capture/wire-event.ts';
+import { SlabPool, SlabReader, type ReadSlab } from './read-slabs.ts';
 import { formatEndpoint } from './route-spec.ts';
+import { readIntoOwnBuffers } from './user-buffer-read.ts';
+
+/** The slabs of every relay that is not given a pool of its own. */
+const sharedSlabs = new SlabPool();
 
 /** Where a relay sends its wire events. The CaptureHub satisfies it. */
 export interface ProxyCapture {
   nextConnection(): number;
   sink(event: WireEvent): void;
+  /**
+   * A data event whose bytes the relay lends (they are part of a read slab):
+   * the capture calls `release` once, when it keeps no reference to them any
+   * more; until then the slab is not read into again. A capture without it
+   * gets a copy of the bytes through `sink`.
+   */
+  lend?(event: WireEvent & { kind: 'data' }, release: () => void): void;
   /**
    * The two TCP legs (client → proxy, proxy → upstream) of connection `conn`,
    * told before its `open`: a tap of this same process on either leg (an own
@@ -53,6 +68,8 @@ export interface RelayOptions {
   onBytes?: (from: Side, n: number) => void;
   /** Once, when both sockets are gone; `refused` when the upstream never answered. */
   onEnd?: (relay: RelayConnection, how: RelayEnd) => void;
+  /** Where reads go (default: one pool shared by the process's relays). */
+  slabs?: SlabPool;
 }
 
 export class RelayConnection {
@@ -71,6 +88,11 @@ export class RelayConnection {
   private socketsOpen = 0;
   private finished = false;
   private resolveDone: () => void = () => undefined;
+  private readonly readers: Record<Side, SlabReader | null> = { requestor: null, acceptor: null };
+  /** How the client socket is read: into slabs, or (a Node without the internals) with 'data' events. */
+  clientReads: 'slabs' | 'data' | null = null;
+  /** A side whose reading is stopped until the other side's 'drain'. */
+  private readonly waiting: Record<Side, boolean> = { requestor: false, acceptor: false };
   /** Resolves once both sockets are closed. */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -111,7 +133,14 @@ export class RelayConnection {
     this.client.once('close', () => this.onSocketClose());
     // The client leg is known now: an own SCU on it (same process) is the same connection.
     this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: this.clientAddress, acceptor: { host: this.client.localAddress ?? '', port: this.client.localPort ?? 0 } }]);
-    const up = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true });
+    const reader = new SlabReader(this.o.slabs ?? sharedSlabs);
+    this.readers.acceptor = reader;
+    const up = net.connect({
+      host: upstream.host,
+      port: upstream.port,
+      allowHalfOpen: true,
+      onread: { buffer: reader.region, callback: (n: number) => this.onRead('acceptor', n) },
+    });
     this.upstreamSocket = up;
     // The upstream leg as soon as its local port is bound (the tick after
     // connect() was called): an own SCP behind the proxy accepts it in the
@@ -121,7 +150,10 @@ export class RelayConnection {
       if (local) this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: local, acceptor: { ...upstream } }]);
     });
     this.socketsOpen += 1;
-    up.once('close', () => this.onSocketClose());
+    up.once('close', () => {
+      reader.close();
+      this.onSocketClose();
+    });
     // The proxy must not add Nagle delays of its own: the peers' timing stays theirs.
     up.setNoDelay(true);
     this.client.setNoDelay(true);
@@ -142,34 +174,89 @@ export class RelayConnection {
     const upstreamAddress: Endpoint = { host: up.remoteAddress ?? this.o.upstream.host, port: up.remotePort ?? this.o.upstream.port };
     this.o.capture.alsoKnownAs?.(this.conn, [{ requestor: { host: up.localAddress ?? '', port: up.localPort ?? 0 }, acceptor: upstreamAddress }]);
     this.emit({ kind: 'open', conn: this.conn, time: this.o.now(), requestor: this.clientAddress, acceptor: upstreamAddress });
-    this.pipe(this.client, up, 'requestor');
-    this.pipe(up, this.client, 'acceptor');
+    const reader = new SlabReader(this.o.slabs ?? sharedSlabs);
+    if (readIntoOwnBuffers(this.client, { buffer: reader.region, callback: (n: number) => this.onRead('requestor', n) })) {
+      this.readers.requestor = reader;
+      this.clientReads = 'slabs';
+      this.client.once('close', () => reader.close());
+    } else {
+      reader.close();
+      this.clientReads = 'data';
+      this.client.on('data', (chunk: Buffer) => {
+        if (!this.forward('requestor', chunk, null)) this.client.pause();
+      });
+    }
+    this.onEndOf(this.client, up, 'requestor');
+    this.onEndOf(up, this.client, 'acceptor');
     this.client.resume();
   }
 
-  /** src → dst, bytes sent by `from`. */
-  private pipe(src: net.Socket, dst: net.Socket, from: Side): void {
-    let waiting = false;
-    const resume = () => {
-      waiting = false;
-      src.resume();
-    };
-    src.on('data', (chunk: Buffer) => {
-      // Forward first: the capture below must never delay these bytes.
-      const ok = dst.destroyed ? true : dst.write(chunk);
-      this.bytes[from] += chunk.length;
-      this.o.onBytes?.(from, chunk.length);
-      this.emit({ kind: 'data', conn: this.conn, time: this.o.now(), from, bytes: chunk });
-      if (!ok && !waiting) {
-        waiting = true;
-        src.pause();
-        dst.once('drain', resume);
+  /** `n` bytes were read from `from`'s socket into its slab; false stops reading until the other side drains. */
+  private onRead(from: Side, n: number): boolean {
+    const reader = this.readers[from];
+    if (!reader) return true;
+    const { bytes, slab } = reader.took(n);
+    return this.forward(from, bytes, slab);
+  }
+
+  /**
+   * Relays `bytes` sent by `from` to the other side, then hands them to the
+   * capture. False when the other side's buffer is full: the reading side
+   * must stop, it is resumed on 'drain'.
+   */
+  private forward(from: Side, bytes: Buffer, slab: ReadSlab | null): boolean {
+    const src = from === 'requestor' ? this.client : this.upstreamSocket!;
+    const dst = from === 'requestor' ? this.upstreamSocket! : this.client;
+    let ok = true;
+    if (!dst.destroyed) {
+      if (slab) {
+        slab.hold();
+        ok = dst.write(bytes, () => slab.release());
+      } else {
+        ok = dst.write(bytes);
       }
-    });
+    }
+    this.bytes[from] += bytes.length;
+    this.o.onBytes?.(from, bytes.length);
+    this.capture(from, bytes, slab);
+    if (!ok && !this.waiting[from]) {
+      this.waiting[from] = true;
+      dst.once('drain', () => {
+        this.waiting[from] = false;
+        src.resume();
+      });
+    }
+    return ok;
+  }
+
+  private capture(from: Side, bytes: Buffer, slab: ReadSlab | null): void {
+    const capture = this.o.capture;
+    const time = this.o.now();
+    if (slab === null) {
+      // Node's own buffer for this read: nobody reads into it again.
+      return this.emit({ kind: 'data', conn: this.conn, time, from, bytes });
+    }
+    if (!capture.lend) return this.emit({ kind: 'data', conn: this.conn, time, from, bytes: Buffer.from(bytes) });
+    slab.hold();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      slab.release();
+    };
+    try {
+      capture.lend({ kind: 'data', conn: this.conn, time, from, bytes }, release);
+    } catch {
+      // The capture must never stop the relay (DESIGN.md principle 6); its bytes go back.
+      release();
+    }
+  }
+
+  /** `from`'s FIN goes on to the other side, after the bytes written before it. */
+  private onEndOf(src: net.Socket, dst: net.Socket, from: Side): void {
     src.once('end', () => {
       if (this.terminal) return;
       this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from, how: 'fin' });
-      // The FIN goes on after the bytes written before it.
       if (!dst.destroyed) dst.end();
     });
   }
