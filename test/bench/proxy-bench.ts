@@ -58,6 +58,8 @@ interface Run {
   round: number;
   seconds: number;
   received: number;
+  /** CPU time (user + system) of the relaying process during the transfer, s (proxies and the bare relay). */
+  cpu?: number;
   /** pacscope proxy only */
   peakRss?: number;
   recordingBytes?: number;
@@ -120,11 +122,24 @@ const bareRun = (files: StoreFiles): Promise<Measured> =>
     try {
       await relay.waitFor(/listening \d+/, 30_000);
       const port = Number(/listening (\d+)/.exec(relay.output)![1]);
-      return { path: 'bare', seconds: await sendAll(files, port), received: countFiles(out) };
+      return { path: 'bare', ...(await sendThrough(files, port, relay.pid!)), received: countFiles(out) };
     } finally {
       await relay.stop('SIGKILL', 1000);
     }
   });
+
+/** CPU time (user + system) of a process so far, s (/proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Sends the files through a relaying process; its CPU time during the transfer. */
+async function sendThrough(files: StoreFiles, port: number, pid: number): Promise<{ seconds: number; cpu: number }> {
+  const before = cpuSeconds(pid);
+  const seconds = await sendAll(files, port);
+  return { seconds, cpu: cpuSeconds(pid) - before };
+}
 
 /** Peak resident set of a process so far (VmHWM), bytes. */
 function peakRss(pid: number): number {
@@ -139,14 +154,14 @@ const proxyRun = (files: StoreFiles, record: boolean): Promise<Measured> =>
     try {
       await proxy.waitFor(/Ctrl-C stops/, 30_000);
       const port = Number(/route 127\.0\.0\.1:(\d+) /.exec(proxy.output)![1]); // (output read as latin1: no "→" here)
-      const seconds = await sendAll(files, port);
+      const { seconds, cpu } = await sendThrough(files, port, proxy.pid!);
       const rss = peakRss(proxy.pid!);
       await proxy.stop('SIGTERM', 60_000);
       const summary = proxy.output;
       const storeRqs = Number(/C-STORE-RQ (\d+)/.exec(summary)?.[1] ?? 0);
       const decodeErrors = Number(/decode errors (\d+)/.exec(summary)?.[1] ?? -1);
       const lost = /! (\S+ \S+) not recorded/.exec(summary)?.[1] ?? null;
-      return { path: record ? 'proxy' : 'proxy-live', seconds, received: countFiles(out), peakRss: rss, recordingBytes: record ? statSync(recording).size : 0, storeRqs, decodeErrors, lost };
+      return { path: record ? 'proxy' : 'proxy-live', seconds, cpu, received: countFiles(out), peakRss: rss, recordingBytes: record ? statSync(recording).size : 0, storeRqs, decodeErrors, lost };
     } finally {
       await proxy.stop('SIGKILL', 1000);
     }
@@ -194,7 +209,7 @@ rmSync(recordingDir, { recursive: true, force: true });
 const mb = files.bytes / 1e6;
 const of = (path: Path) => runs.filter((r) => r.path === path);
 process.stdout.write(`\npacscope ${VERSION} proxy bench: storescu → storescp, ${COUNT} CT files, ${mb.toFixed(0)} MB, one association, TCP_NODELAY=1; ${ROUNDS} rounds, every path once per round, sync and inputs cached before each run; node ${process.version}\n\n`);
-process.stdout.write(`${'path'.padEnd(48)}${'median s'.padStart(9)}${'MB/s'.padStart(7)}${'best s'.padStart(8)}${'received'.padStart(10)}${'peak RSS'.padStart(10)}  runs (s)\n`);
+process.stdout.write(`${'path'.padEnd(48)}${'median s'.padStart(9)}${'MB/s'.padStart(7)}${'best s'.padStart(8)}${'received'.padStart(10)}${'peak RSS'.padStart(10)}${'relay CPU s'.padStart(12)}  runs (s)\n`);
 for (const path of PATHS) {
   const list = of(path);
   if (list.length === 0) continue;
@@ -202,8 +217,9 @@ for (const path of PATHS) {
   const best = Math.min(...list.map((r) => r.seconds));
   const received = Math.min(...list.map((r) => r.received));
   const rss = Math.max(...list.map((r) => r.peakRss ?? 0));
+  const cpu = list.every((r) => r.cpu !== undefined) ? median(list.map((r) => r.cpu!)).toFixed(2) : '';
   process.stdout.write(
-    `${LABELS[path].padEnd(48)}${m.toFixed(2).padStart(9)}${(mb / m).toFixed(0).padStart(7)}${best.toFixed(2).padStart(8)}${String(received).padStart(10)}${(rss ? `${(rss / 1e6).toFixed(0)} MB` : '').padStart(10)}  ${list.map((r) => r.seconds.toFixed(2)).join(' ')}\n`,
+    `${LABELS[path].padEnd(48)}${m.toFixed(2).padStart(9)}${(mb / m).toFixed(0).padStart(7)}${best.toFixed(2).padStart(8)}${String(received).padStart(10)}${(rss ? `${(rss / 1e6).toFixed(0)} MB` : '').padStart(10)}${cpu.padStart(12)}  ${list.map((r) => r.seconds.toFixed(2)).join(' ')}\n`,
   );
 }
 const directs = of('direct');
