@@ -17,7 +17,7 @@
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { ConnectionCounter } from '../sources/tap.ts';
 import { ProxyStats } from './proxy-stats.ts';
-import type { ProxyCapture } from './relay.ts';
+import type { Lease, ProxyCapture } from './relay.ts';
 import type { RotatingRecorder } from './rotating-recorder.ts';
 
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -34,8 +34,8 @@ export class HeadlessCapture implements ProxyCapture {
   /** Sees every event after the recording and the statistics (the CLI's --verbose log). */
   listener: ((event: WireEvent) => void) | null = null;
   private backlog: WireEvent[] = [];
-  /** The relay's release of each borrowed event in `backlog` (null for events of its own). */
-  private releases: ((() => void) | null)[] = [];
+  /** The relay's lease of each borrowed event in `backlog` (null for events of its own). */
+  private leases: (Lease | null)[] = [];
   private backlogBytes = 0;
   private scheduled = false;
 
@@ -47,11 +47,11 @@ export class HeadlessCapture implements ProxyCapture {
 
   readonly sink = (event: WireEvent): void => this.take(event, null);
 
-  readonly lend = (event: WireEvent & { kind: 'data' }, release: () => void): void => this.take(event, release);
+  readonly lend = (event: WireEvent & { kind: 'data' }, lease: Lease): void => this.take(event, lease);
 
-  private take(event: WireEvent, release: (() => void) | null): void {
+  private take(event: WireEvent, lease: Lease | null): void {
     this.backlog.push(event);
-    this.releases.push(release);
+    this.leases.push(lease);
     if (event.kind === 'data') this.backlogBytes += event.bytes.length;
     if (this.backlogBytes > MAX_BACKLOG_BYTES) return this.drain();
     if (!this.scheduled) {
@@ -66,9 +66,9 @@ export class HeadlessCapture implements ProxyCapture {
   /** Records and counts every event handed over so far. */
   drain(): void {
     const events = this.backlog;
-    const releases = this.releases;
+    const leases = this.leases;
     this.backlog = [];
-    this.releases = [];
+    this.leases = [];
     this.backlogBytes = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
@@ -77,7 +77,7 @@ export class HeadlessCapture implements ProxyCapture {
         this.stats.push(event);
         this.listener?.(event);
       } finally {
-        releases[i]?.();
+        leases[i]?.release();
       }
     }
   }

@@ -41,11 +41,11 @@ export interface ProxyCapture {
   sink(event: WireEvent): void;
   /**
    * A data event whose bytes the relay lends (they are part of a read slab):
-   * the capture calls `release` once, when it keeps no reference to them any
-   * more; until then the slab is not read into again. A capture without it
-   * gets a copy of the bytes through `sink`.
+   * the capture calls `lease.release()` when it keeps no reference to them
+   * any more; until then the slab is not read into again. A capture without
+   * it gets a copy of the bytes through `sink`.
    */
-  lend?(event: WireEvent & { kind: 'data' }, release: () => void): void;
+  lend?(event: WireEvent & { kind: 'data' }, lease: Lease): void;
   /**
    * The two TCP legs (client → proxy, proxy → upstream) of connection `conn`,
    * told before its `open`: a tap of this same process on either leg (an own
@@ -53,6 +53,21 @@ export interface ProxyCapture {
    * same connection, not another one (CaptureHub's mirror dedupe).
    */
   alsoKnownAs?(conn: number, legs: { requestor: Endpoint; acceptor: Endpoint }[]): void;
+}
+
+/** A capture's hold on lent bytes: the first release() lets go of their slab, later ones do nothing. */
+export class Lease {
+  private slab: ReadSlab | null;
+
+  constructor(slab: ReadSlab) {
+    slab.hold();
+    this.slab = slab;
+  }
+
+  release(): void {
+    this.slab?.release();
+    this.slab = null;
+  }
 }
 
 export type RelayState = 'connecting' | 'relaying' | 'ended';
@@ -237,18 +252,12 @@ export class RelayConnection {
       return this.emit({ kind: 'data', conn: this.conn, time, from, bytes });
     }
     if (!capture.lend) return this.emit({ kind: 'data', conn: this.conn, time, from, bytes: Buffer.from(bytes) });
-    slab.hold();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      slab.release();
-    };
+    const lease = new Lease(slab);
     try {
-      capture.lend({ kind: 'data', conn: this.conn, time, from, bytes }, release);
+      capture.lend({ kind: 'data', conn: this.conn, time, from, bytes }, lease);
     } catch {
       // The capture must never stop the relay (DESIGN.md principle 6); its bytes go back.
-      release();
+      lease.release();
     }
   }
 

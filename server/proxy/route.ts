@@ -112,7 +112,7 @@ export class ProxyRoute {
           return conn;
         },
         sink: (e) => this.o.capture.sink(e),
-        lend: this.o.capture.lend ? (e, release) => this.o.capture.lend!(e, release) : undefined,
+        lend: this.o.capture.lend ? (e, lease) => this.o.capture.lend!(e, lease) : undefined,
         alsoKnownAs: this.o.capture.alsoKnownAs ? (conn, legs) => this.o.capture.alsoKnownAs!(conn, legs) : undefined,
       },
       now: this.o.now,

@@ -23,8 +23,12 @@ export interface CommandDecodeResult {
 
 const latin1 = new TextDecoder('latin1');
 
+/** The text of each command element's tag, made once: every command set of a capture names its elements. */
+const COMMAND_TAG_TEXT = new Map([...COMMAND_DICTIONARY.keys()].map((element) => [element, tagString(element)]));
+
 /** "(0000,0100)" */
-const formatTag = (group: number, element: number): string => tagString(((group << 16) | element) >>> 0);
+const formatTag = (group: number, element: number): string =>
+  (group === 0 ? COMMAND_TAG_TEXT.get(element) : undefined) ?? tagString(((group << 16) | element) >>> 0);
 
 function hex(bytes: Uint8Array): string {
   let out = '';

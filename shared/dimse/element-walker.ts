@@ -58,10 +58,11 @@ interface Container {
   littleEndian: boolean;
 }
 
+const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+
 /** "(7FE0,0010)" */
 export function tagString(tag: number): string {
-  const h = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
-  return `(${h(tag >>> 16)},${h(tag & 0xffff)})`;
+  return `(${hex4(tag >>> 16)},${hex4(tag & 0xffff)})`;
 }
 
 export class ElementWalker {

@@ -160,25 +160,22 @@ export class ConnectionDecoder {
   /** Association state from the PDU sequence of PS3.8 §9.2 (state machine simplified to what decoding needs). */
   private onPdu(pdu: Pdu, from: Side, time: number, out: DerivedEvent[]): void {
     out.push({ type: 'pdu', association: this.association, time, from, pdu });
-    const wrongSide = (expected: Side) => {
-      if (from !== expected) out.push(this.error(time, from, pdu.offset, `${pdu.name} sent by the ${from}; only the ${expected} sends it (PS3.8 §9.3)`));
-    };
     switch (pdu.pduType) {
       case 0x01:
-        wrongSide('requestor');
+        this.checkSide(pdu, 'requestor', from, time, out);
         if (this.rq) out.push(this.error(time, from, pdu.offset, 'second A-ASSOCIATE-RQ on one connection'));
         else this.rq = pdu;
         if (this.phase === 'idle') this.phase = 'requested';
         break;
       case 0x02:
-        wrongSide('acceptor');
+        this.checkSide(pdu, 'acceptor', from, time, out);
         if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-AC without a pending A-ASSOCIATE-RQ'));
         this.ac = pdu;
         this.phase = 'established';
         this.checkAcceptedContexts(pdu, time, out);
         break;
       case 0x03:
-        wrongSide('acceptor');
+        this.checkSide(pdu, 'acceptor', from, time, out);
         if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-RJ without a pending A-ASSOCIATE-RQ'));
         this.phase = 'rejected';
         break;
@@ -198,6 +195,11 @@ export class ConnectionDecoder {
         this.phase = 'aborted';
         break;
     }
+  }
+
+  /** A PDU that only `expected` sends (PS3.8 §9.3), sent by `from`. */
+  private checkSide(pdu: Pdu, expected: Side, from: Side, time: number, out: DerivedEvent[]): void {
+    if (from !== expected) out.push(this.error(time, from, pdu.offset, `${pdu.name} sent by the ${from}; only the ${expected} sends it (PS3.8 §9.3)`));
   }
 
   private checkAcceptedContexts(ac: AAssociateAc, time: number, out: DerivedEvent[]): void {

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../shared/capture/wire-event.ts';
 import { MIN_READ, SLAB_BYTES, SlabPool, SlabReader } from '../../../server/proxy/read-slabs.ts';
-import { RelayConnection, type ProxyCapture } from '../../../server/proxy/relay.ts';
+import { RelayConnection, type Lease, type ProxyCapture } from '../../../server/proxy/relay.ts';
 import { TestServer, connect, randomBytes, sha256, until } from './helpers.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -86,14 +86,14 @@ class LateCapture implements ProxyCapture {
     return ++this.n;
   }
   readonly sink = (_e: WireEvent): void => undefined;
-  readonly lend = (e: WireEvent & { kind: 'data' }, release: () => void): void => {
+  readonly lend = (e: WireEvent & { kind: 'data' }, lease: Lease): void => {
     const copy = Buffer.from(e.bytes);
     this.received.push(copy);
     this.outstanding += 1;
     const giveBack = () => {
       if (!Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.length).equals(copy)) this.changedWhileBorrowed += 1;
       this.outstanding -= 1;
-      release();
+      lease.release();
     };
     if (this.received.length % 7 === 0) setTimeout(giveBack, 20);
     else setImmediate(giveBack);
