@@ -5,7 +5,7 @@
  * file in the OS's temp dir and decoding as it goes), in the same run, as a
  * throughput ratio, with the proxy's peak memory. Two more paths explain the
  * ratio: the proxy decoding but not recording (what the recording file
- * costs), and a bare Node relay with no capture at all (bare-relay.ts: what
+ * costs), and pacscope's relay with no capture at all (relay-only.ts: what
  * the extra hop itself costs on this machine). The proxy runs in its own
  * process (`node bin/pacscope.js proxy`), so its peak RSS (VmHWM of
  * /proc/PID/status) is its own. Both DCMTK tools get TCP_NODELAY=1.
@@ -37,19 +37,19 @@ const COUNT = Number(process.env.BENCH_PROXY_FILES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 5);
 const root = join(process.cwd(), '.tmp', 'bench', 'proxy');
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
-const BARE_RELAY = fileURLToPath(new URL('./bare-relay.ts', import.meta.url));
+const RELAY_ONLY = fileURLToPath(new URL('./relay-only.ts', import.meta.url));
 // In the OS's temp dir, as a user would record (not under .tmp/ with the inputs).
 const recordingDir = join(tmpdir(), 'pacscope-proxy-bench');
 const TARGET_RATIO = 0.8;
 const TARGET_RSS = 250e6;
 
-type Path = 'direct' | 'proxy' | 'proxy-live' | 'bare';
-const PATHS: Path[] = ['direct', 'proxy', 'proxy-live', 'bare'];
+type Path = 'direct' | 'proxy' | 'proxy-live' | 'relay';
+const PATHS: Path[] = ['direct', 'proxy', 'proxy-live', 'relay'];
 const LABELS: Record<Path, string> = {
   direct: 'direct',
   proxy: 'through pacscope proxy, recording + decoding',
   'proxy-live': 'through pacscope proxy, decoding, no recording',
-  bare: 'through a bare Node relay (no capture)',
+  relay: "through pacscope's relay alone (no capture)",
 };
 
 interface Run {
@@ -58,7 +58,7 @@ interface Run {
   round: number;
   seconds: number;
   received: number;
-  /** CPU time (user + system) of the relaying process during the transfer, s (proxies and the bare relay). */
+  /** CPU time (user + system) of the relaying process during the transfer, s (proxies and the relay alone). */
   cpu?: number;
   /** pacscope proxy only */
   peakRss?: number;
@@ -116,13 +116,13 @@ async function withStoreScp<T>(files: StoreFiles, fn: (port: number, out: string
 const directRun = (files: StoreFiles): Promise<Measured> =>
   withStoreScp(files, async (port, out) => ({ path: 'direct', seconds: await sendAll(files, port), received: countFiles(out) }));
 
-const bareRun = (files: StoreFiles): Promise<Measured> =>
+const relayRun = (files: StoreFiles): Promise<Measured> =>
   withStoreScp(files, async (scpPort, out) => {
-    const relay = new RunningProcess(process.execPath, ['--import', 'tsx', BARE_RELAY, String(scpPort)]);
+    const relay = new RunningProcess(process.execPath, ['--import', 'tsx', RELAY_ONLY, String(scpPort)]);
     try {
       await relay.waitFor(/listening \d+/, 30_000);
       const port = Number(/listening (\d+)/.exec(relay.output)![1]);
-      return { path: 'bare', ...(await sendThrough(files, port, relay.pid!)), received: countFiles(out) };
+      return { path: 'relay', ...(await sendThrough(files, port, relay.pid!)), received: countFiles(out) };
     } finally {
       await relay.stop('SIGKILL', 1000);
     }
@@ -168,7 +168,7 @@ const proxyRun = (files: StoreFiles, record: boolean): Promise<Measured> =>
   });
 
 const runPath = (path: Path, files: StoreFiles): Promise<Measured> =>
-  path === 'direct' ? directRun(files) : path === 'bare' ? bareRun(files) : proxyRun(files, path === 'proxy');
+  path === 'direct' ? directRun(files) : path === 'relay' ? relayRun(files) : proxyRun(files, path === 'proxy');
 
 function requireDcmtk(): void {
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin']);
@@ -233,8 +233,8 @@ if (directs.length > 0 && proxied.length > 0) {
   const paired = median(proxied.flatMap((p) => directs.filter((d) => d.round === p.round).map((d) => d.seconds / p.seconds)));
   const r = ratio('proxy');
   process.stdout.write(`\nproxy (capture on, recording) / direct throughput, medians: ${r.toFixed(2)} (target ≥ ${TARGET_RATIO}); median of the rounds' own ratios: ${paired.toFixed(2)}; best runs: ${bestRatio.toFixed(2)}\n`);
-  const others = (['proxy-live', 'bare'] as Path[]).filter((p) => of(p).length > 0);
-  if (others.length > 0) process.stdout.write(`for comparison, medians / direct: ${others.map((p) => `${p === 'bare' ? 'bare Node relay' : 'proxy without the recording file'} ${ratio(p).toFixed(2)}`).join('; ')}\n`);
+  const others = (['proxy-live', 'relay'] as Path[]).filter((p) => of(p).length > 0);
+  if (others.length > 0) process.stdout.write(`for comparison, medians / direct: ${others.map((p) => `${p === 'relay' ? "pacscope's relay without capture" : 'proxy without the recording file'} ${ratio(p).toFixed(2)}`).join('; ')}\n`);
   const live = of('proxy-live');
   const maxRss = Math.max(...[...proxied, ...live].map((x) => x.peakRss ?? 0));
   process.stdout.write(`proxy peak RSS over all runs: ${(maxRss / 1e6).toFixed(0)} MB (target < ${TARGET_RSS / 1e6} MB); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
