@@ -122,7 +122,7 @@ describe('relay reading into slabs', () => {
     expect(sha256(upstream.peers[0].received)).toBe(sha256(up));
     expect(sha256(capture.received)).toBe(sha256(up));
     expect(capture.changedWhileBorrowed).toBe(0);
-    // 64 MiB went through 1 MiB slabs: most of them were reused, not allocated anew.
-    expect(pool.allocated).toBeLessThan(32);
+    // 64 MiB went through the slabs: most of them were reused, not allocated anew.
+    expect(pool.allocated * SLAB_BYTES).toBeLessThan(up.length / 4);
   }, 60_000);
 });
