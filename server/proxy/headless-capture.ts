@@ -17,7 +17,8 @@
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { ConnectionCounter } from '../sources/tap.ts';
 import { ProxyStats } from './proxy-stats.ts';
-import type { Lease, ProxyCapture } from './relay.ts';
+import type { Lease } from './read-slabs.ts';
+import type { ProxyCapture } from './relay.ts';
 import type { RotatingRecorder } from './rotating-recorder.ts';
 
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;

@@ -58,6 +58,21 @@ export class ReadSlab {
   }
 }
 
+/** A capture's hold on lent bytes: the first release() lets go of their slab, later ones do nothing. */
+export class Lease {
+  private slab: ReadSlab | null;
+
+  constructor(slab: ReadSlab) {
+    slab.hold();
+    this.slab = slab;
+  }
+
+  release(): void {
+    this.slab?.release();
+    this.slab = null;
+  }
+}
+
 export class SlabPool {
   private readonly free: ReadSlab[] = [];
   /** Slabs allocated so far (reuse keeps this low; for tests and the bench). */

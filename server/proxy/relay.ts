@@ -28,7 +28,7 @@
  */
 import net from 'node:net';
 import type { Endpoint, Side, WireEvent } from '../../shared/capture/wire-event.ts';
-import { SlabPool, SlabReader, type ReadSlab } from './read-slabs.ts';
+import { Lease, SlabPool, SlabReader, type ReadSlab } from './read-slabs.ts';
 import { formatEndpoint } from './route-spec.ts';
 import { readIntoOwnBuffers } from './user-buffer-read.ts';
 
@@ -53,21 +53,6 @@ export interface ProxyCapture {
    * same connection, not another one (CaptureHub's mirror dedupe).
    */
   alsoKnownAs?(conn: number, legs: { requestor: Endpoint; acceptor: Endpoint }[]): void;
-}
-
-/** A capture's hold on lent bytes: the first release() lets go of their slab, later ones do nothing. */
-export class Lease {
-  private slab: ReadSlab | null;
-
-  constructor(slab: ReadSlab) {
-    slab.hold();
-    this.slab = slab;
-  }
-
-  release(): void {
-    this.slab?.release();
-    this.slab = null;
-  }
 }
 
 export type RelayState = 'connecting' | 'relaying' | 'ended';

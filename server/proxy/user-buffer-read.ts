@@ -9,7 +9,7 @@
  *
  * Those fields are Node's internals (symbols of net.Socket); when this
  * Node does not have them, nothing is changed and `false` says so: the
- * caller reads with 'data' events as before (test/unit/proxy/relay.test.ts
+ * caller reads with 'data' events as before (test/unit/proxy/read-slabs.test.ts
  * asserts that this Node takes the fast way).
  */
 import type net from 'node:net';

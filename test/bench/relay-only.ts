@@ -8,7 +8,8 @@
  *   node --import tsx test/bench/relay-only.ts UPSTREAM_PORT    (prints "listening PORT")
  */
 import net from 'node:net';
-import { RelayConnection, type Lease, type ProxyCapture } from '../../server/proxy/relay.ts';
+import type { Lease } from '../../server/proxy/read-slabs.ts';
+import { RelayConnection, type ProxyCapture } from '../../server/proxy/relay.ts';
 
 const upstreamPort = Number(process.argv[2]);
 if (!Number.isInteger(upstreamPort) || upstreamPort <= 0) {

@@ -9,8 +9,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../shared/capture/wire-event.ts';
-import { MIN_READ, SLAB_BYTES, SlabPool, SlabReader } from '../../../server/proxy/read-slabs.ts';
-import { RelayConnection, type Lease, type ProxyCapture } from '../../../server/proxy/relay.ts';
+import { MIN_READ, SLAB_BYTES, SlabPool, SlabReader, type Lease } from '../../../server/proxy/read-slabs.ts';
+import { RelayConnection, type ProxyCapture } from '../../../server/proxy/relay.ts';
 import { TestServer, connect, randomBytes, sha256, until } from './helpers.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
