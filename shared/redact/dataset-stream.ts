@@ -40,8 +40,8 @@ export class DataSetStream {
     if (encoding && !this.deflated) this.rewriter = this.rewriterFor(encoding, sink);
   }
 
-  private rewriterFor(encoding: DataSetEncoding, sink: (bytes: Uint8Array) => void, totalLength?: number): DataSetRewriter {
-    return new DataSetRewriter({ encoding, kind: this.kind, ctx: this.ctx, sink, problem: this.problem, totalLength });
+  private rewriterFor(encoding: DataSetEncoding, sink: (bytes: Uint8Array) => void, totalLength?: number, problem = this.problem): DataSetRewriter {
+    return new DataSetRewriter({ encoding, kind: this.kind, ctx: this.ctx, sink, problem, totalLength });
   }
 
   push(bytes: Uint8Array): void {
@@ -102,9 +102,21 @@ export class DataSetStream {
       return;
     }
     const parts: Uint8Array[] = [];
-    const rewriter = this.rewriterFor(EXPLICIT_VR_LE, (b) => parts.push(b.slice()), inflated.bytes.length);
+    const problems: string[] = [];
+    const rewriter = this.rewriterFor(EXPLICIT_VR_LE, (b) => parts.push(b.slice()), inflated.bytes.length, (reason) => problems.push(reason));
     rewriter.push(inflated.bytes);
     rewriter.finish();
+    if (problems.length > 0) {
+      // A damaged deflate stream inflates into garbage from the damage on, and
+      // nothing says where that began (raw deflate, PS3.5 A.5, has no checksum):
+      // back-references can copy names seen earlier into a kept value (pixel
+      // data) long before the rewriter meets bytes it cannot read. So none of
+      // it is trusted.
+      for (const reason of problems) this.problem(`deflated data set: ${reason}`);
+      this.problem('a deflated data set that does not read cleanly is damaged somewhere before that point: replaced by an empty one');
+      this.sink(deflateStored(new Uint8Array(0)));
+      return;
+    }
     let n = 0;
     for (const p of parts) n += p.length;
     const plain = new Uint8Array(n);
