@@ -73,7 +73,7 @@ function formatAssociation(a: SummaryAssociation): string[] {
   return out;
 }
 
-const EVIDENCE: Record<string, string> = { 'move-originator': 'by Move Originator', 'ae-title-and-time': 'by AE titles and timing' };
+const EVIDENCE: Record<string, string> = { 'move-originator': 'by Move Originator', 'ae-title-and-time': 'by AE titles and timing', 'time-only': 'by timing only (connection refused)' };
 
 /** " (sub-association of a1 C-MOVE #1, by Move Originator)", or "". */
 function parentText(a: SummaryAssociation): string {

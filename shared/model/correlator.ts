@@ -66,7 +66,11 @@ export class Correlator {
         this.messageLinks.end(ev.association);
         this.moveLinks.ended(ev.association, ev.time);
         return { parents, message: null };
-      case 'connection.refused':
+      case 'connection.refused': {
+        const change = this.moveLinks.refused(ev.association, ev.time);
+        if (change) parents.push(change);
+        return { parents, message: null };
+      }
       case 'decode.error':
         return { parents, message: null };
     }

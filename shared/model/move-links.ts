@@ -19,6 +19,13 @@
  *    asynchronous SCP (Orthanc with `SynchronousCMove: false`) answers first
  *    and opens the sub-association later. The latest such C-MOVE wins.
  *
+ * 3. Timing alone, for a TCP connection that was refused (PS3.8 §9.1.1: no
+ *    A-ASSOCIATE-RQ was ever sent, so it has no AE titles): the latest C-MOVE
+ *    still running when it was refused, else the latest that ended at most
+ *    ASYNC_MOVE_WINDOW_MS before. A move SCP whose destination is down shows
+ *    exactly this, and the refused connection is what explains the failed
+ *    sub-operations of that C-MOVE.
+ *
  * Ports and hosts are never compared: the sub-association is an outgoing
  * connection of the PACS (another port than the one it listens on), and a
  * proxy changes hosts and ports anyway. "After" means earlier in the event
@@ -134,6 +141,23 @@ export class MoveLinker {
     if ((ae === null || ae === '') && originator.messageId === null) return null;
     a.confirmed = true;
     return this.setLink(association, a, this.byOriginator(association, a, ae || null, originator.messageId, time));
+  }
+
+  /** A TCP connection refused (no AE titles): linked by timing alone (rule 3 above). */
+  refused(association: string, time: WireTime): ParentChange | null {
+    let best: MoveRequest | null = null;
+    for (const running of this.runningByAssociation.values()) {
+      for (const move of running) if (move.association !== association && move.time <= time && (!best || move.time >= best.time)) best = move;
+    }
+    if (!best) {
+      for (const moves of this.movesById.values()) {
+        for (const move of moves) {
+          if (move.ended === null || move.time > time || time - move.ended > ASYNC_MOVE_WINDOW_MS) continue;
+          if (!best || move.ended > (best.ended ?? 0)) best = move;
+        }
+      }
+    }
+    return best ? { association, link: link(best, 'time-only') } : null;
   }
 
   /** The association ended: C-MOVEs on it without a final response end now. */

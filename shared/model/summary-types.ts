@@ -84,9 +84,12 @@ export interface SummaryAssociation {
  *   Table 9.3-1);
  * - `ae-title-and-time`: only AE titles and timing: its calling AE is the AE
  *   the C-MOVE was sent to, its called AE the Move Destination, and it was
- *   requested while that C-MOVE ran or shortly after its final response.
+ *   requested while that C-MOVE ran or shortly after its final response;
+ * - `time-only`: a TCP connection refused (it never carried AE titles) while
+ *   that C-MOVE ran, or shortly after its final response: the move SCP's
+ *   attempt to reach the Move Destination.
  */
-export type ParentEvidence = 'move-originator' | 'ae-title-and-time';
+export type ParentEvidence = 'move-originator' | 'ae-title-and-time' | 'time-only';
 
 export interface SummaryPdu {
   association: string;

@@ -202,6 +202,31 @@ describe('correlator: C-MOVE sub-associations', () => {
     expect(summary.associations.map((a) => a.parent)).toEqual([null, null, null]);
   });
 
+  it('a refused connection (destination down) is linked by timing to the C-MOVE that ran, sync or async; not after the window', () => {
+    const s = new DimseScript();
+    const first = s.associate('MOVESCU', 'PACS');
+    s.send(first, 'requestor', msg.moveRq(1, 'VIEWER'));
+    s.refuse(11199); // while the synchronous move runs
+    s.send(first, 'acceptor', msg.moveRsp(1, 0xa702, [0, 0, 2, 0]));
+    s.release(first);
+    const second = s.associate('MOVESCU', 'PACS');
+    s.send(second, 'requestor', msg.moveRq(7, 'VIEWER'));
+    s.send(second, 'acceptor', msg.moveRsp(7, 0x0000, [null, 0, 0, 0]));
+    s.release(second);
+    s.wait(1_000);
+    s.refuse(11199); // an asynchronous SCP tries after its final response
+    s.wait(ASYNC_MOVE_WINDOW_MS + 1);
+    s.refuse(11199); // long after: nothing to explain
+    const { summary } = run(s);
+    const refused = summary.associations.filter((a) => a.outcome === 'refused');
+    expect(refused.map((a) => [a.parent, a.parentEvidence])).toEqual([
+      [{ association: 'a1', messageId: 1 }, 'time-only'],
+      [{ association: 'a3', messageId: 7 }, 'time-only'],
+      [null, null],
+    ]);
+    expect(refused[0].parentRequest).toBe(moveRqIndex(summary, 'a1', 1));
+  });
+
   it('gives the same links live and from a whole file, and deltas rebuild the same associations', async () => {
     const script = syncMove(true, 3);
     const { summary, deltas } = run(script);

@@ -122,6 +122,13 @@ export class DimseScript {
     return { conn };
   }
 
+  /** A TCP connection to `port` that was refused (no association, no AE titles). */
+  refuse(port: number): Assoc {
+    const conn = ++this.conns;
+    this.events.push({ kind: 'refused', conn, time: this.tick(), requestor: { host: '127.0.0.1', port: 50000 + conn }, acceptor: { host: '127.0.0.1', port }, reason: 'ECONNREFUSED' });
+    return { conn };
+  }
+
   /** Sends a DIMSE message from `side`. */
   send(a: Assoc, side: Side, m: Message): this {
     const pc = PC[m.sopClass];
