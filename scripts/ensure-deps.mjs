@@ -12,8 +12,9 @@
  *                                         dcmtk, tshark, orthanc, chromium)
  *
  * Fast when everything is present: only file-system checks, no network.
- * Prints one line per action; exits non-zero with a clear message when
- * something cannot be installed (never skips silently).
+ * Prints one line per action (npm's own output only when npm fails); exits
+ * non-zero with a clear message when something cannot be installed (never
+ * skips silently).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -83,35 +84,76 @@ function tsxWorks() {
   return (text.find((l) => /Error/.test(l)) ?? text[0]).trim();
 }
 
-/** `npm ci` (or `npm install` without a lock); falls back to `npm install` when the lock is out of sync. */
-function npmInstall(reason) {
+/**
+ * Runs npm with its output kept, not shown: a fresh start prints one line per
+ * action, and npm's own output only when it fails. Returns the exit status
+ * (null when npm could not start) and the output.
+ */
+function npmQuiet(args) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const flags = ['--no-audit', '--no-fund'];
+  const r = spawnSync(npm, [...args, '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `${r.error.message}\n` : ''}`;
+  return { status: r.error ? null : r.status, output };
+}
+
+/** npm's own summary ("added 167 packages in 14s"), or what it did by default. */
+function npmResult(output, fallback) {
+  return output.split('\n').find((l) => /^(added|removed|changed|up to date)\b/.test(l.trim()))?.trim() ?? fallback;
+}
+
+/** The first line of npm's error that says what went wrong (not "npm error code …" and the like). */
+function npmReason(output) {
+  for (const line of output.split('\n')) {
+    const m = /^npm (?:error|ERR!) (.+)$/.exec(line.trim());
+    if (m && !/^(code|path|errno|syscall|A complete log) /.test(m[1])) return m[1].trim();
+  }
+  return 'no reason given';
+}
+
+function showNpmOutput(output) {
+  process.stderr.write(output.endsWith('\n') || output === '' ? output : `${output}\n`);
+}
+
+/**
+ * `npm ci` (or `npm install` without a lock); falls back to `npm install` when
+ * the lock is out of sync. Returns what npm did, for the line that says so. The install scripts of dependencies (esbuild's
+ * postinstall, which checks and re-links its platform binary; core-js-pure's,
+ * a funding banner) are denied in package.json's allowScripts (npm 11: `npm
+ * help install-scripts`): npm 11 would skip them anyway, with a warning block;
+ * tsx and vite use esbuild's platform package (@esbuild/linux-x64) directly,
+ * and tsxWorks() below proves it.
+ */
+function npmInstall(reason) {
   if (existsSync(join(root, 'package-lock.json'))) {
     say(`${reason}: running npm ci`);
-    if (run(npm, ['ci', ...flags]) === 0) return;
-    say('npm ci failed (package-lock.json out of sync with package.json?): running npm install');
+    const ci = npmQuiet(['ci']);
+    if (ci.status === 0) return `npm ci: ${npmResult(ci.output, 'done')}`;
+    say(`npm ci failed (${npmReason(ci.output)}): running npm install`);
   } else {
     say(`${reason}: running npm install (no package-lock.json)`);
   }
-  const status = run(npm, ['install', ...flags]);
-  if (status !== 0) fail(`npm install failed (exit ${status}); check the network access to the npm registry`);
+  const install = npmQuiet(['install']);
+  if (install.status !== 0) {
+    showNpmOutput(install.output);
+    fail(`npm install failed (exit ${install.status}); check the network access to the npm registry`);
+  }
+  return `npm install: ${npmResult(install.output, 'done')}`;
 }
 
 function ensureNpm() {
   const reason = npmStaleReason();
-  if (reason !== null) npmInstall(reason);
+  const installed = reason === null ? null : npmInstall(reason);
   const tsxError = tsxWorks();
   if (tsxError !== null) {
     if (reason !== null) fail(`tsx does not run after the install (esbuild binary from @esbuild/linux-x64?): ${tsxError}`);
     // Installed but broken (e.g. esbuild's platform binary missing): reinstall once.
-    npmInstall(`tsx does not run (${tsxError})`);
+    const reinstalled = npmInstall(`tsx does not run (${tsxError})`);
     const again = tsxWorks();
     if (again !== null) fail(`tsx still does not run after reinstalling: ${again}`);
-    say('npm packages reinstalled, tsx works');
+    say(`${reinstalled}; tsx works`);
     return;
   }
-  if (reason !== null) say('npm packages installed, tsx works');
+  if (installed !== null) say(`${installed}; tsx works`);
 }
 
 function onPath(cmd) {

@@ -14,7 +14,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type ParsedArgs } from './args.ts';
+import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { EXIT_CODES } from './scu-common.ts';
 import dimse from '../endpoints/dimse.ts';
 import { CaptureHub } from '../capture/hub.ts';
@@ -26,25 +27,34 @@ import { formatStep, formatSummary } from '../doctor/format-report.ts';
 import { dcmqrscpHost, orthancModality } from '../doctor/config-snippets.ts';
 import type { DoctorTarget } from '../doctor/types.ts';
 
-export const DOCTOR_USAGE = `usage: pacscope doctor [--aet AE] --aec AE [--dest AE] [--store AE@HOST:PORT] [--record FILE] [--json] HOST PORT
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'aet', value: 'AE', help: 'calling AE title (default PACSCOPE)' },
+  { name: 'aec', value: 'AE', help: "called AE title: the peer's AE title (required)" },
+  { name: 'dest', value: 'AE', help: 'move destination of the retrieve step (default: the store SCP below)' },
+  {
+    name: 'store',
+    value: 'AE@HOST:PORT',
+    help: "pacscope's own store SCP, the default move destination; the peer needs it in its AE table for the retrieve to reach it (default: the calling AE title on 127.0.0.1, a free port)",
+  },
+  { name: 'timeout', value: 'S', help: 'connect/association/idle timeout of each association, in seconds (default 10)' },
+  { name: 'record', value: 'FILE', help: 'record every association (pacscope summary FILE reads it) (default: not recorded)' },
+  { name: 'overwrite', help: 'replace an existing --record FILE (default: refuse)' },
+  { name: 'json', help: 'print the report as JSON (DoctorReport) on stdout; the steps go to stderr' },
+  { name: 'verbose', aliases: ['-v'], help: "dcmjs-dimse's own log (default: silent)" },
+];
 
-Checks a peer step by step: TCP connection, C-ECHO, AE title variants after a
+export const DOCTOR_HELP: CommandHelp = {
+  name: 'doctor',
+  synopsis: ['[--aet AE] --aec AE [--dest AE] [--store AE@HOST:PORT] [--record FILE] [--json] HOST PORT'],
+  description: `Checks a peer step by step: TCP connection, C-ECHO, AE title variants after a
 reject, the SOP classes and transfer syntaxes it accepts, C-FIND, and a
 one-instance C-MOVE (and C-GET), then prints what works, what does not and
-the fixes.
+the fixes.`,
+  options: OPTIONS,
+  epilogue: 'exit codes: 0 everything probed works, 2 usage, 6 something fails',
+};
 
-  --aet AE             calling AE title (default PACSCOPE)
-  --aec AE             called AE title: the peer's AE title (required)
-  --dest AE            move destination of the retrieve step (default: the store SCP below)
-  --store AE@HOST:PORT pacscope's own store SCP, the default move destination
-                       (default: the calling AE title on 127.0.0.1, a free port);
-                       the peer must have it in its AE table for the retrieve to reach it
-  --timeout S          connect/association/idle timeout of each association (default 10)
-  --record FILE        record every association (pacscope summary FILE); --overwrite
-  --json               print the report as JSON
-  --verbose            dcmjs-dimse's own log
-exit codes: 0 everything probed works, 2 usage, 6 something fails
-`;
+export const DOCTOR_COMMAND: CliCommand = { help: DOCTOR_HELP, run: doctorCommand };
 
 class UsageError extends Error {}
 
@@ -59,14 +69,13 @@ interface DoctorLine {
   timeoutMs: number;
 }
 
-export function parseDoctorLine(argv: string[]): DoctorLine | 'help' {
+export function parseDoctorLine(argv: string[]): DoctorLine {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, { flags: ['json', 'overwrite', 'help', 'verbose'], values: ['aet', 'aec', 'dest', 'store', 'record', 'timeout'] });
+    args = parseArgs(argv, OPTIONS);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (args.flags.has('help')) return 'help';
   const bad = args.positionals.find((p) => /^-/.test(p));
   if (bad) throw new UsageError(`unknown option ${bad}`);
   const [host, portText, ...rest] = args.positionals;
@@ -96,17 +105,13 @@ export function parseDoctorLine(argv: string[]): DoctorLine | 'help' {
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {
-  let line: DoctorLine | 'help';
+  let line: DoctorLine;
   try {
     line = parseDoctorLine(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`pacscope doctor: ${e.message}\n${DOCTOR_USAGE}`);
+    process.stderr.write(`pacscope doctor: ${e.message}\n${formatUsage(DOCTOR_HELP)}(pacscope doctor --help lists the options)\n`);
     return EXIT_CODES.usage;
-  }
-  if (line === 'help') {
-    process.stdout.write(DOCTOR_USAGE);
-    return 0;
   }
   const { target, json } = line;
   // With --json, stdout carries the JSON only; what people read goes to stderr.

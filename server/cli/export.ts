@@ -24,9 +24,38 @@ import { SummaryBuilder } from '../../shared/model/summary-builder.ts';
 import { diagramMermaid, diagramSvg, writeDiagramPng } from '../export/diagram-files.ts';
 import { RecordingWriter } from '../recording/writer.ts';
 import { VERSION } from '../version.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
+import { DICOM_PORT_OPTION } from './summary.ts';
 
-const USAGE = 'usage: pacscope export FILE (--pcapng OUT | --recording OUT | --svg OUT | --png OUT | --mermaid OUT)… [--pdus] [--redact] [--redact-network] [--date-shift DAYS] [--salt TEXT] [--overwrite] [--dicom-port PORT]…';
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'pcapng', value: 'OUT', help: 'write a pcapng for Wireshark (synthesised Ethernet/IP/TCP framing, original timestamps)' },
+  { name: 'recording', value: 'OUT', help: 'write a pacscope recording' },
+  { name: 'svg', value: 'OUT', help: 'write the sequence diagram as SVG, drawn as the UI draws it' },
+  { name: 'png', value: 'OUT', help: 'write the sequence diagram as PNG (needs Chromium)' },
+  { name: 'mermaid', value: 'OUT', help: 'write the sequence diagram as Mermaid sequenceDiagram text' },
+  { name: 'pdus', help: 'the diagrams show every PDU and PDV, not only the DIMSE messages' },
+  { name: 'redact', help: 'replace names, IDs, dates and UIDs (PS3.15 Annex E); AE titles and addresses kept (default: not redacted)' },
+  { name: 'redact-network', help: 'as --redact, and AE titles and IP addresses replaced too' },
+  { name: 'date-shift', value: 'DAYS', help: 'with --redact: shift dates by DAYS (default: derived from the salt, 1 to 10 years back)' },
+  { name: 'salt', value: 'TEXT', help: 'with --redact: the key of the pseudonyms, so two exports line up (default: a random one)' },
+  { name: 'overwrite', help: 'replace an existing OUT (default: refuse)' },
+  DICOM_PORT_OPTION,
+];
+
+export const EXPORT_HELP: CommandHelp = {
+  name: 'export',
+  synopsis: ['FILE (--pcapng OUT | --recording OUT | --svg OUT | --png OUT | --mermaid OUT)… [--redact | --redact-network] [options]'],
+  description: `Writes a recording, pcap or pcapng again: as a pcapng for Wireshark, as a
+pacscope recording, and/or as the sequence diagram; optionally redacted on
+the way. The file is read once and streamed (memory does not grow with it);
+each output is written to a temporary file and renamed when complete.`,
+  options: OPTIONS,
+  epilogue: 'exit codes: 0 written, 1 refused or failed (nothing is left behind)',
+};
+
+export const EXPORT_COMMAND: CliCommand = { help: EXPORT_HELP, run: exportCommand };
+const USAGE = formatUsage(EXPORT_HELP).trimEnd();
 /** Recording output is flushed (waited for) after this many bytes, so a slow disk slows the reading instead of filling memory. */
 const FLUSH_BYTES = 8 << 20;
 const MAX_PROBLEMS_SHOWN = 20;
@@ -67,7 +96,7 @@ class PcapngOutput {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['redact', 'redact-network', 'overwrite', 'pdus'], values: ['pcapng', 'recording', 'svg', 'png', 'mermaid', 'date-shift', 'salt', 'dicom-port'] });
+  const args = parseArgs(argv, OPTIONS);
   if (args.positionals.length !== 1) throw new Error(USAGE);
   const input = args.positionals[0];
   const pcapngPath = single(args.values, 'pcapng');

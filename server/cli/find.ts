@@ -5,9 +5,19 @@
 import { cFind } from '../endpoints/scu/find.ts';
 import { formatValue } from '../endpoints/scu/keys.ts';
 import { formatStatus } from '../../shared/dimse/status.ts';
-import { finish, out, parseQueryCommandLine, runScuCommand, UsageError } from './scu-common.ts';
+import { finish, out, parseQueryCommandLine, runScuCommand, scuHelp, UsageError, type ScuCommandSpec } from './scu-common.ts';
+import type { CliCommand } from './command-help.ts';
 
-const USAGE = 'pacscope find [--aet AE] [--aec AE] [-P|-S] [--level L] [-k KEY[=VALUE]]… [--cancel-after N] [options] HOST PORT';
+const SPEC: ScuCommandSpec = {
+  name: 'find',
+  synopsis: '[--aet AE] [--aec AE] [-P|-S] [--level L] [-k KEY[=VALUE]]… [--cancel-after N] [options] HOST PORT',
+  description: `C-FIND (PS3.4 C.4.1), like DCMTK's findscu: one line per match
+(match N STATUS: KEY=VALUE …), then the result line. Non-ASCII values are
+sent as UTF-8 with SpecificCharacterSet ISO_IR 192.`,
+  query: true,
+};
+
+export const FIND_COMMAND: CliCommand = { help: scuHelp(SPEC), run: findCommand };
 
 /** One match on one line: KEY=VALUE pairs in the order they came. */
 export function formatMatch(match: Record<string, unknown>): string {
@@ -18,7 +28,7 @@ export function formatMatch(match: Record<string, unknown>): string {
 }
 
 export function findCommand(argv: string[]): Promise<number> {
-  return runScuCommand(argv, { name: 'find', usage: USAGE, query: true }, async (line, hub) => {
+  return runScuCommand(argv, SPEC, async (line, hub) => {
     if (line.rest.length > 0) throw new UsageError(`unexpected argument ${line.rest[0]}`);
     const q = parseQueryCommandLine(line.args);
     const controller = new AbortController();

@@ -3,6 +3,8 @@
  * code instead of calling process.exit, so tests can call it in-process.
  */
 import { VERSION } from '../version.ts';
+import { ArgumentError, asksForHelp } from './args.ts';
+import { formatHelp, type CliCommand } from './command-help.ts';
 
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
 
@@ -32,36 +34,49 @@ Usage:
   pacscope store [options] HOST PORT FILE|DIR…
                                             C-STORE of files and folders
     SCU options: --aet AE --aec AE --max-pdu N --ts implicit,explicit,big --timeout S
-                 --record FILE --cancel-after N; pacscope COMMAND --help for all
+                 --record FILE --cancel-after N
     exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted,
                 6 failure, 7 cancelled
+  pacscope COMMAND --help | pacscope help COMMAND
+                                            what COMMAND does and every option it takes
   pacscope help | --version
 `;
-
-type Command = (args: string[]) => Promise<number>;
 
 /**
  * Each command is loaded when it is run: `pacscope proxy` then does not load
  * the HTTP server, the built-in PACS or dcmjs-dimse (it starts faster and
- * smaller: its peak RSS is what the proxy benchmark measures).
+ * smaller: its peak RSS is what the proxy benchmark measures). Each module
+ * exports its CliCommand: the option table its parser reads and its help.
  */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  summary: async () => (await import('./summary.ts')).summaryCommand,
-  export: async () => (await import('./export.ts')).exportCommand,
-  serve: async () => (await import('./serve.ts')).serveCommand,
-  open: async () => (await import('./open.ts')).openCommand,
-  scenario: async () => (await import('./scenario.ts')).scenarioCommand,
-  echo: async () => (await import('./echo.ts')).echoCommand,
-  find: async () => (await import('./find.ts')).findCommand,
-  move: async () => (await import('./move.ts')).moveCommand,
-  get: async () => (await import('./get.ts')).getCommand,
-  store: async () => (await import('./store.ts')).storeCommand,
-  proxy: async () => (await import('./proxy.ts')).proxyCommand,
-  doctor: async () => (await import('./doctor.ts')).doctorCommand,
+export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
+  summary: async () => (await import('./summary.ts')).SUMMARY_COMMAND,
+  export: async () => (await import('./export.ts')).EXPORT_COMMAND,
+  serve: async () => (await import('./serve.ts')).SERVE_COMMAND,
+  open: async () => (await import('./open.ts')).OPEN_COMMAND,
+  scenario: async () => (await import('./scenario.ts')).SCENARIO_COMMAND,
+  echo: async () => (await import('./echo.ts')).ECHO_COMMAND,
+  find: async () => (await import('./find.ts')).FIND_COMMAND,
+  move: async () => (await import('./move.ts')).MOVE_COMMAND,
+  get: async () => (await import('./get.ts')).GET_COMMAND,
+  store: async () => (await import('./store.ts')).STORE_COMMAND,
+  proxy: async () => (await import('./proxy.ts')).PROXY_COMMAND,
+  doctor: async () => (await import('./doctor.ts')).DOCTOR_COMMAND,
 };
+
+const loader = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === 'help' && args.length > 0) {
+    // `pacscope help COMMAND`: the same text as `pacscope COMMAND --help`.
+    const load = loader(args[0]);
+    if (!load) {
+      process.stderr.write(`pacscope: unknown command "${args[0]}"\n\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write(formatHelp((await load()).help));
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
@@ -70,15 +85,22 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const load = loader(name);
   if (!load) {
     process.stderr.write(`pacscope: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await (await load())(args);
+    const command = await load();
+    // --help / -h anywhere: the help on stdout, and nothing else is done (no file read, no server started).
+    if (asksForHelp(args, command.help.options)) {
+      process.stdout.write(formatHelp(command.help));
+      return 0;
+    }
+    return await command.run(args);
   } catch (e) {
-    process.stderr.write(`pacscope ${name}: ${(e as Error).message}\n`);
+    const hint = e instanceof ArgumentError ? ` (pacscope ${name} --help lists the options)` : '';
+    process.stderr.write(`pacscope ${name}: ${(e as Error).message}${hint}\n`);
     return 1;
   }
 }

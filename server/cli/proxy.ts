@@ -9,7 +9,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { VERSION } from '../version.ts';
 import { Proxy, type RouteInfo } from '../proxy/proxy.ts';
 import { HeadlessCapture } from '../proxy/headless-capture.ts';
@@ -18,36 +19,41 @@ import { resolveProxySettings } from '../proxy/proxy-config.ts';
 import { formatRoute } from '../proxy/route-spec.ts';
 import type { RouteStats } from '../proxy/proxy-stats.ts';
 
-export const PROXY_USAGE = `pacscope proxy --route LISTEN=UPSTREAM … [options]   the transparent DICOM proxy, headless
+const OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'route',
+    value: 'LISTEN=UPSTREAM',
+    help: 'relay LISTEN to UPSTREAM (repeatable), e.g. 127.0.0.1:4243=127.0.0.1:4242; LISTEN may be a bare port (on 127.0.0.1) or port 0 (a free one)',
+  },
+  { name: 'record', value: 'FILE', help: 'record every association to FILE (pacscope summary FILE reads it) (default: not recorded)' },
+  { name: 'record-dir', value: 'DIR', help: 'record to a series of files in DIR, each readable on its own' },
+  { name: 'rotate-size', value: 'SIZE', help: 'with --record-dir: a new file after SIZE, e.g. 100MB, 1GiB (default: no limit)' },
+  { name: 'rotate-time', value: 'TIME', help: 'with --record-dir: a new file every TIME, e.g. 1h, 30m (default: no limit)' },
+  { name: 'overwrite', help: 'replace an existing --record FILE (default: refuse)' },
+  { name: 'connect-timeout', value: 'S', help: 'how long the upstream may take to accept the connection (default 10)' },
+  { name: 'config', value: 'FILE', help: 'JSON: {"routes": […], "record", "recordDir", "rotateSize", "rotateTime", "connectTimeout"}; flags win, routes add up' },
+  { name: 'public', help: 'allow listening on non-loopback addresses (default: loopback only)' },
+  { name: 'verbose', aliases: ['-v'], help: 'one line per connection as it ends (refused, reset, closed by the client)' },
+];
 
-  --route LISTEN=UPSTREAM   relay LISTEN to UPSTREAM (repeatable), e.g. --route 127.0.0.1:4243=127.0.0.1:4242;
-                            LISTEN may be a bare port (127.0.0.1) or port 0 (a free port)
-  --record FILE             record every association to FILE (pacscope summary FILE reads it)
-  --record-dir DIR          record to a series of files in DIR, each readable on its own
-  --rotate-size SIZE        with --record-dir: a new file after SIZE (e.g. 100MB, 1GiB)
-  --rotate-time TIME        with --record-dir: a new file every TIME (e.g. 1h, 30m)
-  --overwrite               replace an existing --record FILE
-  --connect-timeout S       how long the upstream may take to accept (default 10 s)
-  --config FILE             JSON: {"routes": […], "record", "recordDir", "rotateSize", "rotateTime", "connectTimeout"}
-  --public                  allow listening on non-loopback addresses
-  --verbose, -v             one line per connection as it ends
+export const PROXY_HELP: CommandHelp = {
+  name: 'proxy',
+  synopsis: ['--route LISTEN=UPSTREAM … [options]'],
+  description: `The transparent DICOM proxy, headless: relays each route's connections at
+once and unchanged, and records and decodes them beside the relay.`,
+  options: OPTIONS,
+  epilogue: `Stop with Ctrl-C (SIGINT) or SIGTERM: connections are closed, the recording
+is flushed and closed, and a summary per route is printed.`,
+};
 
-Stop with Ctrl-C (SIGINT) or SIGTERM: connections are closed, the recording
-is flushed and closed, and a summary per route is printed.
-`;
+export const PROXY_COMMAND: CliCommand = { help: PROXY_HELP, run: proxyCommand };
+const USAGE = `${formatUsage(PROXY_HELP)}(pacscope proxy --help lists the options)`;
 
 const mb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
 
 export async function proxyCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv.map((a) => (a === '-v' ? '--verbose' : a)), {
-    flags: ['help', 'public', 'overwrite', 'verbose'],
-    values: ['route', 'config', 'record', 'record-dir', 'rotate-size', 'rotate-time', 'connect-timeout'],
-  });
-  if (args.flags.has('help')) {
-    process.stdout.write(PROXY_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}" (routes are given with --route LISTEN=UPSTREAM)\n\n${PROXY_USAGE}`);
+  const args = parseArgs(argv, OPTIONS);
+  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}" (routes are given with --route LISTEN=UPSTREAM)\n\n${USAGE}`);
   const last = (k: string) => args.values.get(k)?.at(-1);
   const settings = resolveProxySettings({
     route: args.values.get('route'),
@@ -58,7 +64,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     rotateTime: last('rotate-time'),
     connectTimeout: last('connect-timeout'),
   });
-  if (settings.routes.length === 0) throw new Error(`no route: give at least one --route LISTEN=UPSTREAM\n\n${PROXY_USAGE}`);
+  if (settings.routes.length === 0) throw new Error(`no route: give at least one --route LISTEN=UPSTREAM\n\n${USAGE}`);
 
   const description = `pacscope proxy ${settings.routes.map(formatRoute).join(', ')}`;
   if (settings.recordDir) await mkdir(resolve(settings.recordDir), { recursive: true });

@@ -8,7 +8,8 @@
  * aborted or timed out, 6 failure status (or the operation could not run:
  * no accepted presentation context, a bad query, …), 7 cancelled (0xFE00).
  */
-import { parseArgs, type ParsedArgs } from './args.ts';
+import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
+import { formatUsage, type CommandHelp } from './command-help.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import dimse from '../endpoints/dimse.ts';
 import { formatStatus } from '../../shared/dimse/status.ts';
@@ -31,29 +32,50 @@ export const EXIT_CODES: Readonly<Record<Outcome | 'usage', number>> = Object.fr
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 
-const COMMON_VALUES = ['aet', 'aec', 'max-pdu', 'ts', 'timeout', 'record'];
-const COMMON_FLAGS = ['overwrite', 'verbose', 'help'];
-const QUERY_VALUES = ['key', 'level', 'model', 'cancel-after'];
+/** The options every SCU command takes, with DCMTK's spellings where it has them (echoscu, findscu, …). */
+const SCU_OPTIONS: readonly OptionSpec[] = [
+  { name: 'aet', value: 'AE', aliases: ['-aet'], help: 'calling AE title (default PACSCOPE)' },
+  { name: 'aec', value: 'AE', aliases: ['-aec'], help: 'called AE title (default ANY-SCP)' },
+  { name: 'max-pdu', value: 'N', help: `maximum PDU length we receive (default ${DEFAULT_MAX_PDU}; 0 = unlimited)` },
+  { name: 'ts', value: 'NAME[,NAME]', help: 'transfer syntaxes proposed for every context, in order: implicit, explicit, big or UIDs (default implicit,explicit)' },
+  { name: 'timeout', value: 'S', help: 'connect, association and idle timeout in seconds; on expiry an A-ABORT is sent (default 30)' },
+  { name: 'record', value: 'FILE', help: 'record every byte of the session (pacscope summary FILE reads it) (default: not recorded)' },
+  { name: 'overwrite', help: 'replace an existing --record FILE (default: refuse)' },
+  { name: 'verbose', aliases: ['-v'], help: "dcmjs-dimse's own log (default: silent)" },
+];
 
-/** DCMTK's single-dash spellings, turned into the long options parseArgs knows. */
-const SHORT_OPTIONS: ReadonlyMap<string, string[]> = new Map([
-  ['-k', ['--key']],
-  ['-P', ['--model', 'patient']],
-  ['-S', ['--model', 'study']],
-  ['-aet', ['--aet']],
-  ['-aec', ['--aec']],
-  ['-aem', ['--dest']],
-  ['-od', ['--od']],
-  ['-v', ['--verbose']],
-  ['-h', ['--help']],
-]);
+/** The query options of find, move and get (PS3.4 C.4). */
+const QUERY_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'key',
+    value: 'KEY[=VALUE]',
+    aliases: ['-k'],
+    help: 'a matching key (with a value) or return key (without); KEY is a keyword or a tag (gggg,eeee) (repeatable)',
+  },
+  { name: 'model', value: 'patient|study', presets: { '-P': 'patient', '-S': 'study' }, help: 'Patient Root or Study Root information model (default study)' },
+  { name: 'level', value: 'L', help: 'PATIENT, STUDY, SERIES or IMAGE, or -k QueryRetrieveLevel=L (default STUDY)' },
+  { name: 'cancel-after', value: 'N', help: 'send a C-CANCEL after N pending responses (default: never)' },
+];
 
-export interface CommandSpec {
+/** What an SCU command declares: its name, help text, and the options of its own (move's --dest, get's --od). */
+export interface ScuCommandSpec {
   name: string;
-  usage: string;
+  synopsis: string;
+  description: string;
   query?: boolean;
-  values?: string[];
-  flags?: string[];
+  options?: readonly OptionSpec[];
+}
+
+/** Every option an SCU command accepts: its own, the query options (find, move, get), the common ones. */
+export function scuOptions(spec: { query?: boolean; options?: readonly OptionSpec[] }): OptionSpec[] {
+  return [...(spec.options ?? []), ...(spec.query ? QUERY_OPTIONS : []), ...SCU_OPTIONS];
+}
+
+const SCU_EXIT_CODES = `exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted or timed out,
+            6 failure, 7 cancelled`;
+
+export function scuHelp(spec: ScuCommandSpec): CommandHelp {
+  return { name: spec.name, synopsis: [spec.synopsis], description: spec.description, options: scuOptions(spec), epilogue: SCU_EXIT_CODES };
 }
 
 export interface ScuCommandLine {
@@ -70,10 +92,6 @@ export interface QueryCommandLine {
   level: QueryLevel;
   keys: Record<string, unknown>;
   cancelAfter: number | null;
-}
-
-function expandShort(argv: string[]): string[] {
-  return argv.flatMap((a) => SHORT_OPTIONS.get(a) ?? [a]);
 }
 
 const last = (args: ParsedArgs, name: string): string | undefined => args.values.get(name)?.at(-1);
@@ -100,19 +118,13 @@ function transferSyntaxes(values: string[] | undefined): string[] | undefined {
 }
 
 /** Parses the options every SCU command takes and HOST PORT. */
-export function parseScuCommandLine(argv: string[], spec: CommandSpec): ScuCommandLine {
+export function parseScuCommandLine(argv: string[], spec: { query?: boolean; options?: readonly OptionSpec[] }): ScuCommandLine {
   let args: ParsedArgs;
   try {
-    args = parseArgs(expandShort(argv), {
-      flags: [...COMMON_FLAGS, ...(spec.flags ?? [])],
-      values: [...COMMON_VALUES, ...(spec.query ? QUERY_VALUES : []), ...(spec.values ?? [])],
-    });
+    args = parseArgs(argv, scuOptions(spec));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (args.flags.has('help')) throw new UsageError('');
-  const unknownShort = args.positionals.find((p) => /^-[A-Za-z]/.test(p));
-  if (unknownShort) throw new UsageError(`unknown option ${unknownShort}`);
   const [host, portText, ...rest] = args.positionals;
   if (host === undefined || portText === undefined) throw new UsageError('HOST and PORT are required');
   const timeout = last(args, 'timeout');
@@ -177,19 +189,17 @@ export function finish(command: string, result: OperationResult, extra?: string)
  * Runs an SCU command: parse, open the hub, run, close the hub (finishing the recording), exit code.
  * Usage errors print the command's usage and give 2.
  */
-export async function runScuCommand(argv: string[], spec: CommandSpec, run: (line: ScuCommandLine, hub: CaptureHub) => Promise<number>): Promise<number> {
+export async function runScuCommand(argv: string[], spec: ScuCommandSpec, run: (line: ScuCommandLine, hub: CaptureHub) => Promise<number>): Promise<number> {
+  const usageError = (message: string): number => {
+    process.stderr.write(`pacscope ${spec.name}: ${message}\n${formatUsage(scuHelp(spec))}(pacscope ${spec.name} --help lists the options)\n`);
+    return EXIT_CODES.usage;
+  };
   let line: ScuCommandLine;
   try {
     line = parseScuCommandLine(argv, spec);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    if (e.message === '') {
-      // --help: asked for, so on stdout and exit 0.
-      process.stdout.write(`usage: ${spec.usage}\n${COMMON_HELP}`);
-      return 0;
-    }
-    process.stderr.write(`pacscope ${spec.name}: ${e.message}\nusage: ${spec.usage}\n${COMMON_HELP}`);
-    return EXIT_CODES.usage;
+    return usageError(e.message);
   }
   let hub: CaptureHub;
   try {
@@ -202,28 +212,9 @@ export async function runScuCommand(argv: string[], spec: CommandSpec, run: (lin
     return await run(line, hub);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`pacscope ${spec.name}: ${e.message}\nusage: ${spec.usage}\n${COMMON_HELP}`);
-    return EXIT_CODES.usage;
+    return usageError(e.message);
   } finally {
     await hub.close();
     if (line.record) process.stderr.write(`recorded to ${line.record} (pacscope summary ${line.record})\n`);
   }
 }
-
-export const COMMON_HELP = `options:
-  --aet AE           calling AE title (default PACSCOPE)      -aet
-  --aec AE           called AE title (default ANY-SCP)        -aec
-  --max-pdu N        maximum PDU length we receive (default ${DEFAULT_MAX_PDU}, 0 = unlimited)
-  --ts NAME[,NAME]   proposed transfer syntaxes: implicit, explicit, big or UIDs
-                     (default implicit,explicit)
-  --timeout S        connect/association/idle timeout in seconds (default 30)
-  --record FILE      record every byte of the session (pacscope summary FILE); --overwrite
-  --verbose          log what dcmjs-dimse does (-v)
-query options (find, move, get):
-  -k KEY[=VALUE]     matching key (with a value) or return key (without); KEY is a keyword or (gggg,eeee)
-  --model M          patient or study root (-P, -S; default study)
-  --level L          PATIENT, STUDY, SERIES or IMAGE (or -k QueryRetrieveLevel=L; default STUDY)
-  --cancel-after N   send C-CANCEL after N pending responses
-exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted or timed out,
-            6 failure, 7 cancelled
-`;

@@ -10,7 +10,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { VERSION } from '../version.ts';
 import { parseHostPort } from './host-port.ts';
 import dimse from '../endpoints/dimse.ts';
@@ -31,43 +32,44 @@ const DEFAULT_HTTP = '127.0.0.1:8104';
 /** The built UI (scripts/build-web.mjs); PACSCOPE_WEB_ROOT serves another folder (UI development). */
 export const WEB_ROOT = process.env.PACSCOPE_WEB_ROOT ? resolve(process.env.PACSCOPE_WEB_ROOT) : fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export const SERVE_USAGE = `pacscope serve [options]   start the built-in PACS, the store SCP and the HTTP server
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'http', value: 'HOST:PORT', help: `the HTTP server of the UI and its API (default ${DEFAULT_HTTP})` },
+  { name: 'pacs', value: 'AET@HOST:PORT', help: 'the built-in PACS (default PACSCOPE@127.0.0.1:11112)' },
+  { name: 'store', value: 'AET@HOST:PORT', help: 'the store SCP, a move destination of the PACS (default STORESCP@127.0.0.1:11113)' },
+  { name: 'dest', value: 'AET=HOST:PORT', help: 'another C-MOVE destination of the PACS (repeatable)' },
+  { name: 'move-mode', value: 'sync|async', help: 'C-MOVE: sync = a pending response after each C-STORE, the final one last; async = as Orthanc 1.10 with SynchronousCMove false: the pendings and a final "completed N" at once, the C-STOREs after (default sync)' },
+  {
+    name: 'ae-policy',
+    value: 'any|called|known',
+    help: 'accept any AE title; check the called one (else reject 1/1/7); or also only known callers (else reject 1/1/3) (default any)',
+  },
+  { name: 'sub-operation-delay', value: 'MS', help: 'pause between C-MOVE/C-GET sub-operations, to watch or cancel them (default 0)' },
+  { name: 'data', value: 'DIR', help: "the PACS's store and what the store SCP receives (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)" },
+  { name: 'config', value: 'FILE', help: 'JSON with the same settings (flags win)' },
+  { name: 'route', value: 'LISTEN=UPSTREAM', help: 'a proxy route (repeatable): relay LISTEN to UPSTREAM, shown live and recorded like the built-in endpoints (see pacscope proxy --help)' },
+  { name: 'record', value: 'FILE', help: 'record every association to FILE (default: a new file in the sessions folder, one per run)' },
+  { name: 'no-record', help: 'record nothing' },
+  { name: 'sessions', value: 'DIR', help: 'the sessions folder the UI lists and opens (default DATA/sessions)' },
+  { name: 'public', help: 'allow binding to non-loopback addresses; every /api request then needs the access token printed at start' },
+];
 
-  --http HOST:PORT          HTTP server (default ${DEFAULT_HTTP})
-  --pacs AET@HOST:PORT      built-in PACS (default PACSCOPE@127.0.0.1:11112)
-  --store AET@HOST:PORT     store SCP, a move destination of the PACS (default STORESCP@127.0.0.1:11113)
-  --dest AET=HOST:PORT      a C-MOVE destination of the PACS (repeatable)
-  --move-mode sync|async    C-MOVE: pending responses then final, or final first (default sync)
-  --ae-policy any|called|known
-                            accept any AE title, check the called one (else reject 1/1/7),
-                            or also only known callers (else reject 1/1/3) (default any)
-  --sub-operation-delay MS  pause between C-MOVE/C-GET sub-operations, to watch them (default 0)
-  --data DIR                the PACS's store and what the store SCP receives
-                            (default $XDG_DATA_HOME/pacscope or ~/.local/share/pacscope)
-  --config FILE             JSON with the same settings (flags win)
-  --route LISTEN=UPSTREAM   a proxy route (repeatable): relay LISTEN to UPSTREAM, the traffic shown
-                            live and recorded like the built-in endpoints' (see pacscope proxy --help)
-  --record FILE             record every association to FILE (pacscope summary FILE reads it)
-                            (default: a new file in the sessions folder, one per run)
-  --no-record               record nothing
-  --sessions DIR            the sessions folder the UI lists and opens (default DATA/sessions)
-  --public                  allow binding to non-loopback addresses; every /api request then needs
-                            the access token printed at start (?token=… or Authorization: Bearer …)
-`;
+export const SERVE_HELP: CommandHelp = {
+  name: 'serve',
+  synopsis: ['[options]'],
+  description: `Starts the built-in PACS, the store SCP (its default move destination) and the
+HTTP server of the UI (what npm start runs), all on 127.0.0.1 unless told
+otherwise, and records every association. Stop it with Ctrl-C.`,
+  options: OPTIONS,
+};
+
+export const SERVE_COMMAND: CliCommand = { help: SERVE_HELP, run: serveCommand };
 
 /** The proxy of the running `pacscope serve` (add/remove/list routes), for an HTTP API; null when none runs. */
 export let runningProxy: Proxy | null = null;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    flags: ['help', 'public', 'no-record'],
-    values: ['http', 'pacs', 'store', 'dest', 'move-mode', 'ae-policy', 'sub-operation-delay', 'data', 'config', 'record', 'sessions', 'route'],
-  });
-  if (args.flags.has('help')) {
-    process.stdout.write(SERVE_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}"\n\n${SERVE_USAGE}`);
+  const args = parseArgs(argv, OPTIONS);
+  if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}"\n\n${formatUsage(SERVE_HELP)}(pacscope serve --help lists the options)`);
   const last = (k: string) => args.values.get(k)?.at(-1);
   const { host, port } = parseHostPort(last('http') ?? DEFAULT_HTTP);
   const settings = resolveServeSettings({

@@ -5,12 +5,20 @@
  */
 import { cStore } from '../endpoints/scu/store.ts';
 import { formatStatus } from '../../shared/dimse/status.ts';
-import { finish, out, runScuCommand, UsageError } from './scu-common.ts';
+import { finish, out, runScuCommand, scuHelp, UsageError, type ScuCommandSpec } from './scu-common.ts';
+import type { CliCommand } from './command-help.ts';
 
-const USAGE = 'pacscope store [--aet AE] [--aec AE] [options] HOST PORT FILE|DIR…';
+const SPEC: ScuCommandSpec = {
+  name: 'store',
+  synopsis: '[--aet AE] [--aec AE] [options] HOST PORT FILE|DIR…',
+  description: `C-STORE (PS3.4 Annex B) of DICOM files and folders (recursive), like DCMTK's
+storescu +sd: one line per response, then the result line.`,
+};
+
+export const STORE_COMMAND: CliCommand = { help: scuHelp(SPEC), run: storeCommand };
 
 export function storeCommand(argv: string[]): Promise<number> {
-  return runScuCommand(argv, { name: 'store', usage: USAGE }, async (line, hub) => {
+  return runScuCommand(argv, SPEC, async (line, hub) => {
     if (line.rest.length === 0) throw new UsageError('at least one FILE or DIR to send');
     const result = await cStore({ ...line.target, paths: line.rest }, hub, {
       onResponse: (file, status, index) => out(`C-STORE-RSP ${index} ${formatStatus(status)} ${file}`),

@@ -5,15 +5,42 @@
  * the file was read, even with decode errors; a thrown Error (file missing,
  * empty, of no known format) becomes a one-line message and exit 1 in main.ts.
  */
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { openWireSource } from '../sources/open-source.ts';
 import { summarize } from '../../shared/model/summarize.ts';
 import { formatFindings, formatSummary } from './summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 
+/** Shared with `pacscope export`, which reads its FILE the same way. */
+export const DICOM_PORT_OPTION: OptionSpec = {
+  name: 'dicom-port',
+  value: 'PORT',
+  help: 'in a pcap/pcapng, read this TCP port as DICOM even where the traffic does not show it (repeatable; default: found from the A-ASSOCIATE-RQ or two PDU headers)',
+};
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'json', help: 'print the model and the findings as JSON (docs/summary-json.md) instead of text' },
+  { name: 'pdus', help: 'list every P-DATA-TF PDU with its PDVs in the timeline (default: the other PDUs and the DIMSE messages)' },
+  DICOM_PORT_OPTION,
+];
+
+export const SUMMARY_HELP: CommandHelp = {
+  name: 'summary',
+  synopsis: ['FILE [--json] [--pdus] [--dicom-port PORT]…'],
+  description: `Decodes a pacscope recording, a pcap or a pcapng (found from the file's magic
+number) and prints each association with its presentation contexts, a
+timeline of the PDUs and DIMSE messages, and the findings of the diagnosis
+rules with their fixes.`,
+  options: OPTIONS,
+  epilogue: 'exit codes: 0 the file was read (decode errors are part of the output), 1 it cannot be read',
+};
+
+export const SUMMARY_COMMAND: CliCommand = { help: SUMMARY_HELP, run: summaryCommand };
+
 export async function summaryCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['json', 'pdus'], values: ['dicom-port'] });
-  if (args.positionals.length !== 1) throw new Error('usage: pacscope summary FILE [--json] [--pdus] [--dicom-port PORT]…');
+  const args = parseArgs(argv, OPTIONS);
+  if (args.positionals.length !== 1) throw new Error(formatUsage(SUMMARY_HELP).trimEnd());
   const path = args.positionals[0];
   const dicomPorts = (args.values.get('dicom-port') ?? []).map((p) => {
     const n = Number(p);

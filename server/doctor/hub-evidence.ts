@@ -1,6 +1,6 @@
 /**
- * What the capture hub decoded, as the doctor's evidence (DESIGN.md
- * principle 1): association ids for a step, the A-ASSOCIATE-RJ codes, the
+ * What the capture hub decoded, as the doctor's evidence (docs/architecture.md
+ * §1): association ids for a step, the A-ASSOCIATE-RJ codes, the
  * presentation context results of an A-ASSOCIATE-AC, and the sub-associations
  * a C-MOVE caused towards pacscope's own store SCP.
  */

@@ -7,7 +7,7 @@
  * and the SCU operations' rewrite of it, would merge or re-order them).
  *
  * What the peer answered is read afterwards from the hub's decoding of the
- * A-ASSOCIATE-AC (DESIGN.md principle 1: `setResult()` of the library
+ * A-ASSOCIATE-AC (docs/architecture.md §1: `setResult()` of the library
  * discards what was proposed).
  */
 import dimse from '../endpoints/dimse.ts';
@@ -59,7 +59,7 @@ export function proposeContexts(target: ScuTarget, contexts: readonly PlannedCon
   if (network) {
     const send = network.sendAssociationRequest.bind(network);
     network.sendAssociationRequest = (association: Association) => {
-      // Only ever lower the max PDU, and before the A-ASSOCIATE-RQ (DESIGN.md, "Known traps").
+      // Only ever lower the max PDU, and before the A-ASSOCIATE-RQ (docs/architecture.md, "Known traps").
       association.setMaxPduLength(target.maxPdu ?? DEFAULT_MAX_PDU);
       association.clearPresentationContexts();
       for (const c of contexts) {

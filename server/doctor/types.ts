@@ -1,7 +1,7 @@
 /**
  * The connectivity doctor's inputs and the state its steps share. The report
  * shapes are part of the live API (GET /api/doctor/:id), so they are declared
- * once in shared/events/live-api.ts (DESIGN.md principle 7).
+ * once in shared/events/live-api.ts (docs/architecture.md §7).
  */
 import type { CaptureHub } from '../capture/hub.ts';
 import type { ScuTarget } from '../endpoints/scu/options.ts';

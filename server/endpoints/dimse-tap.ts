@@ -1,5 +1,5 @@
 /**
- * dcmjs-dimse endpoints with every byte captured through the tap (DESIGN.md,
+ * dcmjs-dimse endpoints with every byte captured through the tap (docs/architecture.md,
  * "Known traps"): a client's socket is tapped right after `send()` creates it,
  * before it connects; an SCP runs on our own net.Server, so each accepted
  * socket is tapped before the library sees a byte.
@@ -47,7 +47,7 @@ export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: st
     socket.once('close', () => sockets.delete(socket));
     tapSocket(socket, { conn: hub.nextConnection(), localSide: 'acceptor', sink: hub.sink });
     const scp = new ScpClass(socket, opts);
-    // Without this its association timeout never fires (DESIGN.md, "Known traps").
+    // Without this its association timeout never fires (docs/architecture.md, "Known traps").
     (scp as unknown as { connected: boolean }).connected = true;
   });
   await new Promise<void>((resolve, reject) => {

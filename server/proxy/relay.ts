@@ -1,7 +1,7 @@
 /**
  * One relayed connection: a client accepted on a route's listen address is
  * connected to the route's upstream, then bytes are relayed both ways at
- * once and unchanged (DESIGN.md principle 6), and reported to the capture as
+ * once and unchanged (docs/architecture.md §6), and reported to the capture as
  * ONE connection "client talked to upstream": requestor = the client's
  * address, acceptor = the upstream's.
  *
@@ -242,7 +242,7 @@ export class RelayConnection {
     try {
       capture.lend({ kind: 'data', conn: this.conn, time, from, bytes }, lease);
     } catch {
-      // The capture must never stop the relay (DESIGN.md principle 6); its bytes go back.
+      // The capture must never stop the relay (docs/architecture.md §6); its bytes go back.
       lease.release();
     }
   }
@@ -326,7 +326,7 @@ export class RelayConnection {
     try {
       this.o.capture.sink(event);
     } catch {
-      // The capture must never stop the relay (DESIGN.md principle 6).
+      // The capture must never stop the relay (docs/architecture.md §6).
     }
   }
 }

@@ -1,13 +1,13 @@
 /**
  * The capture tap: a live Node socket becomes wire events, the same events a
- * pcap import or a recording gives (DESIGN.md principle 2).
+ * pcap import or a recording gives (docs/architecture.md §2).
  *
  * Received bytes are seen by a `data` listener *prepended* to the socket's
  * listeners (dcmjs-dimse answers synchronously inside its own data handler,
  * so a later listener would see the answer before the question); sent bytes
  * by an instance override of `write` and `end`. Bytes are copied: a library
  * may reuse its buffers. Nagle is switched off (`setNoDelay`), see the
- * "Known traps" of DESIGN.md.
+ * "Known traps" of docs/architecture.md.
  *
  * The tap is passive: it does not switch the socket to flowing mode (a
  * prepended listener does not), so it sees received bytes when the

@@ -1,7 +1,7 @@
 /**
  * The wire events: what every source (own SCU/SCP tap, proxy relay, pcap
  * import, recording replay) turns its traffic into, and the only input of the
- * decoding core. Principle 1 of DESIGN.md: everything else is derived from
+ * decoding core. docs/architecture.md §1: everything else is derived from
  * these. A recording stores exactly these records.
  *
  * DICOM runs one association per TCP connection (PS3.8 §9.1.1), and the

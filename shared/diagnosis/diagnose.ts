@@ -1,6 +1,6 @@
 /**
- * diagnose(summary) → findings: the diagnosis rules of DESIGN.md ("What users
- * struggle with") run over the derived model. Pure and deterministic: the
+ * diagnose(summary) → findings: the diagnosis rules (docs/architecture.md,
+ * "The layers") run over the derived model. Pure and deterministic: the
  * same summary gives the same findings in the same order, live (call it on
  * each update, with `now` = the current time of the summary's clock) or on a
  * replay or file (default `now` = the last event, source complete).
@@ -25,7 +25,7 @@ export function diagnose(summary: Summary, options: DiagnoseOptions = {}): Findi
     try {
       family.run(ctx, findings);
     } catch (e) {
-      // A bug in a rule must not cost the other findings (DESIGN.md principle 5: bad input is data).
+      // A bug in a rule must not cost the other findings (docs/architecture.md §5: bad input is data).
       findings.length = start;
       findings.push({
         rule: 'diagnosis.internal-error',

@@ -1,4 +1,4 @@
-/** The diagnosis rules (DESIGN.md): `diagnose(summary)` and the finding types. */
+/** The diagnosis rules (docs/architecture.md, "The layers"): `diagnose(summary)` and the finding types. */
 export { diagnose, liveNow, severityCounts } from './diagnose.ts';
 export { RULE_CATALOGUE, RULE_FAMILIES, ruleInfo } from './registry.ts';
 export type { DiagnoseOptions, Evidence, Finding, Severity } from './types.ts';

@@ -1,5 +1,5 @@
 /**
- * Findings of the diagnosis rules (DESIGN.md, "diagnosis rules"): what went
+ * Findings of the diagnosis rules (docs/architecture.md, "The layers"): what went
  * wrong, on which side, the setting that fixes it, and the associations,
  * DIMSE messages and PDUs of the derived model that prove it. Pure data: the
  * same findings come out of a live session, a replayed recording or an

@@ -91,7 +91,7 @@ export class DimseReassembler {
       if (piece.header.isCommand) this.pushCommand(s, id, piece, lastOfMessagePart, out);
       else this.pushDataSet(s, id, piece, lastOfMessagePart, out);
     } catch (err) {
-      // Defensive: a bug here must not reach a socket handler (DESIGN.md principle 5).
+      // Defensive: a bug here must not reach a socket handler (docs/architecture.md §5).
       out.push({ kind: 'error', offset: piece.offset, reason: `internal error in DIMSE reassembly: ${String(err)}` });
     }
     return out;

@@ -2,7 +2,7 @@
  * The derived events: what the decoding core makes of the wire events, in
  * order. The summary, the live WebSocket stream, the correlator
  * (shared/model/correlator.ts) and (later) the diagnosis rules all consume
- * this one stream (principle 2 of DESIGN.md).
+ * this one stream (docs/architecture.md §2).
  */
 import type { Endpoint, Side, WireTime } from '../capture/wire-event.ts';
 import type { Pdu } from '../pdu/types.ts';

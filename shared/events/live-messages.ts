@@ -1,6 +1,6 @@
 /**
  * The messages of the live WebSocket stream (`/api/live`), server → browser,
- * defined once for both sides (DESIGN.md principle 7). Snapshot then live: on
+ * defined once for both sides (docs/architecture.md §7). Snapshot then live: on
  * connect the server sends the whole derived model so far, then one delta per
  * change, numbered, so a browser that opens late or reconnects sees the whole
  * session and then the new events. Summaries only: bytes and full message

@@ -1,5 +1,5 @@
 /**
- * The correlator (DESIGN.md, "the layers"): links what the wire does not link
+ * The correlator (docs/architecture.md, "The layers"): links what the wire does not link
  * by itself, from the derived event stream alone, as the events arrive —
  *
  * - a C-STORE sub-association → the C-MOVE that caused it (move-links.ts),

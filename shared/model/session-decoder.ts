@@ -1,5 +1,5 @@
 /**
- * The one decoder (principle 2 of DESIGN.md): every source's wire events go
+ * The one decoder (docs/architecture.md §2): every source's wire events go
  * through here and come out as derived events. One ConnectionDecoder per TCP
  * connection; association ids "a1", "a2", … in order of appearance.
  */

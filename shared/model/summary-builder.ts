@@ -116,7 +116,7 @@ export class SummaryBuilder {
     return deltas;
   }
 
-  /** Runs the correlator; a bug in it becomes an error entry, never an exception (DESIGN.md principle 5). */
+  /** Runs the correlator; a bug in it becomes an error entry, never an exception (docs/architecture.md §5). */
   private correlate(ev: DerivedEvent, time: number, deltas: LiveDelta[]): Correlation {
     try {
       return this.correlator.push(ev);

@@ -3,7 +3,7 @@
  * pacscope's built-in store SCP with capture on (a CaptureHub recording every
  * byte to a file and decoding it live), as a ratio against DCMTK's storescp,
  * on the same files in the same run. DCMTK's `storescu` sends to both, so the
- * sender is the same; both peers get TCP_NODELAY=1 (DESIGN.md). Rounds
+ * sender is the same; both peers get TCP_NODELAY=1 (docs/architecture.md, "Tests against real peers"). Rounds
  * alternate between the two receivers; the best round of each is compared.
  *
  *   node --import tsx test/bench/store-bench.ts

@@ -1,8 +1,8 @@
 /**
  * Property-based fuzzing of the whole decoding core (framer → PDU decoder →
  * reassembler → DIMSE/data set decoding → association model): ≥ 100,000
- * random and mutated PDU streams, cut into random chunks. Principle 5 of
- * DESIGN.md: bad input is data. The SessionDecoder turns any exception from a
+ * random and mutated PDU streams, cut into random chunks. docs/architecture.md
+ * §5: bad input is data. The SessionDecoder turns any exception from a
  * layer into an "internal decoder error" event, so the property is that no
  * such event ever appears, and that memory stays bounded.
  */

@@ -82,7 +82,7 @@ beforeAll(async () => {
   await Promise.all([
     start('storescp', ['--aetitle', 'STORESCP', '-od', join(dir, 'store'), String(storePort)], storePort),
     start('storescp', ['--aetitle', 'MRONLY', '-xf', join(dir, 'mronly.cfg'), 'MROnly', '-od', join(dir, 'mronly'), String(mrPort)], mrPort),
-    // Forking mode (DESIGN.md: dcmqrscp -s crashes after the first release).
+    // Forking mode (docs/architecture.md: dcmqrscp -s crashes after the first release).
     start('dcmqrscp', ['-c', join(dir, 'dcmqrscp.cfg'), String(qrPort)], qrPort),
   ]);
 }, 60_000);

@@ -16,7 +16,7 @@ export async function runFind(op: OperationContext<CFindRequest>, final: (rsp: C
   const { request } = op;
   const response = (status: number, comment?: string): CFindResponse => {
     const rsp = responses.CFindResponse.fromRequest(request);
-    // fromRequest always says Study Root (DESIGN.md, "Known traps"): copy the request's.
+    // fromRequest always says Study Root (docs/architecture.md, "Known traps"): copy the request's.
     rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
     rsp.setStatus(status);
     if (comment) rsp.setErrorComment(comment.slice(0, 64));

@@ -124,7 +124,7 @@ interface RetrieveResponse {
  * A C-MOVE-RSP or C-GET-RSP for `request`: status, the four counters (Remaining
  * only on pending and cancel responses, PS3.4 C.4.2.1.5 / C.4.3.1.4), an error
  * comment of at most 64 characters (LO). The affected SOP class is copied from
- * the request: `fromRequest` would always say Study Root (DESIGN.md traps).
+ * the request: `fromRequest` would always say Study Root (docs/architecture.md, "Known traps").
  */
 export function retrieveResponse<R extends RetrieveResponse, Q extends { getAffectedSopClassUid(): string }>(
   fromRequest: (request: Q) => R,

@@ -6,7 +6,7 @@
  * - the proposal: transfer syntaxes of every presentation context, our
  *   maximum PDU length (set on the association *before* the A-ASSOCIATE-RQ is
  *   written: after the A-ASSOCIATE-AC the library keeps the peer's value there,
- *   which is the one it must send with — never lower it later; DESIGN.md,
+ *   which is the one it must send with — never lower it later; docs/architecture.md,
  *   "Known traps"), SCP/SCU role selection items (PS3.7 D.3.3.4);
  * - the end: released, A-ASSOCIATE-RJ, A-ABORT (the Client forwards no abort
  *   event: we listen on its Network), refused connection, timeout;
@@ -90,7 +90,7 @@ export function contextProblem(association: Association, abstractSyntax: string)
 
 /**
  * A response that is still pending (0xFF00 or 0xFF01, PS3.7 Annex C.4) must not end the request: dcmjs-dimse
- * ends it on anything but 0xFF00 (DESIGN.md, "Known traps"), so 0xFF01 would release the association too early.
+ * ends it on anything but 0xFF00 (docs/architecture.md, "Known traps"), so 0xFF01 would release the association too early.
  */
 export function keepPendingOpen(request: Request): void {
   let last = -1;

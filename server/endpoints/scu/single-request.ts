@@ -74,7 +74,7 @@ export interface RetrieveProgress {
 
 /**
  * The counters of the final response as they crossed the wire, from the hub's
- * own decoding (principle 1 of DESIGN.md): dcmjs-dimse 0.3.3 carries command
+ * own decoding (docs/architecture.md §1): dcmjs-dimse 0.3.3 carries command
  * elements of an earlier response over into a later one (a final C-MOVE-RSP
  * without Number of Remaining Sub-operations came out with the last pending
  * response's value), so what the library says is only the fallback.

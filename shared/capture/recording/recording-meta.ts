@@ -1,7 +1,7 @@
 /**
  * The pacscope recording: what a recording file holds besides the wire
  * events. Byte layout in docs/recording-format.md. Only the wire events and
- * this header are stored; everything else is derived (DESIGN.md principle 1).
+ * this header are stored; everything else is derived (docs/architecture.md §1).
  */
 
 /** "PACSCOPE" in ASCII: the first 8 bytes of every recording. */

@@ -86,7 +86,7 @@ const DICOM_TROUBLE = /_ws\.malformed|dicom\./;
  * flagged a malformed DICOM PDU is not compared (notCompared); a stream with
  * only TCP trouble (retransmissions, out-of-order segments) is compared, but
  * its differences go to `uncertain`, since tshark is known to misdecode such
- * loopback captures (DESIGN.md).
+ * loopback captures (docs/architecture.md, "Tests against real peers").
  */
 export function crossCheckTshark(pacscope: readonly AssociationFacts[], tshark: readonly TsharkStream[]): CrossCheck {
   const res: CrossCheck = { mismatches: [], uncertain: [], notCompared: [], compared: [] };

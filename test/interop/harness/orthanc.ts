@@ -1,7 +1,7 @@
 /**
  * Orthanc 1.10 (Debian's /usr/sbin/Orthanc) as a real peer: started from a
  * JSON configuration written to its own temp dir, on free ports, with
- * `TCP_NODELAY=1` in its environment (DESIGN.md: Orthanc's DICOM side is
+ * `TCP_NODELAY=1` in its environment (docs/architecture.md: Orthanc's DICOM side is
  * DCMTK, which leaves Nagle on otherwise). Orthanc 1.10 has no bind-address
  * option: it listens on all interfaces, so tests send it loopback traffic
  * only, and HTTP is closed to remote hosts (`RemoteAccessAllowed` false).

@@ -1,7 +1,7 @@
 /**
  * Running DCMTK and Wireshark tools: one-shot tools whose combined output is
  * captured, and servers that run in their own process group until stopped.
- * Every DCMTK process gets TCP_NODELAY=1 (DESIGN.md: Nagle + delayed ACK
+ * Every DCMTK process gets TCP_NODELAY=1 (docs/architecture.md: Nagle + delayed ACK
  * otherwise adds ~40 ms per small exchange).
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -5,7 +5,7 @@
  * repeated keys merged into arrays) and turns its tree into AssociationFacts,
  * one per TCP stream.
  *
- * DESIGN.md: tshark misdecodes some PDUs on very fast loopback captures with
+ * docs/architecture.md: tshark misdecodes some PDUs on very fast loopback captures with
  * retransmissions. Each stream therefore carries `trouble`: the TCP analysis
  * and DICOM expert flags tshark raised on it. A comparison should only use a
  * stream without trouble.

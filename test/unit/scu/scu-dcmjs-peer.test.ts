@@ -46,7 +46,7 @@ class SlowFindScp extends Scp {
     let sent = 0;
     const response = (status: number, patientId?: string) => {
       const r = responses.CFindResponse.fromRequest(request);
-      // fromRequest always says Study Root (DESIGN.md, "Known traps").
+      // fromRequest always says Study Root (docs/architecture.md, "Known traps").
       r.setAffectedSopClassUid(request.getAffectedSopClassUid());
       r.setStatus(status);
       if (patientId) r.setDataset(new dimse.Dataset({ QueryRetrieveLevel: 'PATIENT', PatientID: patientId }));
