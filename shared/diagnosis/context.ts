@@ -234,6 +234,12 @@ export class DiagnosisContext {
       const rq = this.parentRequestOf(a, movesById, legacy ? movesByMessageId : null);
       const run = rq === null ? undefined : this.retrieveByRq.get(rq);
       if (!run || run.service !== 'C-MOVE' || a.id === run.association.id) continue;
+      // A refused connection the correlator linked (by timing) is the move SCP's failed attempt, not a sub-association.
+      if (a.outcome === 'refused') {
+        run.refused.push(a);
+        this.moveOf.set(a.id, run);
+        continue;
+      }
       run.subs.push(a);
       this.moveOf.set(a.id, run);
       for (const i of this.messagesOf.get(a.id) ?? []) if (messages[i].command === 'C-STORE-RQ' || messages[i].command === 'C-STORE-RSP') run.stores.push(i);
@@ -299,8 +305,9 @@ export class DiagnosisContext {
   }
 
   /**
-   * A refused TCP connection has no AE titles, so the correlator cannot link
-   * it: it belongs to the latest C-MOVE running when it was tried (or ended
+   * A refused TCP connection has no AE titles; the correlator links it by
+   * timing (parentEvidence `time-only`). One it did not link (a summary of
+   * an older pacscope) belongs to the latest C-MOVE running when it was tried (or ended
    * at most `window` before: an asynchronous SCP connects after its final
    * response), preferring one whose SCP has the connecting host.
    */
