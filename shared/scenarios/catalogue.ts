@@ -95,15 +95,16 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   {
     name: 'sync-vs-async',
     title: 'Synchronous vs asynchronous C-MOVE',
-    summary: `The same move against ${pacs} (pending responses, then final) and ${asyncPacs} (final first, C-STOREs after).`,
+    summary: `The same move against ${pacs} (a pending response after each C-STORE, the final one last) and ${asyncPacs} (as Orthanc 1.10 with SynchronousCMove false: every pending response and a final "completed 4" at once, the C-STOREs after).`,
     misconfigured: false,
     steps: [
       msg('C-MOVE-RQ', `First against ${pacs}, which works synchronously.`, 'PS3.4 C.4.2.1.4', { toAe: pacs }),
       msg('C-STORE-RQ', 'Its C-STOREs come while the C-MOVE is still open…', 'PS3.4 C.4.2.3.1', { fromAe: pacs }),
       msg('C-MOVE-RSP', '…and its final response comes last: when the SCU sees Success, the images are there.', 'PS3.4 C.4.2.1.5', { statusCategory: 'success', fromAe: pacs }),
       msg('C-MOVE-RQ', `Now the same request to ${asyncPacs}.`, 'PS3.4 C.4.2.1.4', { toAe: asyncPacs }),
-      msg('C-MOVE-RSP', `${asyncPacs} answers at once, before sending anything (like Orthanc with SynchronousCMove false). An SCU that takes this Success as "images arrived" is wrong: they are still to come.`, 'PS3.4 C.4.2.1.5', { fromAe: asyncPacs }),
-      msg('C-STORE-RQ', 'The C-STOREs arrive afterwards, on a sub-association that outlives the C-MOVE association.', 'PS3.4 C.4.2.3.1', { fromAe: asyncPacs }),
+      msg('C-MOVE-RSP', `${asyncPacs} answers at once, before sending anything: back to back, a pending response for each instance but the last (Remaining 3, 2, 1; Completed 1, 2, 3). It counts what it has queued, not what was stored — what Orthanc 1.10 does with SynchronousCMove false.`, 'PS3.4 C.4.2.1.5', { statusCategory: 'pending', fromAe: asyncPacs }),
+      msg('C-MOVE-RSP', `Then the final Success, "completed 4, failed 0", still before a single C-STORE. An SCU that takes it as "the images arrived" is wrong: they are still to come, and it would say "completed 4" even if ${viewer} were down.`, 'PS3.4 C.4.2.1.5', { statusCategory: 'success', fromAe: asyncPacs }),
+      msg('C-STORE-RQ', `Only now does ${asyncPacs} open the sub-association to ${viewer} and send the C-STOREs: the C-MOVE was fully answered before.`, 'PS3.4 C.4.2.3.1', { fromAe: asyncPacs }),
     ],
   },
   {

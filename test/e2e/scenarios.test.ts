@@ -27,7 +27,7 @@ describe('teaching scenarios', () => {
     await panel.locator('select[name=scenario]').selectOption('sync-vs-async');
     await panel.locator('input[name=delay]').fill('0');
     await panel.locator('[data-action=run-scenario]').click();
-    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 6 of 6 steps seen' }).waitFor({ timeout: 20_000 });
+    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 7 of 7 steps seen' }).waitFor({ timeout: 20_000 });
     // Drawn live: both PACSs and the viewer.
     for (const ae of ['WORKSTATION', 'TEACHPACS', 'ASYNCPACS', 'VIEWER']) await page.locator(`[data-testid=lifeline][data-ae=${ae}]`).waitFor({ timeout: 5_000 });
 
@@ -38,44 +38,50 @@ describe('teaching scenarios', () => {
       ['C-MOVE-RSP', /final response comes last/],
       ['C-MOVE-RQ', /ASYNCPACS/],
       ['C-MOVE-RSP', /answers at once/],
-      ['C-STORE-RQ', /arrive afterwards/],
+      ['C-MOVE-RSP', /final Success/],
+      ['C-STORE-RQ', /Only now/],
     ] as const;
     for (const [i, [command, text]] of expected.entries()) {
       await next.click();
       const current = panel.locator('[data-testid=narration-current]');
-      await current.filter({ hasText: `Step ${i + 1} of 6` }).waitFor({ timeout: 5_000 });
+      await current.filter({ hasText: `Step ${i + 1} of 7` }).waitFor({ timeout: 5_000 });
       expect(await current.textContent()).toMatch(text);
       const selected = page.locator('[data-testid=arrow].selected');
       await selected.waitFor({ timeout: 5_000 });
       expect(await selected.getAttribute('data-command')).toBe(command);
+      // The async pendings and final response each select their own arrow.
+      if (i === 4) expect(await selected.getAttribute('data-status')).toBe('0xFF00');
+      if (i === 5) expect(await selected.getAttribute('data-status')).toBe('0x0000');
       if (i === 4) await browser.screenshot('scenario-narration');
     }
     expect(await next.isDisabled()).toBe(true);
     await panel.locator('[data-action=narration-back]').click();
-    await panel.locator('[data-testid=narration-current]', { hasText: 'Step 5 of 6' }).waitFor({ timeout: 5_000 });
+    await panel.locator('[data-testid=narration-current]', { hasText: 'Step 6 of 7' }).waitFor({ timeout: 5_000 });
 
     // Presentation mode for a projector: the diagram alone, the step as a caption, n / N to move.
     const caption = page.locator('[data-testid=narration-caption]');
-    expect(await caption.textContent()).toMatch(/5\/6.*answers at once/);
+    expect(await caption.textContent()).toMatch(/6\/7.*final Success/);
     await page.locator('[data-testid=diagram]').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('p');
     await page.locator('aside').waitFor({ state: 'hidden', timeout: 5_000 });
     expect(await page.locator('[data-testid=toggle-present]').isChecked()).toBe(true);
     await page.keyboard.press('n');
-    await caption.filter({ hasText: '6/6' }).waitFor({ timeout: 5_000 });
+    await caption.filter({ hasText: '7/7' }).waitFor({ timeout: 5_000 });
     expect(await page.locator('[data-testid=arrow].selected').getAttribute('data-command')).toBe('C-STORE-RQ');
     await browser.screenshot('scenario-present');
     await page.keyboard.press('Shift+N');
-    await caption.filter({ hasText: '5/6' }).waitFor({ timeout: 5_000 });
+    await caption.filter({ hasText: '6/7' }).waitFor({ timeout: 5_000 });
     await page.keyboard.press('p');
     await page.locator('aside').waitFor({ state: 'visible', timeout: 5_000 });
 
-    // Asynchronous: ASYNCPACS's final response is drawn above the C-STOREs it causes.
+    // Asynchronous: ASYNCPACS's pendings and final response are drawn above every C-STORE it sends.
     const drawn = (await arrows(page)).sort((x, y) => x.y - y.y);
     const asyncMove = drawn.filter((a) => a.command === 'C-MOVE-RQ')[1];
-    const asyncFinal = drawn.find((a) => a.command === 'C-MOVE-RSP' && a.association === asyncMove.association)!;
-    const lastStore = drawn.filter((a) => a.command === 'C-STORE-RQ').at(-1)!;
-    expect(asyncFinal.y).toBeLessThan(lastStore.y);
+    const asyncRsps = drawn.filter((a) => a.command === 'C-MOVE-RSP' && a.association === asyncMove.association);
+    expect(asyncRsps.map((a) => a.status)).toEqual(['0xFF00', '0xFF00', '0xFF00', '0x0000']);
+    const asyncStores = drawn.filter((a) => a.command === 'C-STORE-RQ' && a.y > asyncMove.y);
+    expect(asyncStores).toHaveLength(4);
+    expect(asyncRsps.at(-1)!.y).toBeLessThan(Math.min(...asyncStores.map((a) => a.y)));
   });
 
   it('a misconfiguration scenario shows its reject', async () => {

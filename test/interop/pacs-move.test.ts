@@ -1,7 +1,9 @@
 /**
  * C-MOVE of the built-in PACS with DCMTK movescu and the store SCP as the
  * destination: synchronous (pending responses, final after the last
- * C-STORE-RSP) and asynchronous (final first), unknown destination (0xA801),
+ * C-STORE-RSP) and asynchronous (as Orthanc 1.10 with SynchronousCMove
+ * false: pendings and a final "completed N" before the first C-STORE, even
+ * when the destination is down), unknown destination (0xA801),
  * destination not listening and storage context rejected (failed
  * sub-operations, 0xA702 when none succeeded, 0xB000 when some did — PS3.4
  * C.4.2.1.5 and Table C.4-2), moving to movescu itself, and C-CANCEL (0xFE00
@@ -76,13 +78,23 @@ describe('C-MOVE of the built-in PACS', () => {
     expect(linkOf(sub.id)).toEqual({ parent: { association: rq.association, messageId: rq.messageId }, parentRequest: summary.messages.indexOf(rq), parentEvidence: 'move-originator' });
   });
 
-  it('async: the final response comes before the first C-STORE-RQ', async () => {
+  it('async (as Orthanc with SynchronousCMove false): pendings counting down and the final "completed N" before the first C-STORE-RQ', async () => {
     lab.pacs.setMoveMode('async');
     try {
-      // Study 3 has 2 instances; the hub holds the in-process sub-association once.
-      const r = await move(['-aem', 'STORESCP', ...study(3)], (ms) => ms.filter((m) => m.command === 'C-STORE-RSP').length === 2);
-      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => m.status)).toEqual(['0x0000']);
+      // Study 1 has 4 instances; the hub holds the in-process sub-association once.
+      const r = await move(['-aem', 'STORESCP', ...study(1)], (ms) => ms.filter((m) => m.command === 'C-STORE-RSP').length === 4);
+      expect(r.code).toBe(0);
+      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+        ['0xFF00', 3, 1, 0, 0],
+        ['0xFF00', 2, 2, 0, 0],
+        ['0xFF00', 1, 3, 0, 0],
+        ['0x0000', null, 4, 0, 0],
+      ]);
       expect(r.messages.findIndex(isFinalMove)).toBeLessThan(r.messages.findIndex((m) => m.command === 'C-STORE-RQ'));
+      // The sub-association is requested only after the final response.
+      const final = r.messages.find(isFinalMove)!;
+      const subAssociation = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1)!;
+      expect(subAssociation.start).toBeGreaterThanOrEqual(final.time);
       // Opened after the final response, the sub-association is still linked to its C-MOVE.
       const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
       const sub = r.messages.find((m) => m.command === 'C-STORE-RQ')!.association;
@@ -96,6 +108,25 @@ describe('C-MOVE of the built-in PACS', () => {
     const r = await move(['-aem', 'NOWHERE', ...study(1)]);
     expect(r.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-MOVE-RQ', 'C-MOVE-RSP 0xA801']);
     expect(r.output).toMatch(/Move Destination unknown|MoveDestinationUnknown/i);
+  });
+
+  it('async and a destination that does not listen: still "completed N" (as Orthanc), then the refused connection', async () => {
+    lab.pacs.destinations.set('DEADASYNC', { host: '127.0.0.1', port: await freePort() });
+    lab.pacs.setMoveMode('async');
+    try {
+      const refusedBefore = lab.hub.summary().associations.filter((a) => a.outcome === 'refused').length;
+      const r = await move(['-aem', 'DEADASYNC', ...study(3)], () => lab.hub.summary().associations.filter((a) => a.outcome === 'refused').length > refusedBefore);
+      expect(r.code).toBe(0);
+      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+        ['0xFF00', 1, 1, 0, 0],
+        ['0x0000', null, 2, 0, 0],
+      ]);
+      const refused = lab.hub.summary().associations.filter((a) => a.outcome === 'refused').at(-1)!;
+      expect(refused.start).toBeGreaterThanOrEqual(r.messages.find(isFinalMove)!.time);
+    } finally {
+      lab.pacs.setMoveMode('sync');
+      lab.pacs.destinations.delete('DEADASYNC');
+    }
   });
 
   it('a destination that does not listen: every sub-operation failed, 0xA702', async () => {

@@ -11,6 +11,12 @@
  */
 import { parseHostPort } from '../../cli/host-port.ts';
 
+/**
+ * C-MOVE (move.ts): sync — a pending response after each C-STORE, the final
+ * one after the sub-association; async — what Orthanc 1.10 does with
+ * `SynchronousCMove: false`: the pendings and a final "completed N" at once,
+ * counting what was queued, then the sub-association.
+ */
 export type MoveMode = 'sync' | 'async';
 
 /**

@@ -5,10 +5,16 @@
  * modes:
  * - sync: a pending response (0xFF00) with the four counters after each
  *   sub-operation, the final response after the sub-association ended;
- * - async: the final response (0x0000) first, the sub-operations after it,
- *   like Orthanc with `SynchronousCMove: false`; their outcome is not
- *   reported to the SCU.
- * A C-CANCEL gives 0xFE00 with the counters so far.
+ * - async: what Orthanc 1.10 does with `SynchronousCMove: false` (observed
+ *   on the wire, test/interop/pacs-async-vs-orthanc.test.ts): for N matching
+ *   instances, N−1 pending responses (0xFF00, Remaining N−i, Completed i,
+ *   Failed 0, Warning 0) and the final Success (Completed N, Failed 0,
+ *   Warning 0, no Remaining), back to back, before anything is stored; then
+ *   the sub-association. Those counters are what was queued, not what was
+ *   stored: a destination that is down or refuses the images still gets
+ *   "Completed N" reported, and nothing tells the SCU later.
+ * In sync mode a C-CANCEL gives 0xFE00 with the counters so far (async mode
+ * has answered before one can come).
  */
 import dimse from '../dimse.ts';
 import type { CMoveRequest, CMoveResponse } from './dimse-types.ts';
@@ -37,7 +43,16 @@ export async function runMove(op: OperationContext<CMoveRequest>, final: (rsp: C
   const target = { ae: destinationAe, ...destination };
   const originator = { ae: op.callingAe, messageId: request.getMessageId() };
   if (runtime.config.moveMode === 'async') {
-    final(response(STATUS.Success, zero, false));
+    // Orthanc's AsynchronousMove iterator (OrthancMoveRequestHandler.cpp) submits a store job at the
+    // first sub-operation and reports each one done at once; DCMTK's move provider turns that into the
+    // counters of PS3.4 C.4.2.1.5. The job runs on its own thread, so Orthanc's TCP connection to the
+    // destination usually follows the final response (25 of 30 runs, 3 instances) but may come among
+    // or before the pendings; its C-STOREs always came after the final response. Here the
+    // sub-association always starts after the final response: the usual order, made deterministic.
+    const n = instances.length;
+    const queued = (i: number): Counters => ({ remaining: n - i, completed: i, failed: 0, warning: 0 });
+    for (let i = 1; i < n; i++) op.scp.sendResponse(request, response(STATUS.Pending, queued(i), true));
+    final(response(STATUS.Success, queued(n), false));
     const work = storeToDestination(runtime, target, instances, { originator, cancelled: () => false, onProgress: () => {} });
     runtime.background.add(work);
     void work.finally(() => runtime.background.delete(work));

@@ -44,10 +44,20 @@ describe('teaching scenarios', () => {
     const syncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.command === 'C-STORE-RQ' && m.from === 'TEACHPACS');
     expect(syncStores).toHaveLength(4);
     expect(syncStores.every(({ i }) => i < syncFinal)).toBe(true);
-    const asyncFinal = summary.messages.findIndex((m) => m.command === 'C-MOVE-RSP' && m.from === 'ASYNCPACS');
+    // Asynchronous (as Orthanc 1.10 with SynchronousCMove false): the pendings and a final "completed 4", counting what was queued, before any C-STORE.
+    const asyncRsps = summary.messages.filter((m) => m.command === 'C-MOVE-RSP' && m.from === 'ASYNCPACS');
+    expect(asyncRsps.map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+      ['0xFF00', 3, 1, 0, 0],
+      ['0xFF00', 2, 2, 0, 0],
+      ['0xFF00', 1, 3, 0, 0],
+      ['0x0000', null, 4, 0, 0],
+    ]);
+    const asyncFinal = summary.messages.indexOf(asyncRsps.at(-1)!);
     const asyncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.command === 'C-STORE-RQ' && m.from === 'ASYNCPACS');
     expect(asyncStores).toHaveLength(4);
     expect(asyncStores.every(({ i }) => i > asyncFinal)).toBe(true);
+    const asyncSub = summary.associations.find((a) => a.id === asyncStores[0].m.association)!;
+    expect(asyncSub.start).toBeGreaterThanOrEqual(summary.messages[asyncFinal].time);
     expect(byAe('ASYNCPACS').length).toBeGreaterThan(0);
   });
 
