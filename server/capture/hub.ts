@@ -2,8 +2,8 @@
  * The live capture hub: every endpoint of this process (SCU operations, the
  * built-in PACS, the store SCP, later the proxy) hands its wire events to one
  * hub, which numbers connections, appends the events to a recording (when
- * asked) and runs the one decoder on them as they come (DESIGN.md principles
- * 1 and 2). Listeners get the derived events live; `summary()` gives the
+ * asked) and runs the one decoder on them as they come (docs/architecture.md
+ * §1 and §2). Listeners get the derived events live; `summary()` gives the
  * model so far.
  */
 import type { Endpoint, WireEvent } from '../../shared/capture/wire-event.ts';
@@ -188,6 +188,15 @@ export class CaptureHub {
   /** The derived model so far (associations still open have outcome "open"). */
   summary(): Summary {
     return this.builder.result();
+  }
+
+  /**
+   * Appends a metadata update to the recording (an `M` record, shallow-merged
+   * into the header's metadata by readers), e.g. a teaching scenario run; a
+   * hub that records nothing ignores it.
+   */
+  recordMetadata(metadata: Record<string, unknown>): void {
+    if (!this.closed) this.writer?.writeMetadata(metadata);
   }
 
   /** The recording so far is on disk. */

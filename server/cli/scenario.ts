@@ -5,7 +5,8 @@
  * messages it points at, then the session's timeline. Without NAME, lists
  * the scenarios.
  */
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { formatFindings, formatSummary } from './summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import dimse from '../endpoints/dimse.ts';
@@ -13,21 +14,32 @@ import { CaptureHub } from '../capture/hub.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { SCENARIOS } from '../../shared/scenarios/catalogue.ts';
 import { narrate, type NarratedStep } from '../../shared/scenarios/narrate.ts';
+import { scenarioRunRecord } from '../../shared/scenarios/run-record.ts';
+import { scenarioRunMetadata } from '../../shared/events/scenario-runs.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 
-export const SCENARIO_USAGE = `pacscope scenario [NAME] [--delay MS] [--record FILE] [--json]
-
-  Runs a teaching scenario on built-in actors on 127.0.0.1 and explains it
-  step by step. Without NAME, lists them.
-  --delay MS      pause before each C-MOVE/C-GET sub-operation (default 0)
-  --record FILE   record the scenario's traffic (pacscope open FILE replays it)
-  --json          {scenario, associations, narration, summary}
-`;
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'delay', value: 'MS', help: 'pause before each C-MOVE/C-GET sub-operation, in milliseconds (default 0)' },
+  { name: 'record', value: 'FILE', help: "record the scenario's traffic and its narration (pacscope open FILE replays it, narrated) (default: not recorded)" },
+  { name: 'json', help: 'print {scenario, associations, narration, findings, summary} as JSON instead of text' },
+];
 
 function listing(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
   return `${SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.title}${s.misconfigured ? ' (misconfigured on purpose)' : ''}\n  ${' '.repeat(width)}  ${s.summary}`).join('\n')}\n`;
 }
+
+export const SCENARIO_HELP: CommandHelp = {
+  name: 'scenario',
+  synopsis: ['[NAME] [--delay MS] [--record FILE] [--json]'],
+  description: `Runs a teaching scenario on built-in actors on 127.0.0.1 and explains it step
+by step beside the messages, then prints the session's timeline. Without
+NAME, lists the scenarios.`,
+  options: OPTIONS,
+  epilogue: `scenarios:\n${listing()}`,
+};
+
+export const SCENARIO_COMMAND: CliCommand = { help: SCENARIO_HELP, run: scenarioCommand };
 
 function pointsAt(step: NarratedStep, summary: Summary): string {
   const t = step.target;
@@ -42,16 +54,12 @@ function pointsAt(step: NarratedStep, summary: Summary): string {
 }
 
 export async function scenarioCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['help', 'json'], values: ['delay', 'record'] });
-  if (args.flags.has('help')) {
-    process.stdout.write(SCENARIO_USAGE);
-    return 0;
-  }
+  const args = parseArgs(argv, OPTIONS);
   if (args.positionals.length === 0) {
     process.stdout.write(`Teaching scenarios (pacscope scenario NAME):\n${listing()}`);
     return 0;
   }
-  if (args.positionals.length > 1) throw new Error(`one scenario at a time\n\n${SCENARIO_USAGE}`);
+  if (args.positionals.length > 1) throw new Error(`one scenario at a time\n\n${formatUsage(SCENARIO_HELP)}`);
   const name = args.positionals[0];
   if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`no scenario "${name}"; there are:\n${listing()}`);
   const delay = Number(args.values.get('delay')?.at(-1) ?? 0);
@@ -60,7 +68,10 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
 
   const record = args.values.get('record')?.at(-1);
   const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'scenario', description: `pacscope scenario ${name}` } });
+  const startTime = Date.now();
   const run = await runScenario(name, hub, { subOperationDelayMs: delay });
+  // The run and its narration go into the recording too: `pacscope open FILE` narrates it again.
+  hub.recordMetadata(scenarioRunMetadata(scenarioRunRecord({ id: 's1', scenario: run.scenario, startTime, endTime: Date.now(), associations: run.associations, error: run.error }, hub.summary())));
   await hub.close();
   if (run.error) throw new Error(`the scenario could not run: ${run.error}`);
   const summary = hub.summary();

@@ -5,7 +5,7 @@
  * (open-source.ts), so a file of no known format is simply not listed.
  *
  * Opening one runs the file through a capture hub of its own — the same one
- * pipeline as live traffic (DESIGN.md principle 2) — so an opened session has
+ * pipeline as live traffic (docs/architecture.md §2) — so an opened session has
  * what the live one has: the summary, full message details and PDU bytes for
  * the inspector. The last few opened sessions are kept, keyed by name, size
  * and modification time (the live recording grows: reopening it reads it anew).
@@ -17,8 +17,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SessionInfo } from '../../shared/events/live-api.ts';
-import type { Summary } from '../../shared/model/summary-types.ts';
+import type { SessionInfo, SessionSummary } from '../../shared/events/live-api.ts';
+import { scenarioRunsOf } from '../../shared/events/scenario-runs.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import { detectFormat, openWireSource } from '../sources/open-source.ts';
 import { fileStart } from '../sources/file-chunks.ts';
@@ -33,8 +33,8 @@ export const MAX_SESSION_UPLOAD = 8 * 1024 * 1024 * 1024;
 export interface OpenedSession {
   readonly name: string;
   readonly hub: CaptureHub;
-  /** The summary with the file's own problems (torn tail, unknown link type) among its errors. */
-  readonly summary: Summary;
+  /** The summary with the file's own problems (torn tail, unknown link type) among its errors, and the teaching scenario runs a recording carries. */
+  readonly summary: SessionSummary;
 }
 
 export class SessionLibrary {
@@ -178,7 +178,7 @@ async function decode(name: string, path: string): Promise<OpenedSession> {
   const hub = await CaptureHub.open({ source: { kind: 'file', description: path }, byteBudget: BYTE_BUDGET, format: source.format });
   for await (const batch of source.batches()) for (const event of batch) hub.sink(event);
   await hub.close();
-  const summary = hub.summary();
+  const summary: SessionSummary = { ...hub.summary(), scenarioRuns: scenarioRunsOf(source.meta?.metadata) };
   for (const e of source.errors) summary.errors.push({ association: null, side: null, offset: e.offset, time: 0, reason: `file: ${e.reason}` });
   return { name, hub, summary };
 }

@@ -4,10 +4,9 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
-import type { Summary } from '../../../../shared/model/summary-types.ts';
+import type { DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
-export type { DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunState, SessionInfo, SessionList, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+export type { DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
 /** Where details (messages, PDU bytes) of the shown session come from: the live hub, or an opened session. */
 export const LIVE_DETAILS = '/api';
@@ -55,7 +54,8 @@ export const api = {
   message: (index: number, base = LIVE_DETAILS) => request<DimseMessage>('GET', `${base}/messages/${index}`),
   pduBytes: (index: number, base = LIVE_DETAILS) => request<PduBytesInfo>('GET', `${base}/pdus/${index}/bytes`),
   sessions: () => request<SessionList>('GET', '/api/sessions'),
-  session: (name: string) => request<Summary>('GET', sessionDetails(name)),
+  /** The session's Summary, with the teaching scenario runs its recording carries. */
+  session: (name: string) => request<SessionSummary>('GET', sessionDetails(name)),
   /** One file's bytes, streamed as the body (POST /api/uploads). */
   upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
   routes: () => request<ProxyRouteInfo[]>('GET', '/api/routes'),
@@ -65,6 +65,8 @@ export const api = {
   doctor: (id: string) => request<DoctorState>('GET', `/api/doctor/${encodeURIComponent(id)}`),
   runScenario: (name: string, body: ScenarioRunRequest) => request<ScenarioRunState>('POST', `/api/scenarios/${encodeURIComponent(name)}/run`, body),
   scenarioRun: (id: string) => request<ScenarioRunState>('GET', `/api/scenarios/runs/${encodeURIComponent(id)}`),
+  /** The live session's scenario runs so far (a reloaded page narrates them again). */
+  scenarioRuns: () => request<ScenarioRunList>('GET', '/api/scenarios/runs'),
   /** A recording, pcap or pcapng into the sessions folder (POST /api/sessions). */
   saveSession: (file: File) => request<SessionInfo>('POST', `/api/sessions?name=${encodeURIComponent(file.name)}`, file),
   startOperation: (op: OperationRequest) => request<{ id: string }>('POST', '/api/operations', op),
