@@ -6,7 +6,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { parseArgs } from './args.ts';
+import { parseArgs, type OptionSpec } from './args.ts';
+import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { parseHostPort } from './host-port.ts';
 import { WEB_ROOT } from './serve.ts';
 import { CaptureHub } from '../capture/hub.ts';
@@ -17,21 +18,23 @@ import { detectFormat } from '../sources/open-source.ts';
 import { fileStart } from '../sources/file-chunks.ts';
 import { VERSION } from '../version.ts';
 
-export const OPEN_USAGE = `pacscope open FILE [--http HOST:PORT]   the UI on a recording, pcap or pcapng
+const OPTIONS: readonly OptionSpec[] = [{ name: 'http', value: 'HOST:PORT', help: 'the HTTP server, loopback only (default 127.0.0.1:0, a free port)' }];
 
-  --http HOST:PORT   HTTP server (default 127.0.0.1:0, a free port; loopback only)
+export const OPEN_HELP: CommandHelp = {
+  name: 'open',
+  synopsis: ['FILE [--http HOST:PORT]'],
+  description: `Starts the UI alone (no PACS, no store SCP) on a recording, pcap or pcapng
+and prints the page's address, which opens on FILE. The file's folder
+becomes the sessions folder: its other recordings and captures are listed in
+the UI, and files dropped on the page are saved there. Stop it with Ctrl-C.`,
+  options: OPTIONS,
+};
 
-The file's folder becomes the sessions folder: its other recordings and
-captures are listed in the UI, and files dropped on the page are saved there.
-`;
+export const OPEN_COMMAND: CliCommand = { help: OPEN_HELP, run: openCommand };
 
 export async function openCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['help'], values: ['http'] });
-  if (args.flags.has('help')) {
-    process.stdout.write(OPEN_USAGE);
-    return 0;
-  }
-  if (args.positionals.length !== 1) throw new Error(`give one FILE\n\n${OPEN_USAGE}`);
+  const args = parseArgs(argv, OPTIONS);
+  if (args.positionals.length !== 1) throw new Error(`give one FILE\n\n${formatUsage(OPEN_HELP)}`);
   const file = resolve(args.positionals[0]);
   let size: number;
   try {
@@ -60,6 +63,7 @@ export async function openCommand(argv: string[]): Promise<number> {
     uploads: null,
     token: null,
     webRoot: WEB_ROOT,
+    mode: 'open',
   });
   const url = `${live.url}?session=${encodeURIComponent(basename(file))}`;
   process.stdout.write(`pacscope ${VERSION} showing ${file} (${format}) on ${url}\nsessions folder: ${dirname(file)}\n`);

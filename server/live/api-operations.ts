@@ -10,6 +10,7 @@
  *   POST /api/operations/:id/cancel   202 (C-CANCEL through the AbortSignal)
  */
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import type { CaptureHub } from '../capture/hub.ts';
 import { cEcho } from '../endpoints/scu/echo.ts';
 import { cFind } from '../endpoints/scu/find.ts';
@@ -47,7 +48,15 @@ export class LiveOperations {
     const op = stringField(body, 'op', true) as OperationKind;
     if (!KINDS.includes(op)) throw new HttpError(400, `"op" must be one of ${KINDS.join(', ')}, got "${op}"`);
     const target = parseTarget(body, op);
-    const view: OperationState = { id: this.runs.newId(), op, state: 'running' };
+    const view: OperationState = { id: this.runs.newId(), op, state: 'running', associations: [] };
+    // The operation's own association: the first connection to its target from now on (a refused one too). Its
+    // sub-associations are linked to it by the correlator; the UI's tab of the run shows both.
+    const stopWatching = this.hub.onDerived((event) => {
+      if ((event.type === 'connection.open' || event.type === 'connection.refused') && event.acceptor.port === target.port && (event.acceptor.host === target.host || !isIP(target.host))) {
+        view.associations.push(event.association);
+        stopWatching();
+      }
+    });
     const abort = new AbortController();
     const signal = abort.signal;
     const onPending = (counters: SubOperationCounters, index: number) => {
@@ -92,6 +101,7 @@ export class LiveOperations {
         return r;
       });
     }
+    void run.catch(() => {}).finally(() => setTimeout(stopWatching, 1_000));
     const settled = run.then(
       (result) => {
         view.result = stripResult(result);

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { RunningPacs } from '../endpoints/pacs/pacs.ts';
 import type { EndpointInfo } from '../../shared/events/live-messages.ts';
+import type { StatusInfo } from '../../shared/events/live-api.ts';
 import { VERSION } from '../version.ts';
 import { hostProblem, originProblem, tokenProblem, type AccessPolicy } from './security.ts';
 import { HttpError, readJsonObject, sendError, sendJson } from './http-json.ts';
@@ -22,7 +23,7 @@ import { sendMessageDetail, sendPduBytes } from './api-details.ts';
 import { sessionsApi } from './api-sessions.ts';
 import type { SessionLibrary } from './sessions.ts';
 import type { UploadStore } from './uploads.ts';
-import { ScenarioRuns } from './api-scenarios.ts';
+import { ScenarioRuns, scenariosApi } from './api-scenarios.ts';
 import { DoctorRuns } from './api-doctor.ts';
 import { routesApi } from './api-routes.ts';
 import type { Proxy } from '../proxy/proxy.ts';
@@ -51,6 +52,8 @@ export interface LiveServerOptions {
   webRoot: string;
   /** The proxy whose routes /api/routes lists and edits; null or absent: none (404). */
   proxy?: Proxy | null;
+  /** `open`: `pacscope open FILE` (nothing live runs here; the UI hides what acts on a live session). Default `serve`. */
+  mode?: 'serve' | 'open';
 }
 
 export interface RunningLiveServer {
@@ -80,12 +83,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       throw new HttpError(400, `bad path ${url.pathname}`);
     }
     const method = req.method ?? 'GET';
-    if (parts[0] === 'scenarios') {
-      // /scenarios/runs/:id and /scenarios/:name/run
-      if (method === 'GET' && parts[1] === 'runs' && parts.length === 3) return sendJson(res, 200, scenarios.get(parts[2]));
-      if (method === 'POST' && parts[2] === 'run' && parts.length === 3) return sendJson(res, 201, scenarios.start(parts[1], await readJsonObject(req)));
-      throw new HttpError(parts.length === 3 ? 405 : 404, `no ${method} ${url.pathname}`);
-    }
+    if (parts[0] === 'scenarios') return scenariosApi(req, res, scenarios, parts.slice(1));
     if (parts[0] === 'routes') {
       if (!o.proxy) throw new HttpError(404, 'no proxy runs here');
       return routesApi(req, res, o.proxy, parts.slice(1));
@@ -97,7 +95,14 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
     const route = `${method} /${parts.map((p, i) => (i === 1 && parts[0] !== 'live' ? ':id' : p)).join('/')}`;
     switch (route) {
       case 'GET /status':
-        return sendJson(res, 200, { product: 'pacscope', version: VERSION, started, endpoints: o.endpoints() });
+        return sendJson(res, 200, {
+          product: 'pacscope',
+          version: VERSION,
+          started,
+          endpoints: o.endpoints(),
+          mode: o.mode ?? 'serve',
+          features: { pacs: o.pacs !== null, routes: !!o.proxy, uploads: !!o.uploads, sessions: !!o.sessions },
+        } satisfies StatusInfo);
       case 'GET /messages/:id':
         return sendMessageDetail(res, o.hub, parts[1]);
       case 'GET /pdus/:id/bytes':

@@ -1,9 +1,11 @@
 /**
  * The JSON bodies of the live HTTP API (docs/live-api.md), defined once for
  * the server (server/live/, server/endpoints/scu/) and the browser
- * (web/src/lib/transport/api.ts) — DESIGN.md principle 7.
+ * (web/src/lib/transport/api.ts) — docs/architecture.md §7.
  */
 import type { EndpointInfo } from './live-messages.ts';
+import type { Summary } from '../model/summary-types.ts';
+import type { ScenarioRunRecord } from './scenario-runs.ts';
 
 /** How an SCU operation ended. */
 export type Outcome = 'success' | 'warning' | 'failure' | 'cancel' | 'rejected' | 'aborted' | 'refused' | 'error';
@@ -74,6 +76,8 @@ export interface OperationState {
   id: string;
   op: OperationKind;
   state: 'running' | 'done';
+  /** The operation's association id in the live session, once it opened (its sub-associations are linked to it). */
+  associations: string[];
   result?: OperationResult;
   matches?: Record<string, unknown>[];
   pending?: number;
@@ -87,6 +91,10 @@ export interface StatusInfo {
   version: string;
   started: string;
   endpoints: EndpointInfo[];
+  /** `serve`: a live session (its endpoints, operations, scenarios); `open`: `pacscope open FILE`, recorded sessions only. */
+  mode: 'serve' | 'open';
+  /** What this server offers beside its sessions: the built-in PACS (/api/pacs), proxy routes (/api/routes), uploads for C-STORE. */
+  features: { pacs: boolean; routes: boolean; uploads: boolean; sessions: boolean };
 }
 
 /** `GET /api/pacs`, and what `PUT /api/pacs` accepts (any of moveMode, aePolicy, destinations). */
@@ -94,6 +102,7 @@ export interface PacsSettings {
   ae: string;
   host: string;
   port: number;
+  /** async: as Orthanc 1.10 with SynchronousCMove false (pendings and the final "completed N" at once, C-STOREs after). */
   moveMode: 'sync' | 'async';
   aePolicy: 'any' | 'called' | 'known';
   /** AE title → "host:port". */
@@ -125,6 +134,15 @@ export interface SessionInfo {
   live: boolean;
 }
 
+/**
+ * `GET /api/sessions/:name`: the file's Summary, and the teaching scenario
+ * runs its recording carries (scenario-runs.ts; empty for a pcap, a pcapng
+ * or a recording without any), so the browser narrates the opened session.
+ */
+export interface SessionSummary extends Summary {
+  scenarioRuns: ScenarioRunRecord[];
+}
+
 /** `GET /api/sessions`. */
 export interface SessionList {
   /** The folder listed; null when this server has none. */
@@ -143,11 +161,16 @@ export interface ScenarioRunState {
   id: string;
   name: string;
   state: 'running' | 'done';
+  /** When it started, ms since the Unix epoch. */
+  startTime: number;
   /** The run's association ids in the live session, as they open. */
   associations: string[];
   /** Why the scenario could not be staged, or null. */
   error: string | null;
 }
+
+/** `GET /api/scenarios/runs`: the runs of the live session so far, oldest first (a reloaded page narrates them again). */
+export type ScenarioRunList = ScenarioRunState[];
 
 /** `POST /api/doctor`: the connectivity doctor on a peer (server/doctor/). */
 export interface DoctorRequest {

@@ -90,12 +90,15 @@ describe('filters and export in the browser', () => {
     expect(mmd.name).toMatch(/^pacscope-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.mmd$/);
     const text = mmd.bytes.toString('utf8');
     expect(text.startsWith('sequenceDiagram\n')).toBe(true);
-    expect(text.match(/->>/g)).toHaveLength(6);
+    // The association's 6 DIMSE messages, and its A-ASSOCIATE and A-RELEASE as dotted lifecycle arrows.
+    expect(text.match(/ P\d+->>P\d+: /g)).toHaveLength(6);
+    expect(text.match(/ P\d+-->>P\d+: /g)).toHaveLength(2);
 
     const svg = await download('export-svg');
     expect(svg.name).toMatch(/^pacscope-.*\.svg$/);
     const xml = svg.bytes.toString('utf8');
-    expect(xml.match(/<line /g)).toHaveLength(6);
+    expect(xml.match(/<line /g)).toHaveLength(8);
+    expect(xml.match(/data-kind="message"/g)).toHaveLength(6);
     // well-formed: the browser's own XML parser
     const parsed = await page.evaluate((s) => {
       const doc = new DOMParser().parseFromString(s, 'image/svg+xml');

@@ -16,6 +16,8 @@ let dir: string;
 let proc: RunningProcess;
 let browser: Browser;
 let url: string;
+/** Requests of the page answered with an error status, and console errors. */
+const failed: string[] = [];
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -25,6 +27,12 @@ beforeAll(async () => {
   await proc.waitFor(/sessions folder: .*\n/, 30_000);
   url = /on (http:\/\/\S+)/.exec(proc.output)?.[1] ?? '';
   browser = await openBrowser();
+  browser.page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  browser.page.on('console', (m) => {
+    if (m.type() === 'error') failed.push(`console: ${m.text()}`);
+  });
 });
 
 afterAll(async () => {
@@ -41,6 +49,19 @@ describe('opening recordings and captures', () => {
     await page.locator('[data-testid=source]', { hasText: 'store.pcapng' }).waitFor({ timeout: 15_000 });
     await page.locator('[data-testid=lifeline][data-ae=STORESCU]').waitFor({ timeout: 10_000 });
     expect((await arrows(page)).map((a) => a.command).slice(0, 2)).toEqual(['C-STORE-RQ', 'C-STORE-RSP']);
+  });
+
+  it('shows what applies to a file: no live tab or live-only panel, the findings in view, no failed request', async () => {
+    const page = browser.page;
+    await page.locator('[data-testid=findings]').waitFor({ timeout: 10_000 });
+    // The panels that act on a live session are not there at all (nothing live runs in pacscope open).
+    for (const id of ['operations', 'pacs-panel', 'routes', 'doctor']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    expect(await page.locator('[data-testid=tab][data-tab=live]').count()).toBe(0);
+    expect(await page.locator('[data-action=new-view]').count()).toBe(0);
+    const findings = await page.locator('[data-testid=findings]').boundingBox();
+    expect(findings!.y + 40).toBeLessThan(1000);
+    expect(failed).toEqual([]);
+    await browser.screenshot('open-mode');
   });
 
   it('a recording dropped on the page is saved in the folder and shown', async () => {

@@ -7,7 +7,7 @@
  * them all. For the correlator's tests: readable flows, no validation.
  */
 import type { WireEvent } from '../../../shared/capture/wire-event.ts';
-import { encodeAAssociateAc, encodeAAssociateRq, encodeAReleaseRp, encodeAReleaseRq, encodePDataTf } from '../../../shared/pdu/encode.ts';
+import { encodeAAssociateAc, encodeAAssociateRj, encodeAAssociateRq, encodeAReleaseRp, encodeAReleaseRq, encodePDataTf } from '../../../shared/pdu/encode.ts';
 import { commandSet, el, encodeDataSet, IMPLICIT_LE, type Value } from '../dimse/encode.ts';
 
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -119,6 +119,17 @@ export class DimseScript {
     this.events.push({ kind: 'open', conn, time: this.tick(), requestor: { host: hosts.requestor, port: 50000 + conn }, acceptor: { host: hosts.acceptor, port } });
     this.data(conn, 'requestor', encodeAAssociateRq({ callingAeTitle: calling, calledAeTitle: called, presentationContexts: CONTEXTS, userInformation: { maxLength: 16384 } }));
     this.data(conn, 'acceptor', encodeAAssociateAc({ callingAeTitle: calling, calledAeTitle: called, presentationContexts: CONTEXTS.map((c) => ({ id: c.id, result: 0, transferSyntax: IMPLICIT })), userInformation: { maxLength: 16384 } }));
+    return { conn };
+  }
+
+  /** An A-ASSOCIATE-RQ `calling` → `called` at `port` answered with A-ASSOCIATE-RJ `result/source/reason`, then both FINs. */
+  reject(calling: string, called: string, port: number, rj: [number, number, number]): Assoc {
+    const conn = ++this.conns;
+    this.events.push({ kind: 'open', conn, time: this.tick(), requestor: { host: '127.0.0.1', port: 50000 + conn }, acceptor: { host: '127.0.0.1', port } });
+    this.data(conn, 'requestor', encodeAAssociateRq({ callingAeTitle: calling, calledAeTitle: called, presentationContexts: CONTEXTS, userInformation: { maxLength: 16384 } }));
+    this.data(conn, 'acceptor', encodeAAssociateRj({ result: rj[0], source: rj[1], reason: rj[2] }));
+    this.events.push({ kind: 'close', conn, time: this.tick(), from: 'acceptor', how: 'fin' });
+    this.events.push({ kind: 'close', conn, time: this.tick(), from: 'requestor', how: 'fin' });
     return { conn };
   }
 

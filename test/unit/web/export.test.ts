@@ -76,16 +76,17 @@ describe('Mermaid export', () => {
     expect(layoutToMermaid(layout)).toBe(
       [
         'sequenceDiagram',
-        '  participant P1 as SCU<br/>127.0.0.1:35136',
+        '  participant P1 as SCU<br/>127.0.0.1',
         '  participant P2 as QRSCP<br/>127.0.0.1:42099',
         '  participant P3 as STORESCP<br/>127.0.0.1:34867',
-        '  Note over P1,P2: a1 SCU → QRSCP',
         '  activate P1',
         '  activate P2',
+        '  P1-->>P2: a1 · A-ASSOCIATE accepted · 2 of 2 contexts',
         '  P1->>P2: C-MOVE-RQ #35;1 STUDY → STORESCP',
-        '  Note over P2,P3: a2 QRSCP → STORESCP (sub-association of a1)',
+        '  Note over P2,P3: a2 sub-association of a1',
         '  activate P2',
         '  activate P3',
+        '  P2-->>P3: a2 · A-ASSOCIATE accepted · 120 of 120 contexts',
         '  P2->>P3: C-STORE-RQ CT 2.25.17823…1.1.1',
         '  P3->>P2: Success',
         '  P2->>P1: Pending R=2 C=1 F=0 W=0',
@@ -95,9 +96,11 @@ describe('Mermaid export', () => {
         '  P2->>P3: C-STORE-RQ CT 2.25.17823…1.1.3',
         '  P3->>P2: Success',
         '  P2->>P1: Pending R=0 C=3 F=0 W=0',
+        '  P2-->>P3: A-RELEASE',
         '  deactivate P2',
         '  deactivate P3',
         '  P2->>P1: Success C=3',
+        '  P1-->>P2: A-RELEASE',
         '  deactivate P1',
         '  deactivate P2',
         '',
@@ -120,23 +123,23 @@ describe('Mermaid export', () => {
     }
   });
 
-  it('notes a rejected association with its reason', () => {
+  it('draws a rejected association as the request and a crossed A-ASSOCIATE-RJ with its reason', () => {
     const text = layoutToMermaid(layoutDiagram(fixture('reject'), { pdus: false, realTime: false }));
-    expect(text).toMatch(/^ {2}Note over P1,P2: a1 Rejected: .*called-AE-title-not-recognized$/m);
-    expect(text).not.toMatch(/activate/);
+    expect(text).toMatch(/^ {2}P1-->>P2: a1 · A-ASSOCIATE-RQ SCU → WRONGAE$/m);
+    expect(text).toMatch(/^ {2}P2-xP1: rejected: called AE 'WRONGAE' not recognized \(1\/1\/7\)$/m);
   });
 
   it('escapes #, ;, %, <, > and line breaks; aliases odd AE titles', () => {
     expect(mermaidText('a;b#c%d<e>f\ng\r\nh')).toBe('a#59;b#35;c#37;d#lt;e#gt;f<br/>g<br/>h');
     const text = layoutToMermaid(layoutDiagram(hostile(), { pdus: false, realTime: false }));
-    expect(text).toContain('  participant P1 as MY SCU#59; #35;1 Q&R #lt;x#gt;<br/>127.0.0.1:35136');
+    expect(text).toContain('  participant P1 as MY SCU#59; #35;1 Q&R #lt;x#gt;<br/>127.0.0.1');
     expect(text).toContain('  participant P2 as QRSCP<br/>127.0.0.1:42099');
     expect(text).toContain('  P2->>P1: Pending match #lt;img src=x onerror=alert(1)#gt;');
     expect(text).toContain('  P2->>P1: Pending match LINE<br/>BREAK ');
     // every line is one statement: the header, a participant, a note, an (de)activation or a message
     for (const line of text.trimEnd().split('\n').slice(1)) {
       const bare = line.replace(/#(\d+|lt|gt);/g, '');
-      expect(bare).toMatch(/^ {2}(participant P\d+ as [^;#\n]+|Note over P\d+(,P\d+)?: [^;#\n]+|(de)?activate P\d+|P\d+-?->>P\d+: [^;#\n]+)$/);
+      expect(bare).toMatch(/^ {2}(participant P\d+ as [^;#\n]+|Note over P\d+(,P\d+)?: [^;#\n]+|(de)?activate P\d+|P\d+(-?->>|-x)P\d+: [^;#\n]+)$/);
     }
   });
 

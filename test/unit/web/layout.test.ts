@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { layoutDiagram, visibleRange } from '../../../web/src/lib/diagram/layout.ts';
+import { layoutDiagram, visibleRange, type Arrow, type Layout } from '../../../web/src/lib/diagram/layout.ts';
 
 const fixture = (name: string): Summary =>
   JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+/** The DIMSE message arrows (lifecycle arrows left out). */
+const messageArrows = (layout: Layout): Arrow[] => layout.arrows.filter((a) => a.kind === 'message');
 
 describe('layoutDiagram: C-MOVE with a sub-association (dcmqrscp → storescp)', () => {
   const summary = fixture('move');
@@ -37,14 +39,34 @@ describe('layoutDiagram: C-MOVE with a sub-association (dcmqrscp → storescp)',
   });
 
   it('labels arrows as people read them', () => {
-    const labels = layout.arrows.map((a) => a.label);
+    const labels = messageArrows(layout).map((a) => a.label);
     expect(labels[0]).toBe('C-MOVE-RQ #1 STUDY → STORESCP');
     expect(labels).toContain('Pending R=2 C=1 F=0 W=0');
     expect(labels[labels.length - 1]).toBe('Success C=3');
     expect(labels.some((l) => /^C-STORE-RQ CT [0-9.]{10}…[0-9.]+$/.test(l))).toBe(true);
     expect(layout.arrows.every((a, i) => i === 0 || a.y >= layout.arrows[i - 1].y)).toBe(true);
-    const moveRq = layout.arrows[0];
+    const moveRq = messageArrows(layout)[0];
     expect(moveRq.x1).toBeLessThan(moveRq.x2); // left to right
+  });
+
+  it('draws every association\'s lifecycle at DIMSE level: A-ASSOCIATE first, A-RELEASE last, on the bar\'s own rows', () => {
+    const lifecycle = layout.arrows.filter((a) => a.kind === 'lifecycle');
+    expect(lifecycle.map((a) => [a.association, a.event])).toEqual([
+      ['a1', 'associate'],
+      ['a2', 'associate'],
+      ['a2', 'release'],
+      ['a1', 'release'],
+    ]);
+    expect(layout.arrows[0].label).toBe('a1 · A-ASSOCIATE accepted · 2 of 2 contexts');
+    for (const bar of layout.bars) {
+      const own = lifecycle.filter((a) => a.association === bar.id);
+      expect(own[0].y).toBeGreaterThan(bar.y1);
+      expect(own[1].y).toBeLessThan(bar.y2);
+      expect(own.every((a) => a.cls === 'lifecycle')).toBe(true);
+    }
+    // With the PDU level on, the PDUs are those rows.
+    const pdus = layoutDiagram(summary, { pdus: true, realTime: false });
+    expect(pdus.arrows.filter((a) => a.kind === 'lifecycle')).toEqual([]);
   });
 
   it('shows the PDU level when asked', () => {
@@ -68,18 +90,26 @@ describe('layoutDiagram: C-MOVE with a sub-association (dcmqrscp → storescp)',
 });
 
 describe('layoutDiagram: outcomes', () => {
-  it('ends a rejected association at once with the reason', () => {
+  it('draws a rejected association as A-ASSOCIATE-RQ and a red RJ arrow back with the reason, without the PDU toggle', () => {
     const layout = layoutDiagram(fixture('reject'), { pdus: false, realTime: false });
     expect(layout.bars).toHaveLength(1);
     expect(layout.bars[0].outcome).toBe('rejected');
-    expect(layout.bars[0].endLabel).toMatch(/called-AE-title-not-recognized/);
-    expect(layout.bars[0].y2 - layout.bars[0].y1).toBeLessThan(40);
+    const [rq, rj] = layout.arrows;
+    expect(rq).toMatchObject({ kind: 'lifecycle', event: 'associate', side: 'requestor' });
+    expect(rj).toMatchObject({ kind: 'lifecycle', event: 'reject', side: 'acceptor', cls: 'status-failure', command: 'A-ASSOCIATE-RJ' });
+    expect(rj.label).toMatch(/^rejected: called AE '.+' not recognized \(1\/1\/7\)$/);
+    expect(rj.x1).toBeGreaterThan(rj.x2); // acceptor → requestor
+    expect(layout.bars[0].y2 - layout.bars[0].y1).toBeLessThan(80);
   });
 
-  it('shows a refused connection as such', () => {
+  it('shows a refused connection as a red arrow ending in a cross, one row', () => {
     const layout = layoutDiagram(fixture('refused'), { pdus: false, realTime: false });
     expect(layout.bars[0].outcome).toBe('refused');
     expect(layout.bars[0].endLabel).toMatch(/Connection refused/);
+    expect(layout.arrows).toHaveLength(1);
+    expect(layout.arrows[0]).toMatchObject({ kind: 'lifecycle', event: 'refused', cls: 'status-failure', label: 'TCP connection refused' });
+    // Nobody answered: the lane is named by its address.
+    expect(layout.lifelines.map((l) => l.named)).toEqual(['address', 'address']);
   });
 
   it('keeps C-GET sub-operations inside their association', () => {
@@ -89,12 +119,12 @@ describe('layoutDiagram: outcomes', () => {
     const stores = layout.arrows.filter((a) => a.command === 'C-STORE-RQ');
     expect(stores.length).toBeGreaterThan(0);
     expect(stores[0].x1).toBeGreaterThan(stores[0].x2); // SCP → SCU
-    expect(layout.arrows[layout.arrows.length - 1].label).toBe('Success C=2');
+    expect(messageArrows(layout).at(-1)!.label).toBe('Success C=2');
   });
 
   it('colours a failure and gives its meaning', () => {
     const layout = layoutDiagram(fixture('move-unknown'), { pdus: false, realTime: false });
-    const last = layout.arrows[layout.arrows.length - 1];
+    const last = messageArrows(layout).at(-1)!;
     expect(last.cls).toBe('status-failure');
     expect(last.label).toMatch(/^Failure 0xA801 /);
     expect(last.meaning).toMatch(/move destination unknown/i);
@@ -114,7 +144,8 @@ describe('layoutDiagram: a connection tapped at both ends', () => {
     const layout = layoutDiagram(doubled, { pdus: false, realTime: false });
     expect(layout.bars.map((b) => b.id)).toEqual(['a1', 'a2']);
     expect(layout.duplicateOf.get('a3')).toBe('a2');
-    expect(layout.arrows).toHaveLength(summary.messages.length);
+    expect(messageArrows(layout)).toHaveLength(summary.messages.length);
+    expect(layout.arrows.filter((a) => a.kind === 'lifecycle').map((a) => a.association)).toEqual(['a1', 'a2', 'a2', 'a1']);
     expect(layout.lifelines).toHaveLength(3);
   });
 });
@@ -128,6 +159,6 @@ describe('layoutDiagram: C-CANCEL', () => {
     const layout = layoutDiagram({ ...summary, messages }, { pdus: false, realTime: false });
     const arrow = layout.arrows.find((a) => a.command === 'C-CANCEL-RQ')!;
     expect(arrow.label).toBe('C-CANCEL-RQ → #1');
-    expect(layout.cancels).toEqual([{ association: 'a1', x: expect.any(Number), y1: layout.arrows[0].y, y2: arrow.y }]);
+    expect(layout.cancels).toEqual([{ association: 'a1', x: expect.any(Number), y1: messageArrows(layout)[0].y, y2: arrow.y }]);
   });
 });

@@ -5,7 +5,7 @@ import type { Summary } from '../../../shared/model/summary-types.ts';
 import type { LiveDelta } from '../../../shared/events/live-messages.ts';
 import { applyDelta, applyDeltas, emptySummary } from '../../../web/src/lib/state/apply-delta.ts';
 import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { stepSelection } from '../../../web/src/lib/diagram/navigation.ts';
+import { isSelectedArrow, selectionOf, stepSelection } from '../../../web/src/lib/diagram/navigation.ts';
 import { buildRequest, parseKeys, resultLine, retrieveKeys } from '../../../web/src/lib/panels/operation-form.ts';
 
 const move = JSON.parse(readFileSync(new URL('../../fixtures/web/move.summary.json', import.meta.url), 'utf8')) as Summary;
@@ -49,10 +49,20 @@ describe('applyDelta', () => {
 describe('stepSelection', () => {
   const arrows = layoutDiagram(move, { pdus: false, realTime: false }).arrows;
   it('steps down and up through the arrows and stops at the ends', () => {
-    expect(stepSelection(arrows, null, 1)!.index).toBe(0);
+    expect(selectionOf(stepSelection(arrows, null, 1)!)).toEqual({ kind: 'lifecycle', index: 0, event: 'associate' });
+    expect(selectionOf(stepSelection(arrows, { kind: 'lifecycle', index: 0, event: 'associate' }, 1)!)).toEqual({ kind: 'message', index: 0 });
     expect(stepSelection(arrows, { kind: 'message', index: 0 }, 1)!.index).toBe(1);
-    expect(stepSelection(arrows, { kind: 'message', index: 0 }, -1)!.index).toBe(0);
-    expect(stepSelection(arrows, { kind: 'message', index: 10 }, 5)!.index).toBe(10);
+    expect(selectionOf(stepSelection(arrows, { kind: 'message', index: 0 }, -1)!)).toEqual({ kind: 'lifecycle', index: 0, event: 'associate' });
+    const last = arrows[arrows.length - 1];
+    expect(last).toMatchObject({ kind: 'lifecycle', event: 'release' });
+    expect(stepSelection(arrows, selectionOf(last), 5)).toBe(last);
+  });
+
+  it('tells the two lifecycle arrows of one association apart', () => {
+    const [first] = arrows;
+    const release = arrows.find((a) => a.association === first.association && a.event === 'release')!;
+    expect(isSelectedArrow(first, selectionOf(release))).toBe(false);
+    expect(isSelectedArrow(release, selectionOf(release))).toBe(true);
   });
 });
 
@@ -70,7 +80,7 @@ describe('operation form', () => {
   });
 
   it('says the result in one line', () => {
-    expect(resultLine({ id: '1', op: 'move', state: 'done', result: { ok: false, outcome: 'failure', status: 0xa801, statusText: 'Refused: move destination unknown' }, counters: { remaining: null, completed: 0, failed: 0, warning: 0 } }))
+    expect(resultLine({ id: '1', op: 'move', state: 'done', associations: ['a1'], result: { ok: false, outcome: 'failure', status: 0xa801, statusText: 'Refused: move destination unknown' }, counters: { remaining: null, completed: 0, failed: 0, warning: 0 } }))
       .toBe('move: failure 0xA801 Refused: move destination unknown; remaining=- completed=0 failed=0 warning=0');
   });
 });

@@ -11,6 +11,10 @@
  * - With a command or status filter, an association without a visible message
  *   is hidden, unless it is the one chosen in the association filter.
  * - PDUs (PDU level) follow their association.
+ * - The view's scope: `since` (a "new session": only associations that
+ *   started at or after that time; the recording keeps everything) and
+ *   `only` (a run's own tab: its associations and their sub-associations).
+ *   The filter bar's "clear" keeps the scope.
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 
@@ -31,12 +35,26 @@ export interface DiagramFilter {
   status: StatusFilter | null;
   /** Association id, null = any. */
   association: string | null;
+  /** Only associations that started at or after this time (seconds, as in the summary); null = from the start. */
+  since: number | null;
+  /** Only these associations and their sub-associations; null = all. */
+  only: ReadonlySet<string> | null;
 }
 
-export const NO_FILTER: Readonly<DiagramFilter> = Object.freeze({ ae: null, command: null, status: null, association: null });
+export const NO_FILTER: Readonly<DiagramFilter> = Object.freeze({ ae: null, command: null, status: null, association: null, since: null, only: null });
 
 export function isFilterActive(f: DiagramFilter): boolean {
+  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null || f.since !== null || f.only !== null;
+}
+
+/** Is anything but the view's scope set (what the filter bar's "clear" removes)? */
+export function isNarrowed(f: DiagramFilter): boolean {
   return f.ae !== null || f.command !== null || f.status !== null || f.association !== null;
+}
+
+/** The same filter, its scope kept and the rest cleared. */
+export function clearedFilter(f: DiagramFilter): DiagramFilter {
+  return f.since === null && f.only === null ? NO_FILTER : { ...NO_FILTER, since: f.since, only: f.only };
 }
 
 /** `C-MOVE-RQ` → `C-MOVE`; `N-EVENT-REPORT-RSP` → `N-EVENT-REPORT`. */
@@ -80,12 +98,28 @@ export function applyFilter(
   return { associations: kept, messages };
 }
 
-/** The associations that pass the AE and association filters (before the messages are looked at). */
-export function chooseAssociations(associations: SummaryAssociation[], parents: Map<string, { association: string }>, f: DiagramFilter): Set<string> {
+/**
+ * The associations that pass the AE, association and scope filters (before
+ * the messages are looked at). `aes`: the AE titles of an association's two
+ * lanes (lifelines.ts names ends the wire left unnamed); default: those the
+ * A-ASSOCIATE-RQ carried.
+ */
+export function chooseAssociations(
+  associations: SummaryAssociation[],
+  parents: Map<string, { association: string }>,
+  f: DiagramFilter,
+  aes: (id: string) => [string, string] | undefined = () => undefined,
+): Set<string> {
   const chosen = new Set<string>();
   for (const a of associations) {
-    if (f.ae !== null && (a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae) continue;
+    if (f.ae !== null) {
+      // The titles the wire carried, or the lanes' (a refused connection named by its C-MOVE, a wrong called AE drawn to the AE that listens there).
+      const lanes: string[] = aes(a.id) ?? [];
+      if ((a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae && !lanes.includes(f.ae)) continue;
+    }
     if (f.association !== null && !descendsFrom(a.id, f.association, parents)) continue;
+    if (f.since !== null && a.start < f.since) continue;
+    if (f.only !== null && ![...f.only].some((id) => descendsFrom(a.id, id, parents))) continue;
     chosen.add(a.id);
   }
   return chosen;
@@ -137,3 +171,24 @@ export function filterChoices(summary: Summary): FilterChoices {
     associations: summary.associations.map((a) => ({ id: a.id, title: `${a.id} ${a.requestor.ae ?? '?'} → ${a.acceptor.ae ?? '?'}` })),
   };
 }
+
+/**
+ * The associations inside the view's scope (`since`, `only`; their
+ * sub-associations through the model's parent links), or null when the view
+ * has no scope. The findings panel shows what concerns them.
+ */
+export function scopedAssociations(summary: Summary, f: DiagramFilter): Set<string> | null {
+  if (f.since === null && f.only === null) return null;
+  const parents = new Map<string, { association: string }>();
+  for (const a of summary.associations) if (a.parent) parents.set(a.id, a.parent);
+  return chooseAssociations(summary.associations, parents, { ...NO_FILTER, since: f.since, only: f.only });
+}
+
+/** The time of the last event of a summary (a "new session" starts after it). */
+export function lastEventTime(summary: Summary): number {
+  let t = 0;
+  for (const a of summary.associations) t = Math.max(t, a.start, a.end ?? 0);
+  const last = summary.messages[summary.messages.length - 1];
+  return last ? Math.max(t, last.time) : t;
+}
+

@@ -18,7 +18,7 @@
  */
 import type { Summary, SummaryAssociation } from '../../../../shared/model/summary-types.ts';
 import { GEOMETRY, type Arrow, type Bar, type CancelLink, type Layout, type LayoutOptions, type Link } from './layout-types.ts';
-import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan, makeBar, messageArrow, pduArrow, type BarX, type Row, type Span } from './layout-pieces.ts';
+import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan, lifecycleArrow, makeBar, messageArrow, pduArrow, rowEvent, type BarX, type Row, type Span } from './layout-pieces.ts';
 import { drawnAssociations, keepsLifelines, keepsPlan, layLifelines, mayChangePlan, messagePasses, planModel, reparented, type LaidModel, type PlanModel } from './layout-model.ts';
 import { Nesting } from './nesting.ts';
 
@@ -49,6 +49,8 @@ interface State {
   messageY: Map<number, number>;
   /** Message indexes of the C-MOVE-RQs that links start from. */
   linkSources: Set<number>;
+  /** Association id → index in layout.arrows of its A-ASSOCIATE arrow (its label follows the answer: accepted, rejected). */
+  startArrows: Map<string, number>;
   layout: Layout;
 }
 
@@ -60,7 +62,7 @@ function emptyState(options: LayoutOptions): State {
   return {
     summary: EMPTY, options, model, laid, drawn: new Set(), withMessages: new Set(), seen: new Set(), index: new Map(),
     rows: 0, last: null, lastY: GEOMETRY.top, spans: new Map(), nesting: new Nesting(), barAt: new Map(), lastBar: null,
-    open: new Set(), messageY: new Map(), linkSources: new Set(),
+    open: new Set(), messageY: new Map(), linkSources: new Set(), startArrows: new Map(),
     layout: {
       lifelines: laid.lifelines, cancels: [], bars: [], arrows: [], links: [], width: GEOMETRY.left + GEOMETRY.laneWidth, height: GEOMETRY.top + GEOMETRY.bottom,
       duplicateOf: model.plan.duplicateOf, ends: laid.ends, shownMessages: 0, totalMessages: 0,
@@ -71,7 +73,8 @@ function emptyState(options: LayoutOptions): State {
 function sameOptions(a: LayoutOptions, b: LayoutOptions): boolean {
   const f = a.filter;
   const g = b.filter;
-  const sameFilter = f === g || (f?.ae ?? null) === (g?.ae ?? null) && (f?.command ?? null) === (g?.command ?? null) && (f?.status ?? null) === (g?.status ?? null) && (f?.association ?? null) === (g?.association ?? null);
+  const sameFilter = f === g || (f?.ae ?? null) === (g?.ae ?? null) && (f?.command ?? null) === (g?.command ?? null) && (f?.status ?? null) === (g?.status ?? null) && (f?.association ?? null) === (g?.association ?? null) &&
+    (f?.since ?? null) === (g?.since ?? null) && (f?.only ?? null) === (g?.only ?? null);
   return a.pdus === b.pdus && a.realTime === b.realTime && (a.endpoints ?? null) === (b.endpoints ?? null) && sameFilter;
 }
 
@@ -232,10 +235,22 @@ function extend(s: State, next: Summary): State | null {
     return side === 'requestor' ? x[0] : x[1];
   };
 
+  const moveDestination = (id: string): string | null => {
+    const request = s.model.plan.parents.get(id)?.messageIndex;
+    return request === undefined || request === null ? null : (next.messages[request]?.moveDestination ?? null);
+  };
+  const lifecycleShown = model.filter === null || (model.filter.command === null && model.filter.status === null);
   const arrows: Arrow[] = [];
   let linkSourceDrawn = false;
   rows.forEach((r, i) => {
-    if (r.kind === 'message') {
+    if (r.kind === 'start' || r.kind === 'end') {
+      // A command or status filter asks for DIMSE messages: the association's rows stay (its bar), its lifecycle arrows do not.
+      if (!lifecycleShown) return;
+      const a = next.associations[r.seq];
+      const event = rowEvent(a, r.kind);
+      if (event === 'associate') s.startArrows.set(a.id, s.layout.arrows.length + arrows.length);
+      arrows.push(lifecycleArrow(a, r.seq, event, ys[i], barX, moveDestination(a.id)));
+    } else if (r.kind === 'message') {
       arrows.push(messageArrow(next.messages[r.seq], r.seq, ys[i], barX));
       s.messageY.set(r.seq, ys[i]);
       if (s.linkSources.has(r.seq)) linkSourceDrawn = true;
@@ -252,6 +267,17 @@ function extend(s: State, next: Summary): State | null {
   }
 
   const old = s.layout;
+  let allArrows = arrows.length ? old.arrows.concat(arrows) : old.arrows;
+  // An A-ASSOCIATE arrow drawn earlier says what became of the request (accepted, rejected): redrawn when that changes.
+  for (const id of [...changed.map((i) => next.associations[i].id), ...relinked]) {
+    const at = s.startArrows.get(id);
+    if (at === undefined || at >= old.arrows.length) continue;
+    const was = allArrows[at];
+    const now = lifecycleArrow(next.associations[s.index.get(id)!], was.index, 'associate', was.y, barX, moveDestination(id));
+    if (now.label === was.label && now.cls === was.cls && now.meaning === was.meaning) continue;
+    if (allArrows === old.arrows) allArrows = old.arrows.slice();
+    allArrows[at] = now;
+  }
   const newBars = bars.length !== old.bars.length;
   const links = replan || newBars || linkSourceDrawn ? layLinks(s, next, bars, barX, old.links) : old.links;
   let bottom = lastY;
@@ -261,7 +287,7 @@ function extend(s: State, next: Summary): State | null {
     lifelines: s.laid.lifelines,
     cancels: cancels.length ? old.cancels.concat(cancels) : old.cancels,
     bars,
-    arrows: arrows.length ? old.arrows.concat(arrows) : old.arrows,
+    arrows: allArrows,
     links,
     width: g.left + Math.max(1, s.laid.lifelines.length) * g.laneWidth + s.nesting.maxDepth * g.nestOffset,
     height: bottom + g.bottom,

@@ -44,7 +44,7 @@ export function awaitingRequest(a: SummaryAssociation): boolean {
 export function planModel(summary: Summary, options: LayoutOptions, originators: Set<string>): PlanModel {
   const plan = planAssociations(summary);
   const kept = plan.kept.filter((a) => !awaitingRequest(a));
-  const assignment = assignLifelines(kept, plan.parents, options.endpoints ?? []);
+  const assignment = assignLifelines(kept, plan.parents, options.endpoints ?? [], summary.messages);
   const filter = options.filter && isFilterActive(options.filter) ? options.filter : null;
   const twins = new Set<string>();
   for (const [dup, kept] of plan.duplicateOf) twins.add(dup).add(kept);
@@ -54,9 +54,18 @@ export function planModel(summary: Summary, options: LayoutOptions, originators:
     keptIds: new Set(kept.map((a) => a.id)),
     assignment,
     filter,
-    chosen: filter ? chooseAssociations(kept, plan.parents, filter) : null,
+    chosen: filter ? chooseAssociations(kept, plan.parents, filter, laneAes(assignment)) : null,
     twins,
     originators,
+  };
+}
+
+/** The AE titles of an association's two lanes (the filter's AE choice matches what the lanes are called, inferred names included). */
+function laneAes(assignment: LifelineAssignment): (id: string) => [string, string] | undefined {
+  const ae = new Map(assignment.lifelines.map((l) => [l.key, l.ae]));
+  return (id) => {
+    const e = assignment.ends.get(id);
+    return e && [ae.get(e.requestor) ?? '', ae.get(e.acceptor) ?? ''];
   };
 }
 
@@ -147,7 +156,7 @@ export function keepsLifelines(old: LaidLifeline[], next: LaidLifeline[]): LaidL
     const a = old[i];
     if (!a) return b;
     if (a.key !== b.key || a.order !== b.order || a.x !== b.x) same = false;
-    return a.ae === b.ae && a.endpoint === b.endpoint && a.rank === b.rank ? a : ((same = false), b);
+    return a.ae === b.ae && a.named === b.named && a.endpoint === b.endpoint && a.rank === b.rank && a.ports.length === b.ports.length && a.connections === b.connections ? a : ((same = false), b);
   });
   for (let i = 0; i < old.length; i++) if (old[i].key !== next[i].key || old[i].order !== next[i].order || old[i].x !== next[i].x) return null;
   return same ? old : kept;

@@ -6,7 +6,8 @@
  */
 import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../../../shared/model/summary-types.ts';
 import { messageLabel, pduLabel, statusClass } from './labels.ts';
-import { GEOMETRY, type Arrow, type Bar, type CancelLink } from './layout-types.ts';
+import { GEOMETRY, type Arrow, type Bar, type CancelLink, type LifecycleEvent } from './layout-types.ts';
+import { lifecycleClass, lifecycleLabel, lifecycleTooltip } from './lifecycle-labels.ts';
 
 /**
  * One row of the diagram. `seq` orders rows of one kind at the same time:
@@ -32,16 +33,23 @@ export function compareRows(x: Row, y: Row): number {
   return x.time - y.time || KIND_ORDER[x.kind] - KIND_ORDER[y.kind] || x.seq - y.seq;
 }
 
-/** Is the association over at its first row (rejected or refused)? */
+/** Is the association over at its first row (a refused connection: one row, no A-ASSOCIATE)? */
 export function endsAtOnce(a: SummaryAssociation): boolean {
-  return a.outcome === 'rejected' || a.outcome === 'refused';
+  return a.outcome === 'refused';
 }
 
-/** The rows of an association itself: its start (unless PDUs show it), and its end (when it has one and PDUs do not show it). */
+/**
+ * The rows of an association itself, its lifecycle (docs/architecture.md: a
+ * rejected association must not need the PDU toggle): at DIMSE level its
+ * start (the A-ASSOCIATE, or the refused connection) and its end (A-RELEASE,
+ * A-ASSOCIATE-RJ, A-ABORT, or the TCP close). With PDUs shown, the PDUs are
+ * those rows, except what has no PDU: a refused connection, a TCP close.
+ */
 export function associationRows(a: SummaryAssociation, index: number, pdus: boolean): Row[] {
   const rows: Row[] = [];
-  if (!pdus || endsAtOnce(a)) rows.push({ kind: 'start', time: a.start, seq: index, association: a.id });
-  if (!pdus && a.end !== null && !endsAtOnce(a)) rows.push({ kind: 'end', time: a.end, seq: index, association: a.id });
+  const refused = endsAtOnce(a);
+  if (!pdus || refused) rows.push({ kind: 'start', time: a.start, seq: index, association: a.id });
+  if (a.end !== null && !refused && (!pdus || a.outcome === 'closed')) rows.push({ kind: 'end', time: a.end, seq: index, association: a.id });
   return rows;
 }
 
@@ -124,6 +132,58 @@ export type BarX = (association: string, side: 'requestor' | 'acceptor') => numb
 function edgeX(barX: BarX, id: string, side: 'requestor' | 'acceptor', towards: number): number {
   const x = barX(id, side);
   return x + (towards > x ? GEOMETRY.barWidth / 2 : -GEOMETRY.barWidth / 2);
+}
+
+/** The lifecycle event a start or end row of an association stands for. */
+export function rowEvent(a: SummaryAssociation, kind: 'start' | 'end'): LifecycleEvent {
+  if (kind === 'start') return a.outcome === 'refused' ? 'refused' : 'associate';
+  switch (a.outcome) {
+    case 'rejected':
+      return 'reject';
+    case 'aborted':
+      return 'abort';
+    case 'released':
+      return 'release';
+    default:
+      return 'closed';
+  }
+}
+
+/** Which side a lifecycle event goes from: the A-ASSOCIATE-RJ from the acceptor, an A-ABORT or a TCP close from whoever sent it. */
+function eventSender(a: SummaryAssociation, event: LifecycleEvent): 'requestor' | 'acceptor' {
+  if (event === 'reject') return 'acceptor';
+  if (event === 'abort') return a.abort?.by ?? 'requestor';
+  if (event === 'closed') return /\bacceptor\b/.test(a.closeReason ?? '') ? 'acceptor' : 'requestor';
+  return 'requestor';
+}
+
+/** The command-like name of a lifecycle arrow (its data-command, the Mermaid message). */
+export const LIFECYCLE_COMMAND: Record<LifecycleEvent, string> = {
+  associate: 'A-ASSOCIATE',
+  reject: 'A-ASSOCIATE-RJ',
+  release: 'A-RELEASE',
+  abort: 'A-ABORT',
+  refused: 'TCP-REFUSED',
+  closed: 'TCP-CLOSED',
+};
+
+/**
+ * A lifecycle arrow of association `a` (index `index` in summary.associations).
+ * `moveDestination`: the Move Destination of the C-MOVE that caused it (names a refused connection).
+ */
+export function lifecycleArrow(a: SummaryAssociation, index: number, event: LifecycleEvent, y: number, barX: BarX, moveDestination: string | null): Arrow {
+  const from = eventSender(a, event);
+  const to = from === 'requestor' ? 'acceptor' : 'requestor';
+  const fromCentre = barX(a.id, from);
+  const toCentre = barX(a.id, to);
+  const ctx = { moveDestination };
+  const label = lifecycleLabel(a, event, ctx);
+  return {
+    kind: 'lifecycle', index, event, association: a.id, side: from, y, time: event === 'associate' || event === 'refused' ? a.start : (a.end ?? a.start),
+    x1: edgeX(barX, a.id, from, toCentre), x2: edgeX(barX, a.id, to, fromCentre),
+    label: event === 'associate' ? `${a.id} · ${label}` : label,
+    command: LIFECYCLE_COMMAND[event], status: null, meaning: lifecycleTooltip(a, event, ctx), cls: lifecycleClass(a, event),
+  };
 }
 
 export function messageArrow(m: SummaryMessage, index: number, y: number, barX: BarX): Arrow {

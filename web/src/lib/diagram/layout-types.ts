@@ -37,10 +37,25 @@ export interface Bar {
   failed: boolean;
 }
 
+/**
+ * What happened to an association as a whole, drawn at DIMSE level without
+ * the PDU toggle (PS3.8 §9.3 A-ASSOCIATE, A-RELEASE, A-ABORT; §9.1.1 the TCP
+ * connection): `associate` the A-ASSOCIATE-RQ (and its AC when accepted),
+ * `reject` the A-ASSOCIATE-RJ, `release` A-RELEASE-RQ/RP, `abort` A-ABORT,
+ * `refused` a TCP connection refused (no association), `closed` the TCP
+ * connection closed or reset without A-RELEASE or A-ABORT.
+ */
+export type LifecycleEvent = 'associate' | 'reject' | 'release' | 'abort' | 'refused' | 'closed';
+
+/** What is selected in the diagram: a DIMSE message, a PDU, or a lifecycle event of an association (index in summary.associations). */
+export type Selection = { kind: 'message' | 'pdu'; index: number } | { kind: 'lifecycle'; index: number; event: LifecycleEvent } | null;
+
 export interface Arrow {
-  kind: 'message' | 'pdu';
-  /** Index in summary.messages or summary.pdus. */
+  kind: 'message' | 'pdu' | 'lifecycle';
+  /** Index in summary.messages, summary.pdus, or (lifecycle) summary.associations. */
   index: number;
+  /** Lifecycle arrows: which event of the association. */
+  event?: LifecycleEvent;
   association: string;
   /** Which end of the association sent it. */
   side: 'requestor' | 'acceptor';

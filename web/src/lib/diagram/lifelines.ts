@@ -1,21 +1,43 @@
 /**
- * One lifeline per application entity (AE title + host:port), ordered so the
- * flow reads left to right: SCUs (only ever requestors), then SCPs (acceptors
- * of top-level associations), then destinations (acceptors of
- * sub-associations only). Pure.
+ * One lifeline per application entity (docs/architecture.md, "the view
+ * follows the user"): a lane is an AE title on a host, not a socket. The
+ * ephemeral ports an SCU connects from, and the several ports one AE title
+ * listened on over a session (a teaching scenario's actors get new ports
+ * every run), are folded into the lane; two hosts that share a title are two
+ * lanes. Pure.
  *
- * A requestor connects from an ephemeral port, so it is named by AE title and
- * host; when it is also a listening SCP (the move SCP opening a
- * sub-association) it is drawn on that SCP's lifeline.
+ * An end without an AE title (a TCP connection refused before any
+ * A-ASSOCIATE-RQ, PS3.8 §9.1.1) is named by what the capture knows: a refused
+ * connection linked to a C-MOVE goes from the move SCP's lane to the lane of
+ * the Move Destination the C-MOVE-RQ named (PS3.4 C.4.2.1.4); otherwise the
+ * lane is named by its address.
+ *
+ * An association rejected because the called AE title was not recognised
+ * (A-ASSOCIATE-RJ 1/1/7, PS3.8 Table 9-21) is drawn to the AE that does
+ * listen at that address, when an accepted association shows it: the arrow
+ * says "called AE 'PACS' not recognized" on the lane of TEACHPACS, which is
+ * the misconfiguration to see (and no lane for a title nobody has).
+ *
+ * Lanes are ordered so arrows stay short: requestors (SCUs), then SCPs
+ * (acceptors of top-level associations), then move destinations (acceptors of
+ * sub-associations only), each group in order of first appearance.
  */
-import type { SummaryAssociation, SummaryEndpoint } from '../../../../shared/model/summary-types.ts';
+import type { SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
+import { associationAccepted } from './lifecycle-labels.ts';
 
 export interface Lifeline {
   key: string;
-  /** AE title, '' when unknown. */
+  /** AE title ('' when neither the wire nor the context names one). */
   ae: string;
-  /** host:port (for a requestor: of its first connection). */
+  /** How the AE title is known: sent in an A-ASSOCIATE-RQ (or a known endpoint of this server), inferred from a C-MOVE, or not at all (the lane is its address). */
+  named: 'wire' | 'move' | 'address';
+  host: string;
+  /** Ports it accepted associations on, in order of first use. */
+  ports: number[];
+  /** Connections it opened (their ephemeral source ports are not lanes). */
+  connections: number;
+  /** host:port it listens on (the latest), else its host: what the head shows under the title. */
   endpoint: string;
   /** 0 SCU, 1 SCP, 2 destination. */
   rank: number;
@@ -29,75 +51,115 @@ export interface LifelineAssignment {
   ends: Map<string, { requestor: string; acceptor: string }>;
 }
 
-function aeOf(end: SummaryEndpoint, endpoints: EndpointInfo[]): string {
-  if (end.ae) return end.ae;
-  const known = endpoints.find((e) => e.host === end.host && e.port === end.port);
-  return known ? known.ae : '';
+/** The parent of a sub-association as the plan knows it (associations.ts). */
+export type Parents = Map<string, { association: string; messageIndex: number | null }>;
+
+export interface EndName {
+  key: string;
+  ae: string;
+  named: Lifeline['named'];
+  host: string;
+}
+
+/** What is known of one end of an association, for naming its lane. */
+/** host:port → the AE titles that accepted associations there, with when. */
+export type Listeners = Map<string, { ae: string; start: number }[]>;
+
+export function listenersOf(associations: readonly SummaryAssociation[]): Listeners {
+  const listeners: Listeners = new Map();
+  for (const a of associations) {
+    const ae = a.acceptor.ae?.trim();
+    if (!ae || !associationAccepted(a)) continue;
+    const key = `${a.acceptor.host}:${a.acceptor.port}`;
+    const list = listeners.get(key);
+    if (!list) listeners.set(key, [{ ae, start: a.start }]);
+    else if (list[list.length - 1].ae !== ae) list.push({ ae, start: a.start });
+  }
+  return listeners;
+}
+
+/** The AE that listened at the association's acceptor address nearest in time (ports are reused across runs), if any. */
+function listenerAt(a: SummaryAssociation, listeners: Listeners): string | null {
+  const list = listeners.get(`${a.acceptor.host}:${a.acceptor.port}`);
+  if (!list) return null;
+  let best = list[0];
+  for (const l of list) if (Math.abs(l.start - a.start) < Math.abs(best.start - a.start)) best = l;
+  return best.ae;
+}
+
+export function endName(
+  a: SummaryAssociation,
+  side: 'requestor' | 'acceptor',
+  parents: Parents,
+  byId: ReadonlyMap<string, SummaryAssociation>,
+  messages: readonly SummaryMessage[],
+  endpoints: readonly EndpointInfo[],
+  listeners: Listeners = new Map(),
+): EndName {
+  const end = a[side];
+  if (side === 'acceptor' && a.reject?.source === 1 && a.reject.reason === 7) {
+    const listener = listenerAt(a, listeners);
+    if (listener) return { key: `${listener}@${end.host}`, ae: listener, named: 'wire', host: end.host };
+  }
+  const wire = end.ae?.trim() || (side === 'acceptor' ? endpoints.find((e) => e.host === end.host && e.port === end.port)?.ae : undefined);
+  if (wire) return { key: `${wire}@${end.host}`, ae: wire, named: 'wire', host: end.host };
+  const parent = parents.get(a.id);
+  if (parent) {
+    // The acceptor is the Move Destination the C-MOVE-RQ named. The requestor is the move SCP, the acceptor of the
+    // C-MOVE's association: its host too, since a connect that failed has no local address.
+    const scp = byId.get(parent.association)?.acceptor;
+    const inferred = side === 'acceptor' ? (parent.messageIndex !== null ? messages[parent.messageIndex]?.moveDestination?.trim() : null) : scp?.ae?.trim();
+    const host = side === 'requestor' && scp ? scp.host : end.host;
+    if (inferred) return { key: `${inferred}@${host}`, ae: inferred, named: 'move', host };
+  }
+  const address = side === 'acceptor' ? `${end.host}:${end.port}` : end.host;
+  return { key: `@${address}`, ae: '', named: 'address', host: end.host };
+}
+
+interface Building extends Lifeline {
+  scp: boolean;
+  destination: boolean;
+  scu: boolean;
+  first: number;
 }
 
 export function assignLifelines(
   associations: SummaryAssociation[],
-  parents: Map<string, { association: string }>,
+  parents: Parents,
   endpoints: EndpointInfo[] = [],
+  messages: readonly SummaryMessage[] = [],
 ): LifelineAssignment {
-  const byKey = new Map<string, Lifeline & { first: number; scp: boolean; destination: boolean; scu: boolean }>();
+  const byId = new Map(associations.map((a) => [a.id, a]));
+  const listeners = listenersOf(associations);
+  const lanes = new Map<string, Building>();
   const ends: LifelineAssignment['ends'] = new Map();
-  let appearance = 0;
-  const touch = (key: string, ae: string, endpoint: string) => {
-    let line = byKey.get(key);
+  const lane = (name: EndName, first: number): Building => {
+    let line = lanes.get(name.key);
     if (!line) {
-      line = { key, ae, endpoint, rank: 0, order: 0, first: appearance++, scp: false, destination: false, scu: false };
-      byKey.set(key, line);
-    }
+      line = { key: name.key, ae: name.ae, named: name.named, host: name.host, ports: [], connections: 0, endpoint: name.host, rank: 0, order: 0, scp: false, destination: false, scu: false, first };
+      lanes.set(name.key, line);
+    } else if (name.named === 'wire' && line.named !== 'wire') line.named = 'wire';
     return line;
   };
-  // Acceptors first, so a requestor that also listens finds its SCP lifeline.
-  const acceptorKey = (a: SummaryAssociation) => {
-    const ae = aeOf(a.acceptor, endpoints);
-    return { key: `${ae}@${a.acceptor.host}:${a.acceptor.port}`, ae, endpoint: `${a.acceptor.host}:${a.acceptor.port}` };
-  };
-  for (const a of associations) {
-    const { key, ae, endpoint } = acceptorKey(a);
-    const line = touch(key, ae, endpoint);
-    if (parents.has(a.id)) line.destination = true;
-    else line.scp = true;
-  }
-  for (const a of associations) {
-    const ae = aeOf(a.requestor, endpoints);
-    const own = acceptorKey(a).key;
-    const parent = parents.get(a.id);
-    let key: string | null = null;
-    if (parent) {
-      const parentAssociation = associations.find((p) => p.id === parent.association);
-      if (parentAssociation) {
-        const candidate = acceptorKey(parentAssociation);
-        if (candidate.ae === ae && candidate.key !== own) key = candidate.key;
-      }
-    }
-    const requestorKey = `${ae}@${a.requestor.host}`;
-    if (!key && byKey.has(requestorKey)) key = requestorKey;
-    if (!key) {
-      const listening = [...byKey.values()].find(
-        (l) => l.key !== own && l.key !== requestorKey && l.ae === ae && ae !== '' && l.endpoint.startsWith(`${a.requestor.host}:`) && (l.scp || l.destination),
-      );
-      if (listening) key = listening.key;
-    }
-    if (!key) key = requestorKey;
-    const line = touch(key, ae, `${a.requestor.host}:${a.requestor.port}`);
-    if (key === requestorKey) line.scu = true;
-    ends.set(a.id, { requestor: key, acceptor: own });
-  }
-  // A lifeline's first appearance is when its first association started.
-  const firstSeen = new Map<string, number>();
   associations.forEach((a, i) => {
-    const e = ends.get(a.id)!;
-    for (const key of [e.requestor, e.acceptor]) if (!firstSeen.has(key)) firstSeen.set(key, i * 2 + (key === e.requestor ? 0 : 1));
+    const requestor = lane(endName(a, 'requestor', parents, byId, messages, endpoints, listeners), i * 2);
+    const acceptor = lane(endName(a, 'acceptor', parents, byId, messages, endpoints, listeners), i * 2 + 1);
+    requestor.scu = true;
+    requestor.connections += 1;
+    if (parents.has(a.id)) acceptor.destination = true;
+    else acceptor.scp = true;
+    // Nothing listened where a connection was refused: that port is not the lane's.
+    if (a.outcome !== 'refused' && !acceptor.ports.includes(a.acceptor.port)) acceptor.ports.push(a.acceptor.port);
+    ends.set(a.id, { requestor: requestor.key, acceptor: acceptor.key });
   });
-  const lines = [...byKey.values()];
-  for (const l of lines) l.rank = l.scp ? 1 : l.destination ? 2 : 0;
-  lines.sort((x, y) => x.rank - y.rank || (firstSeen.get(x.key) ?? x.first) - (firstSeen.get(y.key) ?? y.first));
+  const lines = [...lanes.values()];
+  for (const l of lines) {
+    l.rank = l.scp ? 1 : l.scu ? 0 : 2;
+    l.endpoint = l.ports.length ? `${l.host}:${l.ports[l.ports.length - 1]}` : l.named === 'address' ? l.key.slice(1) : l.host;
+  }
+  lines.sort((x, y) => x.rank - y.rank || x.first - y.first);
   return {
-    lifelines: lines.map((l, order) => ({ key: l.key, ae: l.ae, endpoint: l.endpoint, rank: l.rank, order })),
+    lifelines: lines.map((l, order) => ({ key: l.key, ae: l.ae, named: l.named, host: l.host, ports: l.ports, connections: l.connections, endpoint: l.endpoint, rank: l.rank, order })),
     ends,
   };
 }

@@ -4,16 +4,19 @@
  * - Participants in lifeline order, with aliases P1, P2… (AE titles may hold
  *   spaces or characters Mermaid reads as syntax); the AE title and host:port
  *   are the participant's label.
- * - One `A->>B: label` per DIMSE message (`A-->>B` per PDU at the PDU level),
- *   in diagram order.
+ * - One `A->>B: label` per DIMSE message (`A-->>B` per PDU at the PDU level
+ *   and per lifecycle event of an association: A-ASSOCIATE, A-RELEASE;
+ *   `A-xB` where it failed: A-ASSOCIATE-RJ, A-ABORT, a refused or dropped
+ *   connection), in diagram order.
  * - An association activates its two participants from its start to its end
  *   (Mermaid stacks activations, so a sub-association nests inside the move
- *   SCP's bar), with a Note at its start naming it (and the association it
- *   is a sub-association of) and a Note on how it ended when not released.
+ *   SCP's bar); a sub-association gets a Note at its start naming the
+ *   association of its C-MOVE.
  * - Labels: `#` → `#35;`, `;` → `#59;`, `%` → `#37;`, `<`/`>` → `#lt;`/`#gt;` (Mermaid's
  *   entity codes; DICOM strings stay text), newlines → `<br/>`.
  */
 import type { Layout } from '../diagram/layout.ts';
+import { laneSubtitle } from '../diagram/lane-heads.ts';
 
 const ENTITIES: Record<string, string> = { '#': '#35;', ';': '#59;', '%': '#37;', '<': '#lt;', '>': '#gt;' };
 
@@ -42,7 +45,7 @@ export function layoutToMermaid(layout: Layout): string {
   layout.lifelines.forEach((l, i) => {
     const id = `P${i + 1}`;
     alias.set(l.key, id);
-    out.push(`  participant ${id} as ${mermaidText(l.ae || '(no AE title)')}<br/>${mermaidText(l.endpoint)}`);
+    out.push(`  participant ${id} as ${mermaidText(l.ae || l.endpoint)}<br/>${mermaidText(laneSubtitle(l))}`);
   });
   const steps: Step[] = [];
   for (const bar of layout.bars) {
@@ -52,15 +55,12 @@ export function layoutToMermaid(layout: Layout): string {
     const a = alias.get(e.acceptor);
     if (!r || !a) continue;
     const over = r === a ? r : `${r},${a}`;
-    const title = bar.parent ? `${bar.title} (sub-association of ${bar.parent})` : bar.title;
-    const start = [`  Note over ${over}: ${mermaidText(title)}`];
-    const at = bar.outcome === 'rejected' || bar.outcome === 'refused';
+    const start = bar.parent ? [`  Note over ${over}: ${mermaidText(`${bar.id} sub-association of ${bar.parent}`)}`] : [];
+    // A refused connection never became an association: nothing to activate.
+    const at = bar.outcome === 'refused';
     if (!at) start.push(`  activate ${r}`, `  activate ${a}`);
-    steps.push({ y: bar.y1, order: 0, line: start });
-    const end: string[] = [];
-    if (!at && bar.outcome !== 'open') end.push(`  deactivate ${r}`, `  deactivate ${a}`);
-    if (bar.outcome !== 'released' && bar.outcome !== 'open') end.push(`  Note over ${over}: ${mermaidText(`${bar.id} ${bar.endLabel}`)}`);
-    if (end.length) steps.push({ y: bar.y2, order: 2, line: end });
+    if (start.length) steps.push({ y: bar.y1, order: 0, line: start });
+    if (!at && bar.outcome !== 'open') steps.push({ y: bar.y2, order: 2, line: [`  deactivate ${r}`, `  deactivate ${a}`] });
   }
   for (const arrow of layout.arrows) {
     const e = layout.ends.get(arrow.association);
@@ -68,7 +68,7 @@ export function layoutToMermaid(layout: Layout): string {
     const from = alias.get(arrow.side === 'requestor' ? e.requestor : e.acceptor);
     const to = alias.get(arrow.side === 'requestor' ? e.acceptor : e.requestor);
     if (!from || !to) continue;
-    const head = arrow.kind === 'pdu' ? '-->>' : '->>';
+    const head = arrow.kind === 'message' ? '->>' : arrow.kind === 'lifecycle' && arrow.cls === 'status-failure' ? '-x' : '-->>';
     steps.push({ y: arrow.y, order: 1, line: [`  ${from}${head}${to}: ${mermaidText(arrow.label)}`] });
   }
   // Stable sort: equal rows keep bars before arrows before ends, in layout order.

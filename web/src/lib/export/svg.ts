@@ -9,6 +9,7 @@
  * spaces.
  */
 import { GEOMETRY, type Arrow, type Layout } from '../diagram/layout.ts';
+import { headText } from '../diagram/lane-heads.ts';
 
 const COLOURS: Record<string, string> = {
   'status-success': '#1a7f37',
@@ -17,6 +18,7 @@ const COLOURS: Record<string, string> = {
   'status-failure': '#c4142b',
   'status-cancel': '#6e5ba8',
   pdu: '#5b6572',
+  lifecycle: '#59626f',
   request: '#1b1f24',
 };
 const FG = '#1b1f24';
@@ -55,15 +57,22 @@ function arrowSvg(a: Arrow): string {
   const colour = COLOURS[a.cls] ?? FG;
   const dir = a.x2 >= a.x1 ? 1 : -1;
   const pdu = a.kind === 'pdu';
-  const bold = a.cls === 'status-failure' || a.cls === 'status-warning';
+  const lifecycle = a.kind === 'lifecycle';
+  const failed = a.cls === 'status-failure';
+  const bold = failed || a.cls === 'status-warning';
   const wide = isWide(a);
   const tx = wide ? Math.min(a.x1, a.x2) + 8 : (a.x1 + a.x2) / 2;
-  const dash = pdu ? ' stroke-dasharray="3 3"' : '';
+  const dash = pdu ? ' stroke-dasharray="3 3"' : lifecycle && !failed ? ' stroke-dasharray="5 3"' : '';
+  const size = pdu ? 12 : lifecycle ? (failed ? 15 : 13) : 15;
+  const end =
+    a.event === 'refused'
+      ? `<path d="M ${n(a.x2 - 6)} ${n(a.y - 6)} L ${n(a.x2 + 6)} ${n(a.y + 6)} M ${n(a.x2 - 6)} ${n(a.y + 6)} L ${n(a.x2 + 6)} ${n(a.y - 6)}" stroke="${colour}" stroke-width="3" fill="none"/>`
+      : `<path d="M ${n(a.x2)} ${n(a.y)} L ${n(a.x2 - 9 * dir)} ${n(a.y - 5)} L ${n(a.x2 - 9 * dir)} ${n(a.y + 5)} Z" fill="${colour}"/>`;
   return (
     `<g data-index="${a.index}" data-kind="${a.kind}" data-command="${escapeXml(a.command)}" data-association="${escapeXml(a.association)}">` +
-    `<line x1="${n(a.x1)}" y1="${n(a.y)}" x2="${n(a.x2)}" y2="${n(a.y)}" stroke="${colour}" stroke-width="${pdu ? 1 : 2}"${dash}/>` +
-    `<path d="M ${n(a.x2)} ${n(a.y)} L ${n(a.x2 - 9 * dir)} ${n(a.y - 5)} L ${n(a.x2 - 9 * dir)} ${n(a.y + 5)} Z" fill="${colour}"/>` +
-    `<text x="${n(tx)}" y="${n(a.y - 6)}" fill="${colour}" font-size="${pdu ? 12 : 15}"${pdu ? ` font-family="${MONO}"` : ''}${bold ? ' font-weight="700"' : ''} text-anchor="${wide ? 'start' : 'middle'}" paint-order="stroke" stroke="${BG}" stroke-width="4" stroke-linejoin="round">${escapeXml(a.label)}</text>` +
+    `<line x1="${n(a.x1)}" y1="${n(a.y)}" x2="${n(a.x2)}" y2="${n(a.y)}" stroke="${colour}" stroke-width="${pdu ? 1 : lifecycle && !failed ? 1.5 : 2}"${dash}/>` +
+    end +
+    `<text x="${n(tx)}" y="${n(a.y - 6)}" fill="${colour}" font-size="${size}"${pdu ? ` font-family="${MONO}"` : ''}${bold ? ' font-weight="700"' : ''} text-anchor="${wide ? 'start' : 'middle'}" paint-order="stroke" stroke="${BG}" stroke-width="4" stroke-linejoin="round">${escapeXml(a.label)}</text>` +
     `<text x="${GEOMETRY.left - 34}" y="${n(a.y + 4)}" fill="${MUTED}" font-size="11" font-family="${MONO}" text-anchor="end">${timeText(a.time)}</text>` +
     `</g>`
   );
@@ -86,7 +95,9 @@ export function layoutToSvg(layout: Layout, title = 'pacscope sequence diagram')
   }
   for (const link of layout.links) {
     out.push(
-      `<path d="M ${n(link.x1)} ${n(link.y1)} C ${n(link.x1 + 40)} ${n(link.y1)}, ${n(link.x2 - 40)} ${n(link.y2)}, ${n(link.x2)} ${n(link.y2)}" fill="none" stroke="#c28f2c" stroke-width="2" stroke-dasharray="4 4"/>`,
+      `<circle cx="${n(link.x1)}" cy="${n(link.y1)}" r="4.5" fill="#b07a00"/>` +
+        `<path d="M ${n(link.x1)} ${n(link.y1)} H ${n(link.x2)} V ${n(link.y2 - 8)}" fill="none" stroke="#b07a00" stroke-width="3" stroke-dasharray="7 4"/>` +
+        `<path d="M ${n(link.x2)} ${n(link.y2)} L ${n(link.x2 - 6)} ${n(link.y2 - 9)} L ${n(link.x2 + 6)} ${n(link.y2 - 9)} Z" fill="#b07a00"/>`,
     );
   }
   for (const c of layout.cancels) {
@@ -96,24 +107,21 @@ export function layoutToSvg(layout: Layout, title = 'pacscope sequence diagram')
     const fill = bar.failed ? '#fbe0e3' : bar.parent !== null ? '#fdebc8' : '#dfe7f5';
     const stroke = bar.failed ? COLOURS['status-failure'] : bar.parent !== null ? '#c28f2c' : '#7d93c2';
     const h = n(Math.max(4, bar.y2 - bar.y1));
-    const left = Math.min(bar.requestorX, bar.acceptorX) + g.barWidth;
-    out.push(`<g data-association="${escapeXml(bar.id)}" data-outcome="${bar.outcome}">`);
-    for (const x of [bar.requestorX, bar.acceptorX]) {
+    // How it started and ended is said by its lifecycle arrows; the bar's tooltip repeats it.
+    out.push(`<g data-association="${escapeXml(bar.id)}" data-outcome="${bar.outcome}"><title>${escapeXml(`${bar.title} — ${bar.endLabel}`)}</title>`);
+    for (const x of bar.outcome === 'refused' ? [bar.requestorX] : [bar.requestorX, bar.acceptorX]) {
       out.push(`<rect x="${n(x - g.barWidth / 2)}" y="${n(bar.y1)}" width="${g.barWidth}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}"/>`);
-    }
-    out.push(`<text x="${n(left)}" y="${n(bar.y1 - 4)}" font-size="12" fill="${MUTED}">${escapeXml(bar.title)}</text>`);
-    if (bar.outcome !== 'released' && bar.outcome !== 'open') {
-      out.push(`<text x="${n(left)}" y="${n(bar.y2 + 16)}" font-size="14" font-weight="600" fill="${COLOURS['status-failure']}">${escapeXml(bar.endLabel)}</text>`);
     }
     out.push('</g>');
   }
   for (const a of layout.arrows) out.push(arrowSvg(a));
   for (const l of layout.lifelines) {
+    const h = headText(l, 1);
     out.push(
-      `<g data-ae="${escapeXml(l.ae)}">` +
-        `<rect x="${n(l.x - 112)}" y="6" width="224" height="${HEAD_HEIGHT - 12}" rx="6" fill="${BG}" stroke="${FG}" stroke-width="1.5"${l.rank === 2 ? ' stroke-dasharray="5 3"' : ''}/>` +
-        `<text x="${n(l.x)}" y="27" font-size="17" font-weight="700" text-anchor="middle" fill="${FG}">${escapeXml(l.ae || '(no AE title)')}</text>` +
-        `<text x="${n(l.x)}" y="45" font-size="13" text-anchor="middle" fill="${MUTED}" font-family="${MONO}">${escapeXml(l.endpoint)}</text>` +
+      `<g data-ae="${escapeXml(l.ae)}"><title>${escapeXml(h.full)}</title>` +
+        `<rect x="${n(l.x - h.width / 2)}" y="6" width="${n(h.width)}" height="${HEAD_HEIGHT - 12}" rx="6" fill="${BG}" stroke="${FG}" stroke-width="1.5"${l.rank === 2 ? ' stroke-dasharray="5 3"' : ''}/>` +
+        `<text x="${n(l.x)}" y="27" font-size="${n(h.titleSize)}" font-weight="700" text-anchor="middle" fill="${FG}">${escapeXml(h.title)}</text>` +
+        `<text x="${n(l.x)}" y="45" font-size="${n(h.subtitleSize)}" text-anchor="middle" fill="${MUTED}" font-family="${MONO}">${escapeXml(h.subtitle)}</text>` +
         `</g>`,
     );
   }

@@ -88,8 +88,22 @@ export function retrieveKeys(match: Record<string, unknown>, fallbackLevel: Leve
   return { level, keys };
 }
 
+const MATCH_FIELDS = ['PatientName', 'PatientID', 'StudyDate', 'StudyDescription', 'ModalitiesInStudy', 'SeriesDescription', 'Modality', 'StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'];
+/** UIDs may wrap anywhere (they are long); every other value wraps only between words. */
+const UID_FIELDS = new Set(['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID']);
+
+/** A DA value as people read it: 20240312 → 2024-03-12 (PS3.5 §6.2 DA is YYYYMMDD); anything else unchanged. */
+function dateText(value: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : value;
+}
+
+/** The parts of one match's line, in order: the person, the study, the identifiers; `uid` parts may break anywhere. */
+export function matchParts(match: Record<string, unknown>): { field: string; text: string; uid: boolean }[] {
+  return MATCH_FIELDS.map((field) => ({ field, text: field === 'StudyDate' ? dateText(text(match[field])) : text(match[field]), uid: UID_FIELDS.has(field) })).filter((p) => p.text !== '');
+}
+
 /** A short line for one match: the person, the study, the identifiers. */
 export function matchSummary(match: Record<string, unknown>): string {
-  const fields = ['PatientName', 'PatientID', 'StudyDate', 'StudyDescription', 'ModalitiesInStudy', 'SeriesDescription', 'Modality', 'StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'];
-  return fields.map((f) => text(match[f])).filter((v) => v !== '').join(' · ');
+  return matchParts(match).map((p) => p.text).join(' · ');
 }

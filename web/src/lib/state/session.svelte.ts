@@ -14,7 +14,9 @@ import { api, LIVE_DETAILS, sessionDetails } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
 import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
 
-export type Selection = { kind: 'message' | 'pdu'; index: number } | null;
+import type { Selection } from '../diagram/layout-types.ts';
+
+export type { Selection };
 
 export class Session {
   summary = $state.raw<Summary>(emptySummary());
