@@ -96,3 +96,23 @@ describe('lifelines: one per application entity', () => {
     expect(only.bars.map((b) => b.id)).toEqual(['a2', 'a3']);
   });
 });
+
+describe('real-time axis', () => {
+  it('cuts an idle stretch short and marks it as a break, as a replay plays it', () => {
+    const s = new DimseScript();
+    run(s, 40001, 40002);
+    s.wait(36_000);
+    run(s, 40001, 40002);
+    const layout = layoutDiagram(summarise(s), { pdus: false, realTime: true });
+    expect(layout.breaks).toHaveLength(1);
+    expect(layout.breaks[0].label).toBe('⋯ 36 s idle');
+    // Both runs' rows keep their spacing; the 36 s between them take about as much room as half a second.
+    const starts = layout.arrows.filter((a) => a.event === 'associate' && a.association !== 'a2' && a.association !== 'a4');
+    const [first, second] = starts;
+    expect(second.y - first.y).toBeLessThan(layout.height / 2);
+    expect(layout.breaks[0].y).toBeGreaterThan(first.y);
+    expect(layout.breaks[0].y).toBeLessThan(second.y);
+    // Without the real-time axis nothing is cut.
+    expect(layoutDiagram(summarise(s), { pdus: false, realTime: false }).breaks).toEqual([]);
+  });
+});

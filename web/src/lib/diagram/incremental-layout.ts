@@ -21,6 +21,10 @@ import { GEOMETRY, type Arrow, type Bar, type CancelLink, type Layout, type Layo
 import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan, lifecycleArrow, makeBar, messageArrow, pduArrow, rowEvent, type BarX, type Row, type Span } from './layout-pieces.ts';
 import { drawnAssociations, keepsLifelines, keepsPlan, layLifelines, mayChangePlan, messagePasses, planModel, reparented, type LaidModel, type PlanModel } from './layout-model.ts';
 import { Nesting } from './nesting.ts';
+import { DEFAULT_GAPS, gapLabel, idleGaps, toPlay } from '../replay/gaps.ts';
+
+/** Rows of height a cut idle stretch takes on the real-time axis. */
+const BREAK_ROWS = 1.5;
 
 interface State {
   summary: Summary;
@@ -64,7 +68,7 @@ function emptyState(options: LayoutOptions): State {
     rows: 0, last: null, lastY: GEOMETRY.top, spans: new Map(), nesting: new Nesting(), barAt: new Map(), lastBar: null,
     open: new Set(), messageY: new Map(), linkSources: new Set(), startArrows: new Map(),
     layout: {
-      lifelines: laid.lifelines, cancels: [], bars: [], arrows: [], links: [], width: GEOMETRY.left + GEOMETRY.laneWidth, height: GEOMETRY.top + GEOMETRY.bottom,
+      lifelines: laid.lifelines, cancels: [], bars: [], arrows: [], links: [], breaks: [], width: GEOMETRY.left + GEOMETRY.laneWidth, height: GEOMETRY.top + GEOMETRY.bottom,
       duplicateOf: model.plan.duplicateOf, ends: laid.ends, shownMessages: 0, totalMessages: 0,
     },
   };
@@ -204,12 +208,21 @@ function extend(s: State, next: Summary): State | null {
 
   // y of each row: ordinal (one row after the other), or proportional to time for a whole layout.
   const ys: number[] = new Array(rows.length);
+  let breaks = s.layout.breaks;
   if (o.realTime && rows.length > 1) {
     if (s.rows > 0) return null;
-    const t0 = rows[0].time;
-    const duration = Math.max(rows[rows.length - 1].time - t0, 1e-6);
+    // Idle stretches (nothing on the wire for over 2 s, as a replay shortens them) are cut out of the axis;
+    // each takes a fixed break of BREAK_ROWS rows instead, marked across the diagram with how long it was.
+    const gaps = idleGaps(rows.map((r) => r.time), { threshold: DEFAULT_GAPS.threshold, keep: 0 });
+    const t0 = toPlay(rows[0].time, gaps);
+    const duration = Math.max(toPlay(rows[rows.length - 1].time, gaps) - t0, 1e-6);
     const scale = (rows.length * g.rowHeight) / duration;
-    rows.forEach((r, i) => (ys[i] = g.top + (r.time - t0) * scale));
+    let cut = 0;
+    rows.forEach((r, i) => {
+      while (cut < gaps.length && r.time >= gaps[cut].to) cut++;
+      ys[i] = g.top + (toPlay(r.time, gaps) - t0) * scale + cut * BREAK_ROWS * g.rowHeight;
+    });
+    breaks = gaps.map((gap, n) => ({ y: g.top + (toPlay(gap.from, gaps) - t0) * scale + (n + 0.5) * BREAK_ROWS * g.rowHeight, label: `⋯ ${gapLabel(gap)} idle` }));
   } else {
     rows.forEach((_, i) => (ys[i] = g.top + (s.rows + i) * g.rowHeight));
   }
@@ -289,6 +302,7 @@ function extend(s: State, next: Summary): State | null {
     bars,
     arrows: allArrows,
     links,
+    breaks,
     width: g.left + Math.max(1, s.laid.lifelines.length) * g.laneWidth + s.nesting.maxDepth * g.nestOffset,
     height: bottom + g.bottom,
     duplicateOf: model.plan.duplicateOf,

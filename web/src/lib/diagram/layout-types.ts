@@ -96,6 +96,8 @@ export interface Layout {
   /** Sorted by y. */
   arrows: Arrow[];
   links: Link[];
+  /** Real-time axis: where an idle stretch was cut short (y of the cut, "⋯ 34 s idle"). */
+  breaks: { y: number; label: string }[];
   width: number;
   height: number;
   /** Hidden duplicate association id → drawn id. */

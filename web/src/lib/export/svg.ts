@@ -100,6 +100,11 @@ export function layoutToSvg(layout: Layout, title = 'pacscope sequence diagram')
         `<path d="M ${n(link.x2)} ${n(link.y2)} L ${n(link.x2 - 6)} ${n(link.y2 - 9)} L ${n(link.x2 + 6)} ${n(link.y2 - 9)} Z" fill="#b07a00"/>`,
     );
   }
+  for (const b of layout.breaks) {
+    let d = `M 0 ${n(b.y)}`;
+    for (let x = 0; x < width; x += 16) d += ` L ${x + 8} ${n(b.y - 4)} L ${x + 16} ${n(b.y)}`;
+    out.push(`<path d="${d}" fill="none" stroke="#8a93a0" stroke-width="1.5"/><text x="${g.left - 34}" y="${n(b.y - 4)}" font-size="12" fill="${MUTED}" font-family="${MONO}" text-anchor="end">${escapeXml(b.label)}</text>`);
+  }
   for (const c of layout.cancels) {
     out.push(`<path d="M ${n(c.x + 10)} ${n(c.y1)} H ${n(c.x)} V ${n(c.y2)} H ${n(c.x + 10)}" fill="none" stroke="${COLOURS['status-cancel']}" stroke-width="2" stroke-dasharray="3 3"/>`);
   }
