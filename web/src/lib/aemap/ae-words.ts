@@ -6,7 +6,7 @@
  */
 import type { AssociationOutcome, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import { REJECT_REASONS } from '../../../../shared/diagnosis/association-reject.ts';
-import type { AeNode, AeRole, EdgeOutcome } from './ae-graph.ts';
+import type { AeNode, AeRole, EdgeOutcome } from './ae-types.ts';
 
 /** Worst first: what the label says first. */
 const ORDER: readonly AssociationOutcome[] = ['refused', 'rejected', 'aborted', 'closed', 'open', 'released'];

@@ -8,6 +8,7 @@
  * and the CSS class. Pure; the meanings come from shared/pdu/meanings.ts.
  */
 import type { SummaryAssociation } from '../../../../shared/model/summary-types.ts';
+import { associationAccepted } from '../../../../shared/model/association-accepted.ts';
 import {
   abortReasonText,
   abortSourceText,
@@ -32,14 +33,7 @@ function aeText(ae: string | null): string {
   return ae === null ? '?' : ae;
 }
 
-/**
- * True when the acceptor answered with an A-ASSOCIATE-AC (PS3.8 §9.3.3): a
- * presentation context has a result, or the AC's user information was seen.
- */
-export function associationAccepted(a: SummaryAssociation): boolean {
-  if (a.reject || a.outcome === 'refused' || a.outcome === 'rejected') return false;
-  return a.presentationContexts.some((pc) => pc.result !== null) || a.maxPdu.acceptor !== null || a.implementation.acceptor.classUid !== null;
-}
+export { associationAccepted };
 
 /** "3 of 4 contexts" accepted (Table 9-18 result 0). */
 function contextCount(a: SummaryAssociation): string {

@@ -24,7 +24,7 @@
  */
 import type { SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
-import { associationAccepted } from './lifecycle-labels.ts';
+import { associationAccepted } from '../../../../shared/model/association-accepted.ts';
 
 export interface Lifeline {
   key: string;
