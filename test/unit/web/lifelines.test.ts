@@ -11,7 +11,7 @@ import { SessionDecoder } from '../../../shared/model/session-decoder.ts';
 import { SummaryBuilder } from '../../../shared/model/summary-builder.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { NO_FILTER } from '../../../web/src/lib/diagram/filter.ts';
+import { clearedFilter, NO_FILTER } from '../../../web/src/lib/diagram/filter.ts';
 import { DimseScript, msg } from '../model/dimse-script.ts';
 
 function summarise(script: DimseScript): Summary {
@@ -94,6 +94,10 @@ describe('lifelines: one per application entity', () => {
     expect(layout.bars.map((b) => b.id)).toEqual(['a2', 'a3']);
     const only = layoutDiagram(summary, { pdus: false, realTime: false, filter: { ...NO_FILTER, only: new Set(['a2']) } });
     expect(only.bars.map((b) => b.id)).toEqual(['a2', 'a3']);
+    // Picked in the AE map: those associations (and what they caused), a filter that "× clear" removes.
+    const picked = { ...NO_FILTER, since, picked: new Set(['a1', 'a3']) };
+    expect(layoutDiagram(summary, { pdus: false, realTime: false, filter: picked }).bars.map((b) => b.id)).toEqual(['a3']);
+    expect(clearedFilter(picked)).toEqual({ ...NO_FILTER, since });
   });
 });
 

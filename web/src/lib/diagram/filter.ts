@@ -35,21 +35,23 @@ export interface DiagramFilter {
   status: StatusFilter | null;
   /** Association id, null = any. */
   association: string | null;
+  /** Associations picked elsewhere (an AE map edge: all the associations between two AEs), with their sub-associations; null = any. */
+  picked: ReadonlySet<string> | null;
   /** Only associations that started at or after this time (seconds, as in the summary); null = from the start. */
   since: number | null;
   /** Only these associations and their sub-associations; null = all. */
   only: ReadonlySet<string> | null;
 }
 
-export const NO_FILTER: Readonly<DiagramFilter> = Object.freeze({ ae: null, command: null, status: null, association: null, since: null, only: null });
+export const NO_FILTER: Readonly<DiagramFilter> = Object.freeze({ ae: null, command: null, status: null, association: null, picked: null, since: null, only: null });
 
 export function isFilterActive(f: DiagramFilter): boolean {
-  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null || f.since !== null || f.only !== null;
+  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null || f.picked !== null || f.since !== null || f.only !== null;
 }
 
 /** Is anything but the view's scope set (what the filter bar's "clear" removes)? */
 export function isNarrowed(f: DiagramFilter): boolean {
-  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null;
+  return f.ae !== null || f.command !== null || f.status !== null || f.association !== null || f.picked !== null;
 }
 
 /** The same filter, its scope kept and the rest cleared. */
@@ -118,6 +120,7 @@ export function chooseAssociations(
       if ((a.requestor.ae ?? '') !== f.ae && (a.acceptor.ae ?? '') !== f.ae && !lanes.includes(f.ae)) continue;
     }
     if (f.association !== null && !descendsFrom(a.id, f.association, parents)) continue;
+    if (f.picked !== null && ![...f.picked].some((id) => descendsFrom(a.id, id, parents))) continue;
     if (f.since !== null && a.start < f.since) continue;
     if (f.only !== null && ![...f.only].some((id) => descendsFrom(a.id, id, parents))) continue;
     chosen.add(a.id);

@@ -78,7 +78,7 @@ function sameOptions(a: LayoutOptions, b: LayoutOptions): boolean {
   const f = a.filter;
   const g = b.filter;
   const sameFilter = f === g || (f?.ae ?? null) === (g?.ae ?? null) && (f?.command ?? null) === (g?.command ?? null) && (f?.status ?? null) === (g?.status ?? null) && (f?.association ?? null) === (g?.association ?? null) &&
-    (f?.since ?? null) === (g?.since ?? null) && (f?.only ?? null) === (g?.only ?? null);
+    (f?.since ?? null) === (g?.since ?? null) && (f?.only ?? null) === (g?.only ?? null) && (f?.picked ?? null) === (g?.picked ?? null);
   return a.pdus === b.pdus && a.realTime === b.realTime && (a.endpoints ?? null) === (b.endpoints ?? null) && sameFilter;
 }
 
