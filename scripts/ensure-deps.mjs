@@ -9,7 +9,8 @@
  *                                         web/dist is missing or stale)
  *   node scripts/ensure-deps.mjs --test   also the real peers for the interop
  *                                         and browser tests (Debian packages
- *                                         dcmtk, tshark, orthanc, chromium)
+ *                                         dcmtk, tshark, orthanc, chromium,
+ *                                         libpixelmed-java)
  *
  * Fast when everything is present: only file-system checks, no network.
  * Prints one line per action (npm's own output only when npm fails); exits
@@ -169,6 +170,9 @@ const DEBIAN_PEERS = [
   { pkg: 'orthanc', programs: ['Orthanc'] },
   // The browser tests drive /usr/bin/chromium with playwright-core.
   { pkg: 'chromium', programs: ['chromium'] },
+  // PixelMed's network tools, a real peer of the diagnosis tests (test/interop/diagnosis-outcomes.test.ts); an absolute path is a file to find.
+  { pkg: 'default-jre-headless', programs: ['java'] },
+  { pkg: 'libpixelmed-java', programs: ['/usr/share/java/pixelmed.jar'] },
 ];
 
 const POLICY_RC = '/usr/sbin/policy-rc.d';
@@ -201,7 +205,7 @@ function quietSystemOrthanc(prefix) {
 }
 
 function ensurePeers() {
-  const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !onPath(prog)));
+  const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !(prog.startsWith('/') ? existsSync(prog) : onPath(prog))));
   if (missing.length === 0) return;
   const pkgs = missing.map((p) => p.pkg);
   if (!onPath('apt-get')) fail(`missing ${pkgs.join(', ')} and apt-get is not available: install them by hand`);

@@ -5,7 +5,9 @@
  * the default move destination (its sub-associations are in the same hub).
  *
  *   POST /api/doctor       {host, port, calledAeTitle, callingAeTitle, destination?} → 201 {id}
- *   GET  /api/doctor/:id   {id, state: 'running'|'done', steps, report?}
+ *   GET  /api/doctor/:id   {id, state: 'running'|'done', steps, report?, associations}
+ *   GET  /api/doctor       the runs of this server, oldest first: the findings panel
+ *                          shows what their associations (pacscope's own probes) caused apart
  */
 import type { CaptureHub } from '../capture/hub.ts';
 import { runDoctor, targetProblem } from '../doctor/run-doctor.ts';
@@ -13,12 +15,15 @@ import type { DoctorTarget, StoreEndpoint } from '../doctor/types.ts';
 import type { DoctorState } from '../../shared/events/live-api.ts';
 import { HttpError, stringField } from './http-json.ts';
 import { RunRegistry } from './run-registry.ts';
+import { probeAssociations } from '../doctor/probe-associations.ts';
 
 /** Finished runs kept for their reports (the oldest are forgotten first). */
 const KEEP = 50;
 
 export class DoctorRuns {
   private readonly runs = new RunRegistry<DoctorState>('doctor', KEEP);
+  /** Every run of this server, for GET /api/doctor (a reloaded page still knows which associations were probes). */
+  private readonly listed: DoctorState[] = [];
 
   constructor(
     private readonly hub: CaptureHub,
@@ -29,12 +34,18 @@ export class DoctorRuns {
   /** Checks the body and starts the doctor; HttpError 400 for bad input. */
   start(body: Record<string, unknown>): DoctorState {
     const target = parseDoctorTarget(body);
-    const view: DoctorState = { id: this.runs.newId(), state: 'running', steps: [] };
+    const view: DoctorState = { id: this.runs.newId(), state: 'running', steps: [], associations: [] };
+    this.listed.push(view);
+    if (this.listed.length > 200) this.listed.shift();
     const abort = new AbortController();
-    const run = runDoctor(target, this.hub, { storeScp: this.storeScp(), signal: abort.signal, onStep: (s) => view.steps.push(s) }).then(
+    const run = runDoctor(target, this.hub, { storeScp: this.storeScp(), signal: abort.signal, onStep: (s) => {
+      view.steps.push(s);
+      view.associations = probeAssociations(view.steps);
+    } }).then(
       (report) => {
         view.report = report;
         view.steps = report.steps;
+        view.associations = probeAssociations(report.steps);
       },
       (e: unknown) => {
         // runDoctor checks its input first (done above): anything else is a bug, shown as a failed step.
@@ -46,6 +57,11 @@ export class DoctorRuns {
 
   get(id: string): DoctorState | null {
     return this.runs.get(id);
+  }
+
+  /** The runs of this server, oldest first. */
+  list(): DoctorState[] {
+    return this.listed;
   }
 
   /** Resolves once the run has ended (tests). */

@@ -51,7 +51,8 @@ function invalid(ae: string | null): string | null {
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const a of ctx.summary.associations) {
-    if (a.midStream || a.outcome === 'refused' || ctx.claimedAssociations.has(a.id)) continue;
+    // A rejection names bad titles in its own text (association-reject.ts); other findings about the association do not.
+    if (a.midStream || a.outcome === 'refused' || a.outcome === 'rejected') continue;
     for (const [role, ae] of [['calling', a.requestor.ae], ['called', a.acceptor.ae]] as const) {
       const bad = invalid(ae);
       if (!bad) continue;
@@ -61,7 +62,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         severity: 'warning',
         title: `${role === 'calling' ? 'Calling' : 'Called'} AE title ${q(ae)} on ${a.id} is not a valid AE title (${bad})`,
         text: `The A-ASSOCIATE-RQ of ${a.id} names the ${role} AE ${q(ae)}: ${aeProblems(ae, `the ${role} AE title`).join('; ')}. This peer accepted it, but others will not, and it cannot be entered in an AE table.`,
-        fix: `Give the ${role === 'calling' ? 'SCU' : 'SCP'} a title of 1–16 uppercase letters, digits, "_" or "-", and use the same title on both sides.`,
+        fix: `Give the ${role === 'calling' ? `SCU at ${a.requestor.host}` : `SCP at ${a.acceptor.host}:${a.acceptor.port}`} a title of 1–16 uppercase letters, digits, "_" or "-" instead of ${q(ae)}, and use the same title on both sides.`,
         evidence: { associations: [a.id], messages: [], pdus: rq },
         time: a.start,
       });
@@ -70,7 +71,9 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
   const { messages } = ctx.summary;
   for (const run of ctx.retrieves) {
     const m = messages[run.rq];
-    if (run.service !== 'C-MOVE' || ctx.claimedMessages.has(run.rq)) continue;
+    // A cancelled move says nothing about its destination's title: that is still worth a word.
+    const cancelled = run.final !== null && ctx.message(run.final).statusCategory === 'cancel';
+    if (run.service !== 'C-MOVE' || (ctx.claimedMessages.has(run.rq) && !cancelled)) continue;
     const bad = invalid(m.moveDestination);
     if (!bad) continue;
     out.push({
@@ -78,7 +81,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       severity: 'warning',
       title: `Move destination ${q(m.moveDestination)} is not a valid AE title (${bad})`,
       text: `The C-MOVE-RQ on ${m.association} names the move destination ${q(m.moveDestination)}: ${aeProblems(m.moveDestination, 'the move destination').join('; ')}.`,
-      fix: 'Set the move destination to the AE title of the store SCP exactly as the PACS has it in its AE table (DCMTK movescu -aem AE; pacscope move --dest AE).',
+      fix: `Set the move destination of the C-MOVE on ${m.association} to the AE title of the store SCP exactly as ${q(m.to)} has it in its AE table${ctx.productOf(ctx.associations.get(m.association)!, 'requestor') === 'dcmtk' ? ' (DCMTK movescu: -aem)' : ctx.productOf(ctx.associations.get(m.association)!, 'requestor') === 'pacscope' ? ' (pacscope move: --dest)' : ''}: 1–16 characters, no backslash or control characters.`,
       evidence: { associations: [m.association], messages: [run.rq] },
       time: m.time,
     });

@@ -11,7 +11,7 @@ import type { SummaryAssociation } from '../model/summary-types.ts';
 import type { Finding, Severity } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { countersText, hostPort, messageLabel, q, seconds } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
 import { isStorageClass, refusedContexts } from './presentation-contexts.ts';
 
 /**
@@ -67,6 +67,12 @@ function commandsBefore(ctx: DiagnosisContext, a: SummaryAssociation, before: nu
   return out;
 }
 
+/** The caller of `a` as a knownCaller setting wants it: AE, host, and the port where it listens if this capture shows one. */
+export function callerValues(ctx: DiagnosisContext, a: SummaryAssociation): { AE: string | null; HOST: string; PORT: number | null } {
+  const at = ctx.products.addressOf(a.requestor.ae);
+  return { AE: a.requestor.ae, HOST: a.requestor.host, PORT: at && at.host === a.requestor.host ? at.port : null };
+}
+
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const a of ctx.summary.associations) {
     // A broken sub-association is already a reason in its C-MOVE's finding (retrieve-outcome.ts).
@@ -92,11 +98,15 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
   const head = `${byScu ? 'The SCU' : 'The SCP'} ${q(byScu ? a.requestor.ae : a.acceptor.ae)} sent A-ABORT on ${a.id} at t=${time.toFixed(3)} (source ${abort.source}: ${abort.text}; PS3.8 Table 9-26)`;
   const evidence = (messages: number[]) => ({ associations: [a.id], messages, pdus: abortPdus });
   const f = (rule: string, severity: Severity, title: string, text: string, fix: string, messages: number[]): Finding => ({ rule, severity, title, text: `${head}. ${text}`, fix, evidence: evidence(messages), time });
+  const scu = ctx.productOf(a, 'requestor');
+  const scp = ctx.productOf(a, 'acceptor');
+  const caller = callerValues(ctx, a);
+  const [aborter, other] = byScu ? [a.requestor, a.acceptor] : [a.acceptor, a.requestor];
 
   if (abort.source === 2) {
     return f('association.aborted.protocol-error', 'error', `${a.id} aborted by the DICOM upper layer of ${byScu ? 'the SCU' : 'the SCP'}: ${abort.text}`,
       'A service-provider abort means the DICOM upper layer of that side met a protocol error (an unexpected or malformed PDU, a PDU over its maximum length, a bad parameter) and gave up; the application did not ask for it.',
-      `Find the PDU just before the abort in the PDU view: it is what the aborting side could not take. Fix or update the other side's DICOM implementation, or lower its PDU size (${where('maxPdu')}).`, pending);
+      `Look at the PDU just before the abort (PDU view): it is what ${q(aborter.ae)} at ${hostPort(aborter)} could not take. Then fix or update the DICOM implementation of ${q(other.ae)} at ${hostPort(other)}; if the PDU was too long for ${q(aborter.ae)}, ${setting('maxPdu', byScu ? scu : scp, { N: (byScu ? a.maxPdu.requestor : a.maxPdu.acceptor) || 16384 })}.`, pending);
   }
   if (!accepted) {
     return f('association.aborted.during-negotiation', 'error', `${who} aborted ${a.id} instead of answering the A-ASSOCIATE-RQ`,
@@ -104,8 +114,8 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
         ? 'The SCU gave up before the SCP answered its A-ASSOCIATE-RQ: its association (ACSE) timeout expired, or it does not like the SCP.'
         : 'The SCP answered the A-ASSOCIATE-RQ with an abort instead of an A-ASSOCIATE-AC or -RJ: it refuses this caller without a reason (some SCPs do this for unknown AE titles or hosts, or for something in the request they cannot handle).',
       byScu
-        ? `Raise the SCU's association timeout (DCMTK -ta SECONDS; ${where('scuTimeout', { SECONDS: 60 }, ['pacscope'])}) and check the SCP's load.`
-        : `Check that the SCP knows the caller ${q(a.requestor.ae)} (${where('knownCaller', { AE: a.requestor.ae ?? 'SCU', HOST: a.requestor.host })}) and that it is called by its own title ${q(a.acceptor.ae)} (${where('scpOwnAe')}); its log says why.`,
+        ? `Raise the association timeout of the SCU ${q(a.requestor.ae)}${scu === 'dcmtk' ? ' (DCMTK: -ta 60)' : scu === 'pacscope' ? ' (pacscope: --timeout 60)' : ''} and check the load of the SCP at ${hostPort(a.acceptor)}.`
+        : `Register the caller ${q(a.requestor.ae)} at the SCP at ${hostPort(a.acceptor)}: ${setting('knownCaller', scp, caller)}. Check too that ${q(a.acceptor.ae)} is its own title (${setting('scpOwnAe', scp, { AE: a.acceptor.ae, HOST: a.acceptor.host, PORT: a.acceptor.port })}); its log says why it aborted.`,
       []);
   }
   const retrieve = pending.find((i) => RETRIEVES.has(ctx.message(i).command));
@@ -118,7 +128,7 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
     const service = rq.command.replace(/-RQ$/, '');
     return f('association.aborted.retrieve-running', 'error', `The SCU aborted ${a.id} while its ${service} was still running`,
       `The ${messageLabel(rq)} (sent ${seconds(time - rq.time)} earlier) had no final response yet${lastPending ? `; the last pending response said ${countersText(lastPending)}` : ' and no pending response either'}, ${seconds(time - lastActivity)} before the abort. An SCU aborts like this when its DIMSE timeout expires while the SCP is still working through the sub-operations, or when its user cancels hard; the sub-operations that remained were not done.`,
-      `Give the SCU more time: ${where('scuTimeout', { SECONDS: Math.max(60, Math.ceil((time - rq.time) * 4)) })}; or retrieve less at once (a series instead of a study). To stop a retrieve cleanly, send C-CANCEL (PS3.7 §9.3.4.3) and wait for the final response.`,
+      `Give the SCU ${q(a.requestor.ae)} more time: ${setting('scuTimeout', scu, { SECONDS: Math.max(60, Math.ceil((time - rq.time) * 4)) })}. Or retrieve less at once (a series instead of a study); to stop a retrieve cleanly, send C-CANCEL (PS3.7 §9.3.4.3) and wait for the final response.`,
       [retrieve, ...before]);
   }
   if (pending.length > 0) {
@@ -130,23 +140,37 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
     if (!byScu && !answeredAfter && last.side === 'requestor') {
       return f('association.aborted.after-request', 'error', `The SCP ${q(a.acceptor.ae)} aborted ${a.id} right after the ${last.command}, without answering it`,
         `The last message before the abort is the ${messageLabel(last)} from ${q(a.requestor.ae)}, ${last.time > time ? 'whose command the SCP had read (its data set, already on its way, arrived after the abort)' : `${seconds(time - last.time)} earlier`}, with no response. An SCP that refuses an operation for a caller it does not know often does exactly this — e.g. Orthanc aborts a C-FIND, C-MOVE or C-GET from a calling AE that is not in its DicomModalities unless "DicomAlwaysAllowFind"/"…Move"/"…Get" is true; other SCPs abort on a request they cannot parse.`,
-        `Register the caller ${q(a.requestor.ae)} at the SCP: ${where('knownCaller', { AE: a.requestor.ae ?? 'SCU', HOST: a.requestor.host })}; or allow unknown callers: ${where('allowUnknownCallers')}. If it is known, the SCP's log says what it disliked in the request.`,
+        `Register the caller ${q(a.requestor.ae)} at the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}: ${setting('knownCaller', scp, caller)}. Or allow unknown callers: ${setting('allowUnknownCallers', scp)}. If it is known, the SCP's log says what it disliked in the request.`,
         pending);
     }
     return f(byScu ? 'association.aborted.by-scu' : 'association.aborted.by-scp', 'error', `${who} aborted ${a.id} while waiting for a response to the ${last.command}`,
       `Outstanding then: ${pending.map((i) => messageLabel(ctx.message(i))).join(', ')}; the first was sent ${seconds(time - ctx.message(pending[0]).time)} before the abort. ${byScu ? 'The SCU gave up waiting (a DIMSE timeout) or was stopped.' : 'The SCP gave up (its own timeout, an internal error) or was stopped.'}`,
-      byScu ? `Raise the SCU's DIMSE timeout (${where('scuTimeout', { SECONDS: 120 })}) or find out why the SCP is slow.` : "Read the SCP's log around this time: it aborted for its own reasons.",
+      byScu ? `Raise the DIMSE timeout of the SCU ${q(a.requestor.ae)}: ${setting('scuTimeout', scu, { SECONDS: 120 })}. Or find out why the SCP at ${hostPort(a.acceptor)} is slow.` : `Read the log of the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)} around t=${time.toFixed(3)}: it aborted for its own reasons.`,
       pending);
   }
+  // An abort right after a message that bends the standard is the receiver refusing it: peer-conformance.ts says so.
+  if (abortedOnNonConformance(ctx, a, time, abort.by)) return null;
   if (explainedByContexts(ctx, a)) return null;
   if (byScu) {
     return f('association.aborted.instead-of-release', 'warning', `The SCU ${q(a.requestor.ae)} ended ${a.id} with A-ABORT instead of a release`,
       'Every request had its final response, so nothing was lost here; but an abort is not a normal end (PS3.8 §7.3): SCPs log it as an error and may treat work of the association as failed.',
-      'Have the SCU release the association (A-RELEASE-RQ, PS3.8 §7.2) when it is done; an abort is for errors.', []);
+      `Make the SCU ${q(a.requestor.ae)} release the association (A-RELEASE-RQ, PS3.8 §7.2) when it is done; an abort is for errors.`, []);
   }
   return f('association.aborted.by-scp', 'error', `The SCP ${q(a.acceptor.ae)} aborted ${a.id}`,
     'Nothing was outstanding: the SCP ended the association on its own (an idle timeout such as Orthanc\'s "DicomScpTimeout", a shutdown, an internal error).',
-    "Read the SCP's log around this time; if it is an idle timeout, have the SCU release as soon as it is done.", []);
+    `Read the log of ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)} around t=${time.toFixed(3)}; if it is an idle timeout, make the SCU ${q(a.requestor.ae)} release as soon as it is done.`, []);
+}
+
+/** Whether the last message `by` received before `time` carried a non-conformance (what it aborted on). */
+export function abortedOnNonConformance(ctx: DiagnosisContext, a: SummaryAssociation, time: number, by: 'requestor' | 'acceptor'): boolean {
+  const all = ctx.messagesOf.get(a.id) ?? [];
+  for (let k = all.length - 1; k >= 0; k--) {
+    const m = ctx.message(all[k]);
+    if (m.time > time) continue;
+    if (m.side === by) return false;
+    return (m.nonConformance?.length ?? 0) > 0;
+  }
+  return false;
 }
 
 function closed(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
@@ -157,25 +181,31 @@ function closed(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
   if (pdus.length === 0 && !a.midStream) {
     return { ...base, rule: 'connection.no-dicom', severity: 'info', title: `A TCP connection to ${hostPort(a.acceptor)} (${a.id}) carried no DICOM PDU`,
       text: `${a.id}: ${why}. Nothing was sent: a port check, a client that gave up, or a non-DICOM client.`,
-      fix: 'Nothing to fix if this was a port check; otherwise check that the client speaks DICOM (not TLS or HTTP) to this port.' };
+      fix: `Nothing to fix if this was a port check; otherwise check that the client at ${a.requestor.host} speaks DICOM (not TLS or HTTP) to ${hostPort(a.acceptor)}.` };
   }
   const answered = a.midStream || ctx.pdusOfType(a.id, 'A-ASSOCIATE-AC').length > 0;
   if (!answered) {
     return { ...base, rule: 'association.closed-unanswered', severity: 'error', title: `The connection of ${a.id} closed before ${q(a.acceptor.ae)} answered the A-ASSOCIATE-RQ`,
       text: `${a.id}: ${why}. The SCP at ${hostPort(a.acceptor)} neither accepted nor rejected: this port may not be a DICOM SCP (or expects TLS), or the SCP drops callers it does not know without a word.`,
-      fix: `Check the port (the SCP's DICOM port, not its HTTP port) and whether it expects DICOM TLS; check that the caller ${q(a.requestor.ae)} from ${a.requestor.host} is allowed (${where('knownCaller', { AE: a.requestor.ae ?? 'SCU', HOST: a.requestor.host })}).` };
+      fix: `Check that ${hostPort(a.acceptor)} is the SCP's DICOM port (not its HTTP port) and whether it expects DICOM TLS. Then check that it allows the caller ${q(a.requestor.ae)} from ${a.requestor.host}: ${setting('knownCaller', ctx.productOf(a, 'acceptor'), callerValues(ctx, a))}.` };
   }
   const pending = outstandingRequests(ctx, a);
   if (pending.length === 0 && explainedByContexts(ctx, a)) return null;
+  // A retrieve whose SCU vanished is retrieve.scu-vanished (retrieve-shortfall.ts).
+  if (pending.length > 0 && pending.every((i) => ctx.claimedMessages.has(i))) return null;
   if (pending.length > 0) {
     const first = ctx.message(pending[0]);
-    return { ...base, evidence: { ...base.evidence, messages: pending }, rule: 'association.closed-while-waiting', severity: 'error', title: `The connection of ${a.id} closed while the ${first.command} waited for its response`,
-      text: `${a.id}: ${why}, ${seconds(time - first.time)} after the ${messageLabel(first)}, with ${pending.length} request(s) unanswered. One side crashed or was stopped, or something in between (firewall, NAT, proxy idle timeout) cut the connection.` ,
-      fix: "Read both sides' logs around this time; if the connection is cut after a fixed idle time, raise that timeout on the firewall/proxy or have the SCP send pending responses more often." };
+    const gone = a.closedFirst ? (a.closedFirst === 'requestor' ? a.requestor : a.acceptor) : null;
+    const goneText = gone ? `${a.closedFirst === 'requestor' ? 'the SCU' : 'the SCP'} ${q(gone.ae)} (${a.closedFirst === 'requestor' ? gone.host : hostPort(gone)})` : null;
+    return { ...base, evidence: { ...base.evidence, messages: pending }, rule: 'association.closed-while-waiting', severity: 'error', title: `The connection of ${a.id} closed while the ${first.command} waited for its response${goneText ? `: ${goneText} closed first` : ''}`,
+      text: `${a.id}: ${why}, ${seconds(time - first.time)} after the ${messageLabel(first)}, with ${pending.length} request(s) unanswered. ${goneText ? `The capture shows that ${goneText} closed its side first, with no A-RELEASE or A-ABORT (PS3.8 §7.2–7.4): its process ended (stopped, killed or crashed), or something between it and the capture point cut the connection.` : 'The capture does not show which side closed first: one side crashed or was stopped, or something in between (firewall, NAT, proxy idle timeout) cut the connection.'}`,
+      fix: goneText
+        ? `Read the log of ${goneText} around t=${time.toFixed(3)}: it closed without a word. If something in between cuts idle connections after a fixed time, raise that timeout or have the SCP send pending responses more often.`
+        : `Read the logs of ${q(a.requestor.ae)} and ${q(a.acceptor.ae)} around t=${time.toFixed(3)}; if the connection is cut after a fixed idle time, raise that timeout on the firewall or proxy, or have the SCP send pending responses more often.` };
   }
   return { ...base, rule: 'association.closed-without-release', severity: 'warning', title: `${a.id} ended without A-RELEASE: ${why}`,
     text: `${a.id}: every request was answered, but the connection closed without the A-RELEASE-RQ/RP exchange (PS3.8 §7.2). Peers treat that like an abort.`,
-    fix: 'Have the SCU release the association before closing the connection.' };
+    fix: `Make the SCU ${q(a.requestor.ae)} release the association (A-RELEASE-RQ) before it closes the connection.` };
 }
 
 export const associationEndRules: RuleFamily = {

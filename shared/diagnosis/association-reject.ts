@@ -12,7 +12,8 @@ import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { aeProblems, nearMiss } from './ae-titles.ts';
 import { hostPort, list, q } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
+import type { ProductId } from './products.ts';
 
 type FixKind = 'called-ae' | 'calling-ae' | 'ae-both' | 'app-context' | 'provider' | 'protocol' | 'retry' | 'limit' | 'unknown';
 
@@ -68,38 +69,51 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       text:
         `${q(calling)} asked ${q(called)} at ${hostPort(a.acceptor)} for an association; ${SOURCES[source] ?? `source ${source}`} answered A-ASSOCIATE-RJ result ${result}${transient}, source ${source}, reason ${reason}: ${entry.short} (PS3.8 §9.3.4, Table 9-21). ` +
         `${entry.why.replace('{CALLED}', q(called)).replace('{CALLING}', q(calling))}${notes.length ? ` ${notes.join('. ')}.` : ''}`,
-      fix: fixText(entry.fix, a, moveRq?.moveDestination ?? null, near ?? (accepted.length === 1 ? accepted[0] : null), source, reason),
+      fix: fixText(ctx, entry.fix, a, moveRq?.moveDestination ?? null, near ?? (accepted.length === 1 ? accepted[0] : null), source, reason),
       evidence: { associations: move ? [a.id, move.association.id] : [a.id], messages, pdus: [...rq, ...rj] },
       time: a.end ?? a.start,
     });
   }
 }
 
-function fixText(kind: FixKind, a: SummaryAssociation, dest: string | null, expected: string | null, source: number, reason: number): string {
-  const called = a.acceptor.ae ?? 'SCP';
-  const calling = a.requestor.ae ?? 'SCU';
+function fixText(ctx: DiagnosisContext, kind: FixKind, a: SummaryAssociation, dest: string | null, expected: string | null, source: number, reason: number): string {
+  const called = a.acceptor.ae;
+  const calling = a.requestor.ae;
+  const scu: ProductId | null = ctx.productOf(a, 'requestor');
+  const scp: ProductId | null = ctx.productOf(a, 'acceptor');
+  const at = hostPort(a.acceptor);
+  const here = { HOST: a.acceptor.host, PORT: a.acceptor.port };
+  // Where the caller itself listens, if it does in this capture (a knownCaller entry of Orthanc or dcmqrscp wants it).
+  const callerAt = ctx.products.addressOf(calling);
+  const caller = { AE: calling, HOST: a.requestor.host, PORT: callerAt?.host === a.requestor.host ? callerAt.port : null };
   const sub = dest !== null;
   switch (kind) {
     case 'called-ae':
-      if (sub) return `Correct the PACS's AE table entry for ${q(dest)}: its AE title must be the one the destination at ${hostPort(a.acceptor)} answers to (${where('scpOwnAe', {}, ['storescp', 'pacscope'])}); the entry is ${where('moveDestination', { DEST: dest ?? called })}. Or make the destination accept any called AE (${where('calledAeCheckOff')}).`;
-      return `Set the SCU's called AE title to the SCP's own AE title${expected ? ` (here probably ${q(expected)})` : ''}: ${where('scuCalledAe', expected ? { AE: expected } : {})}. The SCP's own title is ${where('scpOwnAe')}. Or make the SCP accept any called AE: ${where('calledAeCheckOff')}. If ${q(called)} is right, the SCP may refuse this caller under it: DCMTK dcmqrscp answers 1/1/7 too when the calling AE ${q(calling)} is not in the peers column of that AETable line (${where('knownCaller', { AE: calling, HOST: a.requestor.host }, ['dcmqrscp'])}).`;
+      if (sub) {
+        return `Correct the PACS's entry for ${q(dest)}: the destination at ${at} does not answer to ${q(called)}${expected ? ` (it answered to ${q(expected)} in this capture)` : ''}. ` +
+          `In the PACS (${q(calling)}): ${setting('moveDestination', scu, { DEST: expected ?? dest, ...here })}. ` +
+          `Or make the destination answer to ${q(called)}: ${setting('scpOwnAe', scp, { AE: called, ...here })}; or accept any called AE there: ${setting('calledAeCheckOff', scp)}.`;
+      }
+      return `Call the SCP at ${at} by its own AE title${expected ? ` ${q(expected)}` : ''} instead of ${q(called)}${expected ? `: ${setting('scuCalledAe', scu, { AE: expected })}` : ' (this capture does not show that title: read it in the SCP\'s configuration)'}. ` +
+        `Or make the SCP answer to ${q(called)}: ${setting('scpOwnAe', scp, { AE: called, ...here })}; or accept any called AE: ${setting('calledAeCheckOff', scp)}.` +
+        (scp === 'dcmqrscp' ? ` If ${q(called)} is right, dcmqrscp answers 1/1/7 too when the calling AE ${q(calling)} is not in the peers column of that AETable line: ${setting('knownCaller', scp, caller)}.` : '');
     case 'calling-ae':
-      if (sub) return `Register the PACS's calling AE ${q(calling)} at the destination ${q(called)} (${where('knownCaller', { AE: calling, HOST: a.requestor.host })}).`;
-      return `Add the SCU's AE title ${q(calling)} to the SCP's AE table: ${where('knownCaller', { AE: calling, HOST: a.requestor.host })}. Or call with a title the SCP already knows (${where('scuCallingAe')}).`;
+      if (sub) return `Register the PACS's calling AE ${q(calling)} at the destination ${q(called)} (${at}): ${setting('knownCaller', scp, caller)}.`;
+      return `Add the caller ${q(calling)} from ${a.requestor.host} to the peers the SCP at ${at} knows: ${setting('knownCaller', scp, caller)}. Or call with an AE title the SCP already knows (the SCU's calling AE title${scu ? `; ${setting('scuCallingAe', scu, { AE: calling })} is the current one` : ''}).`;
     case 'ae-both':
-      return `Check both titles against the SCP's configuration and its log: the called AE ${q(called)} must be the SCP's own (${where('scpOwnAe')}), and the calling AE ${q(calling)} must be in its AE table (${where('knownCaller', { AE: calling, HOST: a.requestor.host })}).`;
+      return `Make the SCP at ${at} answer to ${q(called)} and know the caller ${q(calling)}: its own title is ${setting('scpOwnAe', scp, { AE: called, ...here })}; the caller is ${setting('knownCaller', scp, caller)}. Its log says which of the two it refused.`;
     case 'app-context':
       return 'Use an SCU that proposes the DICOM application context name 1.2.840.10008.3.1.1.1; anything else is not DICOM.';
     case 'provider':
-      return "Read the SCP's log for the reason, and compare this A-ASSOCIATE-RQ with one it accepts (user identity, extended negotiation, maximum PDU length).";
+      return `Read the log of the SCP at ${at} for the reason, and compare this A-ASSOCIATE-RQ with one it accepts (user identity, extended negotiation, maximum PDU length).`;
     case 'protocol':
-      return 'The SCU must send protocol version 1 (bit 0 of the Protocol-version field): fix or replace the SCU\'s DICOM library.';
+      return "Fix or replace the SCU's DICOM library: it must send protocol version 1 (bit 0 of the Protocol-version field).";
     case 'retry':
-      return `Retry later; if it persists, have the SCU open fewer associations at once or raise the SCP's limits (${where('maxAssociations')}).`;
+      return `Retry later; if it persists, have the SCU open fewer associations at once or raise the limit of the SCP at ${at}: ${setting('maxAssociations', scp)}.`;
     case 'limit':
-      return `Wait for the SCP's other associations to end, look for SCUs that never release theirs, or raise its limit (${where('maxAssociations')}).`;
+      return `Wait for the other associations of the SCP at ${at} to end, look for SCUs that never release theirs, or raise its limit: ${setting('maxAssociations', scp)}.`;
     case 'unknown':
-      return `Look up reason ${reason} of source ${source} in the SCP's documentation and log: PS3.8 does not define it.`;
+      return `Look up reason ${reason} of source ${source} in the documentation and log of the SCP at ${at}: PS3.8 does not define it.`;
   }
 }
 

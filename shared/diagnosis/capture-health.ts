@@ -2,21 +2,21 @@
  * The wire itself: P-DATA-TF PDUs longer than the receiver announced it
  * accepts (PS3.8 Annex D.1: Maximum Length Received bounds the variable
  * field of every P-DATA-TF sent to that side); TCP connections refused that
- * no C-MOVE explains (nothing listens at that host and port); what the
- * capture could not decode; associations the capture joined mid-stream,
- * about which some findings cannot be made.
+ * no C-MOVE explains (nothing listens at that host and port); bytes the
+ * capture lacks (gaps, truncation, drops: peer-conformance.ts decides which
+ * decoder errors are those — malformed bytes a peer sent are its
+ * non-conformance, reported there); associations the capture joined
+ * mid-stream, about which some findings cannot be made.
  */
 import type { DiagnosisContext } from './context.ts';
 import type { Finding } from './types.ts';
 import type { SummaryAssociation } from '../model/summary-types.ts';
 import type { RuleFamily } from './rule.ts';
 import { hostPort, list, q } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
+import { errorKind } from './peer-conformance.ts';
 
-/** The decoder's own error for an oversized PDU (connection-decoder.ts); reported by the rule below instead. */
-const OVER_MAX = /exceeds the \w+'s maximum length received/;
 const PDATA_HEADER = 6;
-const AFTER_END = /after the association ended/;
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   overMax(ctx, out);
@@ -27,20 +27,28 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         rule: 'connection.refused', severity: 'error', evidence: { associations: [a.id], messages: [] }, time: a.start,
         title: `Connection refused: nothing listens at ${hostPort(a.acceptor)}`,
         text: `${a.requestor.host} tried to connect to ${hostPort(a.acceptor)} and the TCP connection was refused (${a.closeReason ?? 'RST'}): no DICOM SCP listens on that port of that host, so no A-ASSOCIATE-RQ could even be sent.`,
-        fix: `Start the SCP, or use the host and port it really listens on (${where('scpPort')}); a firewall that rejects gives the same picture.`,
+        fix: `Start the SCP on ${hostPort(a.acceptor)}, or call the host and port it really listens on (${setting('scpPort', ctx.products.scpProduct(a.acceptor), { HOST: a.acceptor.host, PORT: a.acceptor.port })}). A firewall that rejects gives the same picture.`,
       });
     }
   }
-  // Data that crossed an A-ABORT in flight (the peer had sent it before it read the abort) is no capture problem.
-  const crossedAbort = (association: string | null, reason: string) => AFTER_END.test(reason) && association !== null && ctx.associations.get(association)?.outcome === 'aborted';
-  const errors = summary.errors.map((e, i) => ({ e, i })).filter(({ e }) => !OVER_MAX.test(e.reason) && !crossedAbort(e.association, e.reason));
-  if (errors.length) {
-    const associations = [...new Set(errors.map(({ e }) => e.association).filter((x): x is string => x !== null))];
+  const errors = summary.errors.map((e, i) => ({ e, i, kind: errorKind(ctx, e) }));
+  const missing = errors.filter((x) => x.kind === 'capture');
+  if (missing.length) {
+    const associations = [...new Set(missing.map(({ e }) => e.association).filter((x): x is string => x !== null))];
     out.push({
-      rule: 'capture.decode-errors', severity: 'warning', evidence: { associations, messages: [] }, time: errors[0].e.time,
-      title: `${errors.length} part(s) of the capture could not be decoded`,
-      text: `The decoder reported ${errors.length} error(s)${associations.length ? ` on ${list(associations)}` : ''}, e.g. ${list(errors.slice(0, 3).map(({ e }) => q(e.reason)), 3)}. Findings about those parts may be missing or incomplete.`,
-      fix: 'If these are capture gaps, capture again closer to the peers (or with a larger buffer); otherwise one side sends malformed PDUs: see the errors list for where.',
+      rule: 'capture.decode-errors', severity: 'warning', evidence: { associations, messages: [] }, time: missing[0].e.time,
+      title: `The capture lacks bytes in ${missing.length} place(s)`,
+      text: `The decoder met ${missing.length} place(s) where the capture itself lacks bytes (a gap, a truncated stream, packets it dropped)${associations.length ? ` on ${list(associations)}` : ''}, e.g. ${list(missing.slice(0, 3).map(({ e }) => q(e.reason)), 3)}. Findings about those parts may be missing or incomplete.`,
+      fix: 'Capture again closer to the peers, with a larger buffer (dumpcap -B) and no snap length (-s 0), or record through a proxy route (it loses nothing).',
+    });
+  }
+  const internal = errors.filter((x) => x.kind === 'internal');
+  if (internal.length) {
+    out.push({
+      rule: 'decoder.internal-error', severity: 'info', evidence: { associations: [...new Set(internal.map(({ e }) => e.association).filter((x): x is string => x !== null))], messages: [] }, time: internal[0].e.time,
+      title: `pacscope's decoder failed in ${internal.length} place(s)`,
+      text: `Internal error(s): ${list(internal.slice(0, 3).map(({ e }) => q(e.reason)), 3)}. Decoding went on after each; findings about those parts may be missing.`,
+      fix: "Report it to pacscope's maintainers with this recording or capture (summary --json lists the errors).",
     });
   }
   const mid = summary.associations.filter((a) => a.midStream);
@@ -80,7 +88,7 @@ function overMax(ctx: DiagnosisContext, out: Finding[]): void {
       rule: 'pdu.over-max-length', severity: 'error', evidence: { associations: [id], messages: [], pdus: x.pdus }, time: pdus[x.pdus[0]].time,
       title: `${q(sender.ae)} sent ${x.pdus.length} P-DATA-TF PDU(s) over the ${x.max} bytes ${q(receiver.ae)} accepts (${id})`,
       text: `In its A-ASSOCIATE-${x.from === 'requestor' ? 'AC' : 'RQ'}, ${q(receiver.ae)} announced a Maximum Length Received of ${x.max} bytes (PS3.8 Annex D.1), but ${q(sender.ae)} sent P-DATA-TF PDUs with up to ${x.largest} bytes of PDVs. A strict receiver aborts the association (A-ABORT, unexpected or invalid PDU); a lenient one copes.`,
-      fix: `The sender must split its PDVs to the announced maximum — a bug of its DICOM library (dcmjs-dimse's setMaxPduLength overwrites the peer's value: only ever lower it). Meanwhile raise the receiver's maximum (${where('maxPdu')}) at ${hostPort(receiver)}.`,
+      fix: `Make ${q(sender.ae)} split its PDVs to the ${x.max} bytes ${q(receiver.ae)} announced: a bug of its DICOM library${ctx.productOf(a, x.from) === 'pacscope' ? " (dcmjs-dimse's setMaxPduLength overwrites the peer's value: only ever lower it)" : ''}. Meanwhile raise the maximum of ${q(receiver.ae)} at ${hostPort(receiver)} to ${x.largest} or more: ${setting('maxPdu', ctx.productOf(a, x.from === 'requestor' ? 'acceptor' : 'requestor'), { N: x.largest })}.`,
     });
   }
 }
@@ -90,7 +98,8 @@ export const captureHealthRules: RuleFamily = {
   catalogue: [
     { id: 'pdu.over-max-length', severity: 'error', summary: 'P-DATA-TF PDUs longer than the maximum length the receiver announced (PS3.8 Annex D.1)' },
     { id: 'connection.refused', severity: 'error', summary: 'A TCP connection refused that no C-MOVE explains: nothing listens at that host:port' },
-    { id: 'capture.decode-errors', severity: 'warning', summary: 'Parts of the capture could not be decoded: findings may be incomplete' },
+    { id: 'capture.decode-errors', severity: 'warning', summary: 'The capture itself lacks bytes (gaps, truncation, drops): findings may be incomplete (malformed bytes a peer sent are peer.*)' },
+    { id: 'decoder.internal-error', severity: 'info', summary: "pacscope's decoder failed on some bytes (a bug to report); decoding went on" },
     { id: 'capture.mid-stream', severity: 'info', summary: 'Associations joined mid-stream: AE titles and contexts unknown' },
   ],
   run,

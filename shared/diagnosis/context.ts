@@ -13,7 +13,9 @@
  * (0000,1030)/(0000,1031) here, so old recordings diagnose alike.
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../model/summary-types.ts';
-import type { DiagnoseOptions, Finding } from './types.ts';
+import type { DiagnoseOptions, Finding, FindingOrigin } from './types.ts';
+import { ProductIndex } from './identify.ts';
+import type { ProductId } from './products.ts';
 
 /** Default wait for something expected (a response, a sub-association), in seconds. */
 export const DEFAULT_WINDOW_SECONDS = 30;
@@ -76,10 +78,13 @@ export class DiagnosisContext {
   /** Messages and associations already explained by an error or warning finding (for the fallback rules). */
   readonly claimedMessages = new Set<number>();
   readonly claimedAssociations = new Set<string>();
+  private productIndex: ProductIndex | null = null;
+  /** Association id → the probe run it belongs to (DiagnoseOptions.probes), sub-associations included. */
+  private readonly probeOf = new Map<string, FindingOrigin>();
 
   constructor(
     readonly summary: Summary,
-    options: DiagnoseOptions = {},
+    private readonly options: DiagnoseOptions = {},
   ) {
     this.lastTime = lastEventTime(summary);
     this.now = options.now ?? this.lastTime;
@@ -105,6 +110,38 @@ export class DiagnosisContext {
     this.kind = new Uint8Array(n);
     this.linkResponses();
     this.collectRetrieves();
+    for (const run of options.probes ?? []) for (const id of run.associations) this.probeOf.set(id, run.kind);
+    if (this.probeOf.size) {
+      // A probe's C-MOVE causes sub-associations: they are the probe's too (PS3.4 C.4.2).
+      for (const a of summary.associations) {
+        const move = this.moveOf.get(a.id);
+        const parent = move?.association.id ?? a.parent?.association;
+        const kind = parent === undefined ? undefined : this.probeOf.get(parent);
+        if (kind && !this.probeOf.has(a.id)) this.probeOf.set(a.id, kind);
+      }
+    }
+  }
+
+  /** Which product each peer is (identify.ts), built on first use. */
+  get products(): ProductIndex {
+    return (this.productIndex ??= new ProductIndex(this.summary, this.options.listening));
+  }
+
+  /** The product of one side of an association (null: not identified). */
+  productOf(a: SummaryAssociation, side: 'requestor' | 'acceptor'): ProductId | null {
+    return this.products.productOf(a, side);
+  }
+
+  /** Whose traffic `f` is about: a probe's when every association of its evidence is one (DiagnoseOptions.probes). */
+  originOf(f: Finding): FindingOrigin {
+    if (this.probeOf.size === 0 || f.evidence.associations.length === 0) return 'user';
+    let kind: FindingOrigin | null = null;
+    for (const id of f.evidence.associations) {
+      const k = this.probeOf.get(id);
+      if (!k) return 'user';
+      kind ??= k;
+    }
+    return kind ?? 'user';
   }
 
   /**

@@ -32,13 +32,14 @@ export function diagnose(summary: Summary, options: DiagnoseOptions = {}): Findi
         severity: 'info',
         title: `The ${family.name} rules failed on this session`,
         text: `Internal error: ${(e as Error)?.message ?? String(e)}. The other rules ran.`,
-        fix: 'Report this with the recording (pacscope summary FILE --json).',
+        fix: "Report it to pacscope's maintainers with this recording or capture.",
         evidence: { associations: [], messages: [] },
         time: ctx.lastTime,
       });
     }
     for (let i = start; i < findings.length; i++) ctx.claim(findings[i]);
   }
+  for (const f of findings) f.origin = ctx.originOf(f);
   return findings.sort(compare);
 }
 

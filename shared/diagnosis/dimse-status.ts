@@ -9,7 +9,9 @@ import { serviceOfCommand } from './context.ts';
 import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { messageLabel, q, statusText } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting, type SettingValues } from './peer-settings.ts';
+import type { ProductId } from './products.ts';
+import { hostPort } from './format.ts';
 import { statusCode, statusHint } from './status-hints.ts';
 
 interface Group {
@@ -51,19 +53,27 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       severity,
       title: `${n > 1 ? `${n} × ` : ''}${g.command} ${statusText(first)} from ${q(first.from)} on ${g.association}`,
       text: `${q(first.from)} answered ${n > 1 ? `${n} requests` : rq ? `the ${messageLabel(rq)}` : 'a request'} with ${statusText(first)} (PS3.7 Annex C${service === 'C-STORE' ? ', PS3.4 B.2.3' : service.startsWith('C-') && service !== 'C-ECHO' ? ', PS3.4 C.4' : ''})${hint ? `: ${hint}` : ''}.${comment}${offending}`,
-      fix: fixFor(code, service, first.to, ctx.associations.get(g.association)?.requestor.host ?? 'HOST'),
+      fix: fixFor(ctx, code, service, g.association, first.side === 'acceptor' ? 'acceptor' : 'requestor'),
       evidence: { associations: [g.association], messages: [...g.requests, ...g.responses].sort((a, b) => a - b) },
       time: first.time,
     });
   }
 }
 
-function fixFor(code: number | null, service: string, caller: string | null, host: string): string {
-  if (code === 0x0124) return `Allow the caller ${q(caller)} at the SCP: ${where('knownCaller', { AE: caller ?? 'SCU', HOST: host })}; or ${where('allowUnknownCallers')}.`;
-  if (code === 0x0122) return service === 'C-STORE' ? `Make the SCP accept the SOP class (${where('storeSopClasses')}).` : "Use a SOP class the SCP supports (see its conformance statement).";
-  if (code !== null && (code & 0xff00) === 0xa700) return "Free space or raise the quota on the SCP; its log says which resource ran out.";
-  if (code !== null && (code & 0xf000) === 0xb000) return 'Nothing to do if the changes are acceptable; otherwise read the SCP\'s log for what it coerced or dropped.';
-  return "Read the SCP's log for this request (the Error Comment, when present, is its own words).";
+function fixFor(ctx: DiagnosisContext, code: number | null, service: string, id: string, answerer: 'requestor' | 'acceptor'): string {
+  const a = ctx.associations.get(id);
+  if (!a) return 'Read the log of the peer that answered: the status is its own.';
+  const [scp, caller] = answerer === 'acceptor' ? [a.acceptor, a.requestor] : [a.requestor, a.acceptor];
+  const product: ProductId | null = ctx.productOf(a, answerer);
+  const at = answerer === 'acceptor' ? ` at ${hostPort(scp)}` : '';
+  const who = `${q(scp.ae)}${at}`;
+  const callerAt = ctx.products.addressOf(caller.ae);
+  const values: SettingValues = { AE: caller.ae, HOST: caller.host, PORT: callerAt?.host === caller.host ? callerAt.port : null };
+  if (code === 0x0124) return `Allow the caller ${q(caller.ae)} at ${who}: ${setting('knownCaller', product, values)}. Or allow unknown callers: ${setting('allowUnknownCallers', product)}.`;
+  if (code === 0x0122) return service === 'C-STORE' ? `Make ${who} accept the SOP class: ${setting('storeSopClasses', product)}.` : `Use a SOP class ${who} supports (its conformance statement lists them).`;
+  if (code !== null && (code & 0xff00) === 0xa700) return `Free space or raise the quota on ${who}: its log says which resource ran out.`;
+  if (code !== null && (code & 0xf000) === 0xb000) return `Accept the changes, or read the log of ${who} for what it coerced or dropped.`;
+  return `Read the log of ${who} for this request (the Error Comment, when present, is its own words).`;
 }
 
 export const dimseStatusRules: RuleFamily = {

@@ -13,7 +13,8 @@ import type { SummaryAssociation, SummaryPresentationContext } from '../model/su
 import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { hostPort, list, q, uidText } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
+import type { ProductId } from './products.ts';
 
 const STORAGE = '1.2.840.10008.5.1.4.1.1.';
 const QUERY_RETRIEVE = '1.2.840.10008.5.1.4.1.2.';
@@ -69,16 +70,24 @@ export function refusedContexts(a: SummaryAssociation): SummaryPresentationConte
   return out;
 }
 
-/** The fix for refused contexts, by what kind of SOP class they are. */
-export function contextFix(refused: readonly SummaryPresentationContext[], storeSide: string): string {
+/**
+ * The fix for refused contexts, by what kind of SOP class they are: `storeSide`
+ * names the SCP that refused, `storeProduct` is its product and `scuProduct`
+ * the proposer's (null: not identified).
+ */
+export function contextFix(refused: readonly SummaryPresentationContext[], storeSide: string, storeProduct: ProductId | null = null, scuProduct: ProductId | null = null): string {
   const parts: string[] = [];
   const storage = commonFirst(refused.filter((pc) => isStorageClass(pc.abstractSyntax)));
   const bySyntax = storage.filter((pc) => pc.result === 4);
   const byClass = storage.filter((pc) => pc.result !== 4);
-  if (byClass.length) parts.push(`Make ${storeSide} accept the storage classes of the instances to send (refused: ${list(byClass.map((pc) => uidText(pc.abstractSyntax)), 3)}): ${where('storeSopClasses', { SOP: byClass[0].abstractSyntax ?? '' })}.`);
-  if (bySyntax.length) parts.push(`Make ${storeSide} accept one of the proposed transfer syntaxes (${where('storeTransferSyntaxes')}), or have the sender also propose Implicit VR Little Endian (1.2.840.10008.1.2), which every SCP must accept (PS3.5 §10.1).`);
+  if (byClass.length) parts.push(`Make ${storeSide} accept ${list(byClass.map((pc) => uidText(pc.abstractSyntax)), 3)}: ${setting('storeSopClasses', storeProduct, { SOP: byClass[0].abstractSyntax ?? null })}.`);
+  if (bySyntax.length) parts.push(`Make ${storeSide} accept one of the proposed transfer syntaxes (${list([...new Set(bySyntax.flatMap((pc) => pc.transferSyntaxes))].map(uidText), 3)}): ${setting('storeTransferSyntaxes', storeProduct)}. Or have the sender also propose Implicit VR Little Endian (1.2.840.10008.1.2), which every SCP must accept (PS3.5 §10.1).`);
   const qr = refused.filter((pc) => isQueryRetrieve(pc.abstractSyntax));
-  if (qr.length) parts.push(`The SCP does not support ${list(qr.map((pc) => uidText(pc.abstractSyntax)))}: if it is a Query/Retrieve SCP, use the information model it supports (${where('informationModel')}); if it is a store SCP (such as storescp), it offers no query at all: check the called AE and port.`);
+  if (qr.length) {
+    parts.push(storeProduct === 'storescp'
+      ? `Query the Query/Retrieve SCP instead: ${storeSide} is a store SCP (DCMTK storescp), which offers no ${list(qr.map((pc) => uidText(pc.abstractSyntax)))}; check the called AE title and port.`
+      : `Use an information model ${storeSide} supports instead of ${list(qr.map((pc) => uidText(pc.abstractSyntax)))}: ${setting('informationModel', scuProduct)}. If it is a store SCP, it offers no query at all: check the called AE title and port.`);
+  }
   const other = refused.filter((pc) => !isStorageClass(pc.abstractSyntax) && !isQueryRetrieve(pc.abstractSyntax));
   if (other.length) parts.push(`The SCP does not offer ${list(other.map((pc) => uidText(pc.abstractSyntax)))}: check its conformance statement for the services it supports.`);
   return parts.join(' ');
@@ -99,7 +108,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         severity: 'error',
         title: `${q(a.acceptor.ae)} accepted ${a.id} but refused every presentation context`,
         text: `The A-ASSOCIATE-AC of ${a.id} refuses all ${answered.length} proposed presentation context(s) (PS3.8 Table 9-18), ${refusedText(refusedContexts(a), 6)}. The association can carry no DIMSE message at all.${ended}`,
-        fix: contextFix(refusedContexts(a), `the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}`),
+        fix: contextFix(refusedContexts(a), `the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}`, ctx.productOf(a, 'acceptor'), ctx.productOf(a, 'requestor')),
         evidence,
         time,
       });
@@ -116,7 +125,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       severity: 'error',
       title: `Nothing was stored on ${a.id}: ${q(a.acceptor.ae)} refused ${refused.length} storage SOP class(es), ${list(refused.map((pc) => uidText(pc.abstractSyntax)), 2)}`,
       text: `On ${a.id} no C-STORE was sent: the SCP accepted ${accepted.length ? `only ${list(accepted, 4)}` : 'no storage class'} and refused ${refused.length} (PS3.8 Table 9-18), ${refusedText(refused)}. Instances of a refused class cannot be sent on this association: a storage SCU skips them (DCMTK storescu logs "no presentation context").${ended}`,
-      fix: contextFix(refused, `the store SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}`),
+      fix: contextFix(refused, `the store SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}`, ctx.productOf(a, 'acceptor'), ctx.productOf(a, 'requestor')),
       evidence,
       time,
     });

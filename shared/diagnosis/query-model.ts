@@ -14,7 +14,7 @@ import type { DiagnosisContext } from './context.ts';
 import type { Finding, Severity } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { list, messageLabel, q, statusText, uidText } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
 import { statusCode } from './status-hints.ts';
 
 type Model = 'patient' | 'study' | 'patient-study';
@@ -57,13 +57,15 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
     const code = statusCode(fin?.status ?? null);
     const evidence = { associations: [m.association], messages: finalIndex === null ? [i] : [i, finalIndex] };
     const model = modelOf(m.affectedSopClass);
+    const a = ctx.associations.get(m.association);
+    const scu = a ? ctx.productOf(a, 'requestor') : null;
     if (code === 0x0122 && fin) {
-      const other = model === 'study' ? '-P (Patient Root)' : '-S (Study Root)';
+      const other = model === 'study' ? 'Patient Root' : 'Study Root';
       out.push({
         rule: 'query.information-model-not-supported', severity: 'error', evidence, time: fin.time,
         title: `${q(fin.from)} does not support ${uidText(m.affectedSopClass)} (0x0122)`,
         text: `The ${messageLabel(m)} used ${uidText(m.affectedSopClass)}; the answer ${statusText(fin)} means the SCP does not support that SOP class, i.e. this information model (PS3.7 Annex C; PS3.4 C.6). It accepted the presentation context but cannot serve the model.`,
-        fix: `Use an information model the SCP supports, e.g. ${other}: ${where('informationModel')}.`,
+        fix: `Use an information model ${q(fin.from)} supports, e.g. ${other}: ${setting('informationModel', scu)}.`,
       });
       continue;
     }
@@ -79,7 +81,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         rule: 'query.identifier-mismatch', severity: 'error', evidence, time: fin.time,
         title: `${q(fin.from)} says the identifier of the ${m.command} does not match ${MODEL_NAMES[model]} (0xA900)`,
         text: `The ${messageLabel(m)} asked at level ${q(level)} with ${keysText(identifier)}; the answer ${statusText(fin)} means the keys or the level do not fit the ${MODEL_NAMES[model]} information model (PS3.4 C.6).${fin.offendingElements?.length ? ` Offending elements: ${fin.offendingElements.join(', ')}.` : ''}${fin.errorComment ? ` Error Comment: ${q(fin.errorComment)}.` : ''}`,
-        fix: `Use a level of ${MODEL_NAMES[model]} (${levels.map(([l]) => l).join(', ')}) with its keys; ${where('informationModel')}.`,
+        fix: `Query at a level of ${MODEL_NAMES[model]} (${levels.map(([l]) => l).join(', ')}) with its keys, or use another information model: ${setting('informationModel', scu)}.`,
       });
       continue;
     }
@@ -88,7 +90,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         rule: 'query.level-not-in-model', severity, evidence, time: m.time,
         title: `${m.command} at Query/Retrieve Level ${q(level)}, which ${MODEL_NAMES[model]} does not have`,
         text: `The ${messageLabel(m)} uses ${uidText(m.affectedSopClass)} with Query/Retrieve Level (0008,0052) ${q(level)}; ${MODEL_NAMES[model]} has the levels ${levels.map(([l]) => l).join(', ')} (PS3.4 C.6).${fin ? ` The answer was ${statusText(fin)}.` : ''}`,
-        fix: `Use one of those levels, or the information model that has ${q(level)} (${where('informationModel')}).`,
+        fix: `Use one of those levels, or the information model that has ${q(level)}: ${setting('informationModel', scu)}.`,
       });
       continue;
     }
@@ -99,7 +101,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       rule: 'retrieve.non-unique-key', severity, evidence, time: fin?.time ?? m.time,
       title: `${m.command} at ${level} level by non-unique keys: ${problems[0]}`,
       text: `The ${messageLabel(m)} (${MODEL_NAMES[model]}) asks to retrieve at level ${level} with ${keysText(identifier)}: ${problems.join('; ')}. In a hierarchical retrieve the identifier names what to send by the unique key of its level (one value or a list of UIDs, no wildcards) and the unique keys of the levels above; other attributes are not matching keys there (PS3.4 C.2.2.1.1, C.4.2.2.1, C.4.3.2.1). Only an SCP that negotiated relational retrieve accepts less.${fin ? ` The answer was ${statusText(fin)}${fin.statusCategory !== 'failure' && (fin.completed ?? 0) + (fin.failed ?? 0) + (fin.warning ?? 0) === 0 ? ': nothing was retrieved (0 sub-operations)' : ''}.` : ''}`,
-      fix: `Find the UIDs first with a C-FIND, then retrieve by them: at ${level} level give ${levels.slice(0, at + 1).map(([, k]) => k).join(' and ')} (e.g. DCMTK movescu -k QueryRetrieveLevel=${level} -k ${levels[at][1]}=UID; pacscope move -k ${levels[at][1]}=UID).`,
+      fix: `Find the UIDs first with a C-FIND, then retrieve by them: at ${level} level give ${levels.slice(0, at + 1).map(([, k]) => k).join(' and ')}${scu === 'dcmtk' ? ` (DCMTK: -k QueryRetrieveLevel=${level} -k ${levels[at][1]}= with the UID the C-FIND returned)` : scu === 'pacscope' ? ` (pacscope: -k ${levels[at][1]}= with the UID the C-FIND returned)` : ''}.`,
     });
   }
 }

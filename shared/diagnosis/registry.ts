@@ -16,22 +16,31 @@ import { requestRules } from './requests.ts';
 import { captureHealthRules } from './capture-health.ts';
 import { aeTitleRules } from './ae-titles.ts';
 import { dimseStatusRules } from './dimse-status.ts';
+import { retrieveNotPerformedRules, retrieveShortfallRules } from './retrieve-shortfall.ts';
+import { peerConformanceRules } from './peer-conformance.ts';
 
 export const RULE_FAMILIES: readonly RuleFamily[] = Object.freeze([
   associationRejectRules,
   queryModelRules,
+  retrieveShortfallRules,
   retrieveOutcomeRules,
+  retrieveNotPerformedRules,
   associationEndRules,
   presentationContextRules,
   retrieveTimingRules,
   requestRules,
+  peerConformanceRules,
   captureHealthRules,
   aeTitleRules,
   dimseStatusRules,
 ]);
 
 /** Every rule id with its usual severity and what it detects (for docs and the UI). */
-export const RULE_CATALOGUE: readonly RuleInfo[] = Object.freeze(RULE_FAMILIES.flatMap((f) => f.catalogue));
+export const RULE_CATALOGUE: readonly RuleInfo[] = Object.freeze([
+  ...RULE_FAMILIES.flatMap((f) => f.catalogue),
+  // diagnose.ts's own: a rule family that threw (docs/architecture.md §5).
+  { id: 'diagnosis.internal-error', severity: 'info', summary: 'A family of diagnosis rules failed on this session (a bug to report); the other rules ran' },
+]);
 
 /** The catalogue entry of a rule id, or undefined. */
 export function ruleInfo(id: string): RuleInfo | undefined {

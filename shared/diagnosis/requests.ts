@@ -12,7 +12,8 @@ import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { outstandingRequests } from './association-end.ts';
 import { messageLabel, q, seconds } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
+import { hostPort } from './format.ts';
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const a of ctx.summary.associations) {
@@ -33,7 +34,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
           rule: 'request.unanswered', severity: 'error', evidence: { ...evidence, pdus: release }, time: a.end ?? m.time,
           title: `The ${m.command} on ${a.id} never got its final response: the association was released first`,
           text: `${q(sender)} sent the ${messageLabel(m)}; ${q(receiver)} sent no final response${pending}, and the association was released${by ? ` by the ${by === 'requestor' ? 'SCU' : 'SCP'}` : ''} ${seconds((a.end ?? m.time) - m.time)} after the request. A release with an operation outstanding is not orderly (PS3.7 §9.3): the ${by === 'requestor' ? 'SCU stopped waiting' : 'SCP dropped the operation'}.`,
-          fix: by === 'requestor' ? `Have the SCU wait for the final response before it releases (${where('scuTimeout', { SECONDS: 120 })}).` : "Read the SCP's log: it released without answering.",
+          fix: by === 'requestor' ? `Make the SCU ${q(a.requestor.ae)} wait for the final response before it releases: ${setting('scuTimeout', ctx.productOf(a, 'requestor'), { SECONDS: 120 })}.` : `Read the log of ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}: it released without answering.`,
         });
         continue;
       }
@@ -46,7 +47,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
           ? `The ${m.command} on ${a.id} has no final response before the capture ends (${seconds(waited)} later)`
           : `No final response to the ${m.command} on ${a.id} for ${seconds(waited)}`,
         text: `${q(sender)} sent the ${messageLabel(m)}; ${q(receiver)} has sent no final response${pending} in the ${seconds(waited)} since${early ? ', when the capture ends: it may simply have come after' : `. The association is still open; a slow SCP sends pending responses while it works (C-FIND, C-MOVE, C-GET), anything else should answer within seconds`}.`,
-        fix: early ? 'Capture longer to see the answer.' : `If the SCP is busy, give the SCU a longer DIMSE timeout (${where('scuTimeout', { SECONDS: Math.ceil(waited * 2) })}); otherwise read the SCP's log for this request.`,
+        fix: early ? 'Capture longer to see the answer.' : `Give the SCU ${q(a.requestor.ae)} a longer DIMSE timeout if ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)} is busy: ${setting('scuTimeout', ctx.productOf(a, 'requestor'), { SECONDS: Math.ceil(waited * 2) })}. Otherwise read that SCP's log for this request.`,
       });
     }
   }

@@ -16,7 +16,7 @@ import type { SummaryMessage } from '../model/summary-types.ts';
 import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { at, countersText, messageLabel, q, statusText } from './format.ts';
-import { where } from './peer-settings.ts';
+import { setting } from './peer-settings.ts';
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const r of ctx.retrieves) {
@@ -49,7 +49,7 @@ function asynchronous(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
     text:
       `The final C-MOVE-RSP ${statusText(fin)} (${countersText(fin)}) of the ${messageLabel(rq)} came at ${at(fin.time)}, before ${later}: the PACS answers the C-MOVE first and performs the sub-operations afterwards (Orthanc with "SynchronousCMove": false). ` +
       `The counters of that final response are what it has queued, not what was stored. This is a trap for simple SCUs: one that reports success, releases, or stops its storage SCP as soon as the final response arrives may lose or misreport the images${self ? ` — and here the destination ${q(rq.moveDestination)} is the SCU itself` : ''}.`,
-    fix: `If the SCU relies on the final response, make the PACS synchronous (${where('synchronousMove')}); otherwise keep the store SCP running until the C-STOREs have arrived.`,
+    fix: `Make ${q(r.association.acceptor.ae)} synchronous if the SCU ${q(scu)} relies on the final response: ${setting('synchronousMove', ctx.productOf(r.association, 'acceptor'))}. Otherwise keep the store SCP ${q(rq.moveDestination)} running until the C-STOREs have arrived.`,
     evidence: { associations: [r.association.id, ...r.subs.map((a) => a.id), ...r.refused.map((a) => a.id)], messages: [r.rq, r.final!, ...(firstStore === undefined ? [] : [firstStore])] },
     time: fin.time,
   };
@@ -107,7 +107,7 @@ function counters(ctx: DiagnosisContext, r: RetrieveRun): { finding: Finding; pr
     severity: 'warning',
     title: `The sub-operation counters of the ${r.service} on ${r.association.id} do not add up`,
     text: `For the ${messageLabel(ctx.message(r.rq))}: ${problems.join('; ')}. PS3.4 C.4.2.1.4 / C.4.3.1.4: each pending response reports the sub-operations remaining, completed, failed and with warnings, and the final one the totals. Counters that disagree with the C-STOREs mean the SCP counts what it queued rather than what was stored (an asynchronous C-MOVE), or that part of the sub-operations went elsewhere than this capture saw.`,
-    fix: `Trust the C-STORE-RSPs over the counters; if the SCU depends on the counters, make the PACS report after the fact (${where('synchronousMove')}) and capture every sub-association.`,
+    fix: `Trust the C-STORE-RSPs over the counters. If the SCU depends on the counters, make ${q(r.association.acceptor.ae)} report after the fact: ${setting('synchronousMove', ctx.productOf(r.association, 'acceptor'))}; and capture every sub-association.`,
     evidence: { associations: [r.association.id, ...r.subs.map((a) => a.id)], messages: [...new Set(evidence)] },
     time: fin.time,
   };

@@ -5,6 +5,7 @@
  * same findings come out of a live session, a replayed recording or an
  * imported pcap, in the browser and in `pacscope summary`.
  */
+import type { ListeningEndpoint } from './identify.ts';
 
 /** error: it failed; warning: it probably did not do what was meant; info: worth knowing, nothing failed. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -31,6 +32,24 @@ export interface Finding {
   evidence: Evidence;
   /** Seconds from the start of the source (as `summary` times): when it happened, or was found missing. */
   time: number;
+  /**
+   * Whose traffic it is about: the user's, or pacscope's own probing — the
+   * connectivity doctor's associations, a teaching scenario's actors
+   * (DiagnoseOptions.probes). Set by diagnose(); absent in findings of
+   * older pacscope versions (read it as "user").
+   */
+  origin?: FindingOrigin;
+}
+
+/** Whose traffic a finding is about. */
+export type FindingOrigin = 'user' | 'doctor' | 'scenario';
+
+/** Associations pacscope opened itself to probe or to teach (their sub-associations count with them). */
+export interface ProbeRun {
+  kind: 'doctor' | 'scenario';
+  /** For people: "doctor d1 on 127.0.0.1:11112", a scenario's title. */
+  label: string;
+  associations: readonly string[];
 }
 
 export interface DiagnoseOptions {
@@ -51,4 +70,12 @@ export interface DiagnoseOptions {
    * Default: true unless `now` is given (a live caller passes its clock).
    */
   complete?: boolean;
+  /**
+   * pacscope's own listening endpoints (its PACS, its store SCP): every
+   * association to them is in the capture, so one that never came is a
+   * fact, and their product is pacscope.
+   */
+  listening?: readonly ListeningEndpoint[];
+  /** pacscope's own probing (the doctor, scenario actors): their findings get that origin and stay apart from the user's. */
+  probes?: readonly ProbeRun[];
 }

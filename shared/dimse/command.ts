@@ -2,17 +2,29 @@
  * Command set decoding, PS3.7 §6.3.1 and Annex E: a command set is always
  * encoded in Implicit VR Little Endian, group 0000 only. A small parser of our
  * own: it never throws, and every problem becomes a record with an offset.
+ *
+ * Tolerant of what real peers send wrong, as far as the bytes allow: an
+ * element outside group 0000 (a PACS that puts its Failed SOP Instance UID
+ * List into a failure response's command set) is decoded with the data
+ * dictionary and kept, an odd value length, wrong padding, elements out of
+ * order or a Command Group Length that does not add up are noted and passed.
+ * Each becomes a `nonConformance` of the message — the sender's, with the
+ * section it breaks — not a decode error; only what stops the decoding (a
+ * length past the end, no Command Field) is a problem of the bytes.
  */
 import { COMMAND_DICTIONARY, CommandTag } from './command-dictionary.ts';
 import { NO_DATA_SET, commandName, isResponseField } from './command-fields.ts';
 import { statusInfo } from './status.ts';
 import { tagString } from './element-walker.ts';
-import type { DimseMessage, ElementSummary } from './types.ts';
+import { dictionaryEntry } from './dataset.ts';
+import type { DimseMessage, ElementSummary, NonConformance } from './types.ts';
 
 /** A problem found in a command set; `offset` is relative to the command set's first byte. */
 export interface CommandProblem {
   offset: number;
   reason: string;
+  /** The section it breaks, when it is the sender's non-conformance. */
+  section?: string;
 }
 
 export interface CommandDecodeResult {
@@ -36,8 +48,8 @@ function hex(bytes: Uint8Array): string {
   return out;
 }
 
-/** Display value of a group 0000 element by its VR (PS3.5 §6.2). */
-function displayValue(vr: string, value: Uint8Array, view: DataView): unknown {
+/** Display value of an element by its VR (PS3.5 §6.2); `multi`: split a backslash-separated value (data elements, VM 1-n). */
+function displayValue(vr: string, value: Uint8Array, view: DataView, multi = false): unknown {
   const n = value.length;
   switch (vr) {
     case 'US': {
@@ -61,9 +73,18 @@ function displayValue(vr: string, value: Uint8Array, view: DataView): unknown {
     case 'LO':
     case 'LT':
     case 'CS':
-    case 'IS': {
+    case 'IS':
+    case 'DS':
+    case 'DA':
+    case 'TM':
+    case 'DT':
+    case 'PN':
+    case 'ST':
+    case 'UT':
+    case 'AS': {
       // UI is padded with NUL; the others with spaces. Leading and trailing spaces of AE are not significant.
       const text = latin1.decode(value).replace(/[\0 ]+$/, '');
+      if (multi && vr !== 'LT' && vr !== 'ST' && vr !== 'UT' && text.includes('\\')) return text.split('\\').map((x) => x.replace(/^ +| +$/g, ''));
       const trimmed = vr === 'LT' ? text : text.replace(/^ +/, '');
       if (vr === 'IS') {
         const num = Number(trimmed);
@@ -108,6 +129,8 @@ function emptyMessage(offset: number, presentationContextId: number, commandFiel
     eventTypeId: null,
     actionTypeId: null,
     commandElements: [],
+    commandSetDataElements: null,
+    nonConformance: [],
     dataSet: null,
   };
 }
@@ -124,10 +147,13 @@ export function decodeCommandSet(bytes: Uint8Array, offset: number, presentation
   const problems: CommandProblem[] = [];
   const elements: ElementSummary[] = [];
   const values = new Map<number, unknown>();
+  const foreign: Record<string, unknown> = {};
+  let foreignCount = 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
   let groupLengthEnd: number | null = null;
-  let lastElement = -1;
+  /** (group << 16 | element) of the previous element: tags must ascend (PS3.5 §7.1). */
+  let lastTag = -1;
   let stopped = false;
   while (pos < bytes.length) {
     if (bytes.length - pos < 8) {
@@ -138,36 +164,43 @@ export function decodeCommandSet(bytes: Uint8Array, offset: number, presentation
     const group = view.getUint16(pos, true);
     const element = view.getUint16(pos + 2, true);
     const length = view.getUint32(pos + 4, true);
+    const tagNumber = ((group << 16) | element) >>> 0;
     const tag = formatTag(group, element);
-    if (group !== 0x0000) {
-      problems.push({ offset: pos, reason: `element ${tag} is not in group 0000: command sets hold only command elements (PS3.7 §6.3.1)` });
-      stopped = true;
-      break;
-    }
     if (length > bytes.length - pos - 8) {
       const why = length === 0xffffffff ? 'undefined length' : `length ${length}`;
       problems.push({ offset: pos, reason: `element ${tag} ${why} overruns the command set (${bytes.length - pos - 8} bytes left)` });
       stopped = true;
       break;
     }
-    if (length % 2 !== 0) problems.push({ offset: pos, reason: `element ${tag} has odd length ${length}` });
-    if (element <= lastElement) problems.push({ offset: pos, reason: `element ${tag} out of order (elements must ascend, PS3.5 §7.1)` });
-    lastElement = element;
-    const info = COMMAND_DICTIONARY.get(element);
-    const vr = info?.vr ?? 'UN';
+    const entry = group === 0x0000 ? null : dictionaryEntry(tagNumber);
+    const info = group === 0x0000 ? COMMAND_DICTIONARY.get(element) : undefined;
+    // (gggg,0000) is a group length, UL, in every group (PS3.5 §7.2), whether the dictionary lists it or not.
+    const groupLength = group !== 0x0000 && element === 0x0000;
+    const vr = info?.vr ?? (groupLength ? 'UL' : (entry?.vr?.split('|')[0] ?? 'UN'));
+    const keyword = info?.keyword ?? (groupLength ? 'GroupLength' : (entry?.keyword ?? ''));
+    if (group !== 0x0000) {
+      problems.push({ offset: pos, reason: `element ${tag}${keyword ? ` ${keyword}` : ''} is not in group 0000: a command set holds only command elements (the sender put data set elements there)`, section: 'PS3.7 §6.3.1' });
+    }
+    if (length % 2 !== 0) problems.push({ offset: pos, reason: `element ${tag} has odd value length ${length}`, section: 'PS3.5 §7.1.1' });
+    if (tagNumber <= lastTag) problems.push({ offset: pos, reason: `element ${tag} out of order (elements must ascend)`, section: 'PS3.5 §7.1' });
+    lastTag = tagNumber;
     const valueBytes = bytes.subarray(pos + 8, pos + 8 + length);
     const valueView = new DataView(bytes.buffer, bytes.byteOffset + pos + 8, length);
-    const value = displayValue(vr, valueBytes, valueView);
-    elements.push({ tag, keyword: info?.keyword ?? '', vr, value, offset: pos, length });
-    values.set(element, value);
-    if (element === CommandTag.CommandGroupLength && typeof value === 'number') groupLengthEnd = pos + 8 + length + value;
+    const pad = paddingProblem(vr, valueBytes);
+    if (pad) problems.push({ offset: pos, reason: `element ${tag} ${pad}`, section: 'PS3.5 §6.2' });
+    const value = displayValue(vr, valueBytes, valueView, group !== 0x0000);
+    elements.push({ tag, keyword, vr, value, offset: pos, length });
+    if (group === 0x0000) values.set(element, value);
+    else if (foreignCount++ < 64) foreign[groupLength ? `${tag} GroupLength` : keyword || tag] = value;
+    if (group === 0x0000 && element === CommandTag.CommandGroupLength && typeof value === 'number') groupLengthEnd = pos + 8 + length + value;
     pos += 8 + length;
   }
-  if (groupLengthEnd !== null && groupLengthEnd !== bytes.length && !stopped) {
-    problems.push({
-      offset: 0,
-      reason: `Command Group Length (0000,0000) says the command set ends at byte ${groupLengthEnd}, it has ${bytes.length}`,
-    });
+  if (groupLengthEnd !== null && !stopped) {
+    // PS3.7 E.1: the length counts the bytes after (0000,0000) up to the end of group 0000 — elements of other groups are not part of it.
+    const groupEnd = elements.filter((e) => e.tag.startsWith('(0000,')).reduce((end, e) => Math.max(end, e.offset + 8 + e.length), 0);
+    if (groupLengthEnd !== groupEnd) {
+      problems.push({ offset: 0, reason: `Command Group Length (0000,0000) says group 0000 ends at byte ${groupLengthEnd}, it ends at ${groupEnd}`, section: 'PS3.7 §E.1' });
+    }
   }
 
   const commandField = num(values.get(CommandTag.CommandField));
@@ -190,7 +223,7 @@ export function decodeCommandSet(bytes: Uint8Array, offset: number, presentation
   if (originatorAe !== null || originatorId !== null) m.moveOriginator = { ae: originatorAe, messageId: originatorId };
   m.dataSetType = num(values.get(CommandTag.CommandDataSetType));
   if (m.dataSetType === null) {
-    problems.push({ offset: 0, reason: 'command set has no Command Data Set Type (0000,0800): assumed no data set' });
+    problems.push({ offset: 0, reason: 'command set has no Command Data Set Type (0000,0800): assumed no data set', section: 'PS3.7 §E.1' });
   }
   m.hasDataSet = m.dataSetType !== null && m.dataSetType !== NO_DATA_SET;
   m.status = num(values.get(CommandTag.Status));
@@ -209,5 +242,26 @@ export function decodeCommandSet(bytes: Uint8Array, offset: number, presentation
   m.offendingElements = Array.isArray(offending) ? (offending as string[]) : null;
   m.eventTypeId = num(values.get(CommandTag.EventTypeID));
   m.actionTypeId = num(values.get(CommandTag.ActionTypeID));
-  return { message: m, problems };
+  if (foreignCount > 0) m.commandSetDataElements = foreign;
+  // The sender's deviations travel with the message (shown in the inspector, diagnosed as its non-conformance); the rest stay problems of the bytes.
+  const tolerated: NonConformance[] = [];
+  const rest: CommandProblem[] = [];
+  for (const p of problems) {
+    if (p.section) tolerated.push({ offset: p.offset, reason: p.reason, section: p.section });
+    else rest.push(p);
+  }
+  m.nonConformance = tolerated;
+  return { message: m, problems: rest };
+}
+
+const SPACE_PADDED: ReadonlySet<string> = new Set(['AE', 'CS', 'SH', 'LO', 'LT', 'IS', 'DS', 'DA', 'TM', 'DT', 'PN', 'ST', 'UT', 'AS']);
+
+/** Wrong padding of an even-length value (PS3.5 §6.2: UI with a NUL, the other strings with a space), or null. */
+function paddingProblem(vr: string, value: Uint8Array): string | null {
+  const n = value.length;
+  if (n === 0 || n % 2 !== 0) return null;
+  const last = value[n - 1];
+  if (vr === 'UI' && last === 0x20) return 'UI value padded with a space instead of NUL';
+  if (SPACE_PADDED.has(vr) && last === 0x00) return `${vr} value padded with NUL instead of a space`;
+  return null;
 }

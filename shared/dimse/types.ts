@@ -35,6 +35,15 @@ export interface DataSetSummary {
   error: string | null;
 }
 
+/** A deviation from the standard in what a peer sent, tolerated by the decoder. */
+export interface NonConformance {
+  /** Offset relative to the command set's first byte. */
+  offset: number;
+  reason: string;
+  /** The section it breaks, e.g. "PS3.7 §6.3.1". */
+  section: string;
+}
+
 export interface DimseMessage {
   /** Stream offset of the first PDV of the command set. */
   offset: number;
@@ -71,8 +80,15 @@ export interface DimseMessage {
   offendingElements: string[] | null;
   eventTypeId: number | null;
   actionTypeId: number | null;
-  /** Every element of the command set, in order. */
+  /** Every element of the command set, in order (elements outside group 0000 a peer put there included). */
   commandElements: ElementSummary[];
+  /**
+   * Keyword → value of the elements outside group 0000 found in the command
+   * set (a non-conformant peer's data, PS3.7 §6.3.1), or null when none.
+   */
+  commandSetDataElements: Record<string, unknown> | null;
+  /** What the sender got wrong in the command set that decoding went past, with the section it breaks (empty when nothing). */
+  nonConformance: NonConformance[];
   /** The data set following the command, when there is one and it arrived. */
   dataSet: DataSetSummary | null;
 }

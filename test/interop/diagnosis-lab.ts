@@ -12,7 +12,9 @@ import type { CaptureHub } from '../../server/capture/hub.ts';
 import { prepareQuery } from '../../server/endpoints/scu/query.ts';
 import { runSingleRequest } from '../../server/endpoints/scu/single-request.ts';
 import type { QueryTarget } from '../../server/endpoints/scu/options.ts';
-import type { Finding } from '../../shared/diagnosis/types.ts';
+import type { DiagnoseOptions, Finding } from '../../shared/diagnosis/types.ts';
+import { DiagnosisContext } from '../../shared/diagnosis/context.ts';
+import type { ProductId } from '../../shared/diagnosis/products.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { Capture } from './harness/capture.ts';
 import { REPO_ROOT } from './harness/pacscope-cli.ts';
@@ -47,7 +49,11 @@ export async function capturedFlow(file: string, ports: number[], steps: [cmd: s
   } finally {
     await cap.stop(200).catch(() => undefined);
   }
-  return { ...(await summaryWithFindings(cap.file)), tools, file: cap.file };
+  const result = { ...(await summaryWithFindings(cap.file)), tools, file: cap.file };
+  // Every flow of the diagnosis suite: fixes with the real values, no placeholder, no product but the one identified.
+  const bad = fixProblems(result.summary, result.findings);
+  if (bad.length) throw new Error(`fix texts of ${file}:\n${bad.join('\n')}`);
+  return result;
 }
 
 /** Findings in one line each, for assertion messages. */
@@ -77,4 +83,58 @@ export async function getWithoutRole(target: QueryTarget, hub: CaptureHub, stora
   const bad = prepareQuery(request, target, 'get');
   if (bad) throw new Error(bad.reason);
   await runSingleRequest(target, request, hub, { encodeDataSet: true, extraContexts: storageSopClasses.map((abstractSyntax) => ({ abstractSyntax })), onStore: async () => 0x0000 });
+}
+
+/** How a fix names each product (its settings are prefixed with the name; free-text mentions too). */
+const PRODUCT_MENTIONS: Readonly<Record<ProductId, RegExp>> = {
+  orthanc: /Orthanc|orthanc\.json/,
+  dcmqrscp: /dcmqrscp/,
+  storescp: /DCMTK storescp|\bstorescp [-+]/,
+  dcmtk: /DCMTK tools|\b(movescu|getscu|findscu|echoscu|storescu)\b/,
+  pacscope: /pacscope/,
+  pixelmed: /PixelMed/,
+};
+
+/** Placeholders a fix must not hold where the capture knows the value (docs/architecture.md §10). */
+const PLACEHOLDERS: readonly RegExp[] = [/\b(HOST|PORT|DEST|SECONDS|PROFILE|FILE)\b/, /\{=?[A-Z]+\}/, /<[^>]*>/, /\bAE@|=UID\b|\bAE=/];
+
+/** Rules about pacscope itself: they name it as the tool to report a bug to. */
+const ABOUT_PACSCOPE = new Set(['decoder.internal-error', 'diagnosis.internal-error']);
+
+/**
+ * What is wrong with the fixes of `findings`: a placeholder, or a product
+ * named that is not one identified for the associations the finding is about
+ * (their two sides, their C-MOVE's or sub-associations', the move
+ * destination). [] when all is well.
+ */
+export function fixProblems(summary: Summary, findings: readonly Finding[], options: DiagnoseOptions = {}): string[] {
+  const ctx = new DiagnosisContext(summary, options);
+  const out: string[] = [];
+  for (const f of findings) {
+    for (const p of PLACEHOLDERS) if (p.test(f.fix)) out.push(`${f.rule}: placeholder ${p} in fix: ${f.fix}`);
+    if (ABOUT_PACSCOPE.has(f.rule)) continue;
+    const allowed = new Set<ProductId>();
+    const ids = new Set(f.evidence.associations);
+    for (const id of [...ids]) {
+      const move = ctx.moveOf.get(id);
+      if (move) ids.add(move.association.id);
+      for (const r of ctx.retrieves) if (r.association.id === id) for (const s of r.subs) ids.add(s.id);
+    }
+    for (const id of ids) {
+      const a = ctx.associations.get(id);
+      if (!a) continue;
+      for (const side of ['requestor', 'acceptor'] as const) {
+        const p = ctx.productOf(a, side);
+        if (p) allowed.add(p);
+      }
+    }
+    for (const i of f.evidence.messages) {
+      const p = ctx.products.productOfAe(summary.messages[i]?.moveDestination ?? null);
+      if (p) allowed.add(p);
+    }
+    for (const [product, mention] of Object.entries(PRODUCT_MENTIONS) as [ProductId, RegExp][]) {
+      if (!allowed.has(product) && mention.test(f.fix)) out.push(`${f.rule}: names ${product}, identified: ${[...allowed].join(', ') || 'none'}: ${f.fix}`);
+    }
+  }
+  return out;
 }

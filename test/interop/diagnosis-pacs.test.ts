@@ -27,7 +27,7 @@ import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, studyUid } from '../../server/endpo
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import type { Finding } from '../../shared/diagnosis/types.ts';
 import { generateFixtures, type FixtureInstance } from '../fixtures/dicom/generate.ts';
-import { describeFindings, getWithoutRole, only, problems, rulesOf, summaryWithFindings } from './diagnosis-lab.ts';
+import { describeFindings, fixProblems, getWithoutRole, only, problems, rulesOf, summaryWithFindings } from './diagnosis-lab.ts';
 import { requireRealPeers } from './harness/lab.ts';
 import { freePort } from './harness/net.ts';
 import { REPO_ROOT } from './harness/pacscope-cli.ts';
@@ -69,7 +69,10 @@ async function findingsOf(flow: () => Promise<unknown>): Promise<{ findings: Fin
   });
   const summary = lab.hub.summary();
   const added = new Set(summary.associations.slice(before).map((a) => a.id));
-  const findings = diagnose(summary).filter((f) => f.evidence.associations.some((id) => added.has(id)));
+  const all = diagnose(summary);
+  // Fixes with the real values, no placeholder, no product but the one identified.
+  expect(fixProblems(summary, all), describeFindings(all)).toEqual([]);
+  const findings = all.filter((f) => f.evidence.associations.some((id) => added.has(id)));
   return { findings, tools };
 }
 
@@ -100,8 +103,7 @@ describe('diagnosis of the built-in PACS', () => {
       const f = only(findings, 'association.rejected.called-ae');
       expect(f.text).toContain('it is not called "pacscope"');
       expect(f.text).toContain('lowercase');
-      expect(f.fix).toContain('--pacs AE@HOST:PORT');
-      expect(f.fix).toContain('--ae-policy any');
+      expect(f.fix).toBe(`Call the SCP at 127.0.0.1:${lab.pacs.port} by its own AE title "PACSCOPE" instead of "pacscope": DCMTK tools: -aec PACSCOPE on the DCMTK tool's command line. Or make the SCP answer to "pacscope": pacscope: pacscope serve --pacs pacscope@127.0.0.1:${lab.pacs.port} (or --store for the store SCP); or accept any called AE: pacscope: pacscope serve --ae-policy any (or the PACS panel's AE policy).`);
       expect(problems(findings).length, describeFindings(findings)).toBe(1);
     } finally {
       lab.pacs.setAePolicy('any');
@@ -114,8 +116,9 @@ describe('diagnosis of the built-in PACS', () => {
     try {
       const { findings } = await findingsOf(async () => [await dcmtk('echoscu', ['-aet', 'STRANGER', '-aec', 'PACSCOPE'])]);
       const f = only(findings, 'association.rejected.calling-ae');
-      expect(f.fix).toContain('"knownCallers": ["STRANGER"]');
-      expect(f.fix).toContain('"DicomModalities": {"STRANGER"');
+      expect(f.fix).toContain(`to the peers the SCP at 127.0.0.1:${lab.pacs.port} knows: pacscope: "knownCallers": ["STRANGER"]`);
+      expect(f.fix).toContain('DCMTK tools: -aet STRANGER');
+      expect(f.fix).not.toMatch(/Orthanc|DicomModalities|dcmqrscp/);
       expect(problems(findings).length, describeFindings(findings)).toBe(1);
     } finally {
       lab.pacs.setAePolicy('any');
@@ -135,7 +138,7 @@ describe('diagnosis of the built-in PACS', () => {
     const { findings } = await findingsOf(async () => [await dcmtk('movescu', ['-S', '-aet', 'MOVESCU', '-aec', 'PACSCOPE', '-aem', 'NOWHERE', ...study(3)])]);
     const f = only(findings, 'move.destination-unknown');
     expect(f.title).toContain('0xA801');
-    expect(f.fix).toContain('--dest NOWHERE=HOST:PORT');
+    expect(f.fix).toBe(`Add "NOWHERE" to the move destinations of "PACSCOPE" at 127.0.0.1:${lab.pacs.port}: pacscope: pacscope serve --dest NOWHERE= with the host and port where "NOWHERE" listens (no association to it is in this capture) (or the PACS panel's destinations).`);
     expect(problems(findings).length, describeFindings(findings)).toBe(1);
   });
 

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../shared/diagnosis/diagnose.ts';
-import { Session, moveRq, retrieveRsp, UID } from './session.ts';
+import { IMPL, Session, moveRq, retrieveRsp, UID } from './session.ts';
 
 describe('association aborted or closed', () => {
   it('the SCU aborts while a C-MOVE still has sub-operations to do (a retrieve timeout)', () => {
     const s = new Session();
-    const a = s.open({ calling: 'MOVESCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyMove }] });
+    const a = s.open({ calling: 'MOVESCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyMove }], impl: { requestor: IMPL.dcmtk } });
     const rq = s.message(a, 'C-MOVE-RQ', moveRq(1, 'STORESCP'));
     const p1 = s.message(a, 'C-MOVE-RSP', retrieveRsp(1, '0xFF00', [3, 1, 0, 0]));
     s.clock += 5;
@@ -20,22 +20,23 @@ describe('association aborted or closed', () => {
     const [f] = findings;
     expect(f.severity).toBe('error');
     expect(f.text).toContain('remaining 3, completed 1');
-    expect(f.fix).toContain('-td');
-    expect(f.fix).toContain('--timeout');
+    expect(f.fix).toMatch(/^Give the SCU "MOVESCU" more time: DCMTK tools: -td 60 /);
+    expect(f.fix).not.toContain('pacscope');
     expect(f.evidence).toEqual({ associations: [a], messages: [rq, p1], pdus: [s.summary.pdus.length - 1] });
   });
 
   it('the SCP aborts right after a C-FIND-RQ from a caller it does not know', () => {
     const s = new Session();
-    const a = s.open({ calling: 'STRANGER', called: 'ORTHANC', contexts: [{ abstractSyntax: UID.studyFind }] });
+    const a = s.open({ calling: 'STRANGER', called: 'ORTHANC', contexts: [{ abstractSyntax: UID.studyFind }], impl: { requestor: IMPL.dcmtk, acceptor: IMPL.dcmtk } });
     const rq = s.message(a, 'C-FIND-RQ', { messageId: 1, affectedSopClass: UID.studyFind, identifier: { QueryRetrieveLevel: 'STUDY' } });
     s.abort(a, 'acceptor');
     const [f, ...rest] = diagnose(s.summary);
     expect(rest).toEqual([]);
     expect(f.rule).toBe('association.aborted.after-request');
     expect(f.title).toContain('right after the C-FIND-RQ');
-    expect(f.fix).toContain('"DicomModalities": {"STRANGER": ["STRANGER", "127.0.0.1", PORT]}');
+    expect(f.fix).toContain('Orthanc: "DicomModalities": {"stranger": ["STRANGER", "127.0.0.1", 104]} in orthanc.json (the port matters only when Orthanc connects to it)');
     expect(f.fix).toContain('DicomAlwaysAllowFind');
+    expect(f.fix).not.toMatch(/dcmqrscp|pacscope|HOST|PORT/);
     expect(f.evidence.messages).toEqual([rq]);
   });
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../shared/diagnosis/diagnose.ts';
-import { Session, moveRq, retrieveRsp, UID } from './session.ts';
+import { IMPL, Session, moveRq, retrieveRsp, UID } from './session.ts';
 
 function rejected(reject: [number, number, number], calling: string | null = 'SCU', called: string | null = 'PACS') {
   const s = new Session();
@@ -37,23 +37,33 @@ describe('association rejected', () => {
     expect(findings[0].fix.length).toBeGreaterThan(20);
   });
 
-  it('1/1/7: says what the SCP was called and how to fix the SCU or the SCP', () => {
+  it('1/1/7 from an SCP the capture cannot identify: the generic fix, said as such, with the real titles and address', () => {
     const [f] = rejected([1, 1, 7], 'SCU', 'WRONGAE');
     expect(f.text).toContain('it is not called "WRONGAE"');
     expect(f.text).toContain('PS3.8 §9.3.4');
-    expect(f.fix).toMatch(/-aec/);
-    expect(f.fix).toContain('"DicomAet" in orthanc.json');
-    expect(f.fix).toContain('AETable');
-    expect(f.fix).toContain('--pacs AE@HOST:PORT');
-    expect(f.fix).toContain('"DicomCheckCalledAet": false');
+    expect(f.fix).toMatch(/^Call the SCP at 127\.0\.0\.1:11112 by its own AE title instead of "WRONGAE"/);
+    expect(f.fix).toContain('generic fix: the product was not identified');
+    expect(f.fix).not.toMatch(/Orthanc|dcmqrscp|pacscope|HOST|PORT/);
   });
 
-  it('1/1/3: add the caller to the AE table of Orthanc, dcmqrscp or pacscope', () => {
-    const [f] = rejected([1, 1, 3], 'STRANGER', 'PACS');
+  it('1/1/7 from Orthanc (identified by an earlier association to the same address): its settings only', () => {
+    const s = new Session();
+    s.release(s.open({ calling: 'SCU', called: 'ORTHANC', impl: { requestor: IMPL.dcmtk, acceptor: IMPL.dcmtk } }));
+    s.open({ calling: 'SCU', called: 'WRONGAE', reject: [1, 1, 7], impl: { requestor: IMPL.dcmtk } });
+    const [f] = diagnose(s.summary);
+    expect(f.fix).toMatch(/^Call the SCP at 127\.0\.0\.1:11112 by its own AE title "ORTHANC" instead of "WRONGAE": DCMTK tools: -aec ORTHANC/);
+    expect(f.fix).toContain('Orthanc: "DicomAet": "WRONGAE" in orthanc.json');
+    expect(f.fix).toContain('Orthanc: "DicomCheckCalledAet": false');
+    expect(f.fix).not.toMatch(/dcmqrscp|AETable|pacscope|generic/);
+  });
+
+  it('1/1/3 from pacscope\'s PACS: add the caller to knownCallers', () => {
+    const s = new Session();
+    s.open({ calling: 'STRANGER', called: 'PACSCOPE', reject: [1, 1, 3] });
+    const [f] = diagnose(s.summary, { listening: [{ ae: 'PACSCOPE', host: '127.0.0.1', port: 11112 }] });
     expect(f.text).toContain('"STRANGER"');
-    expect(f.fix).toContain('"DicomModalities": {"STRANGER": ["STRANGER", "127.0.0.1", PORT]}');
-    expect(f.fix).toContain('HostTable line STRANGER = (STRANGER, 127.0.0.1, PORT)');
-    expect(f.fix).toContain('"knownCallers": ["STRANGER"]');
+    expect(f.fix).toMatch(/^Add the caller "STRANGER" from 127\.0\.0\.1 to the peers the SCP at 127\.0\.0\.1:11112 knows: pacscope: "knownCallers": \["STRANGER"\]/);
+    expect(f.fix).not.toMatch(/Orthanc|dcmqrscp|DicomModalities|HostTable/);
   });
 
   it('a called AE that differs from an accepted one only by case, and what the SCP likely expects', () => {
@@ -64,8 +74,7 @@ describe('association rejected', () => {
     const [f] = diagnose(s.summary);
     expect(f.text).toContain('accepted the called AE "ORTHANC", which differs from "orthanc" only by case or spaces');
     expect(f.text).toContain('lowercase');
-    expect(f.fix).toContain('(here probably "ORTHANC")');
-    expect(f.fix).toContain('-aec ORTHANC');
+    expect(f.fix).toContain('by its own AE title "ORTHANC" instead of "orthanc"');
   });
 
   it('blank, 16-character and illegal AE titles are named', () => {
@@ -87,8 +96,8 @@ describe('association rejected', () => {
     expect(findings.map((f) => f.rule)).toEqual(['association.rejected.called-ae']);
     const [f] = findings;
     expect(f.text).toContain('sub-association of the C-MOVE-RQ #1 on a1');
-    expect(f.fix).toContain("Correct the PACS's AE table entry for \"STORESCP\"");
-    expect(f.fix).toContain('DicomModalities');
+    expect(f.fix).toContain("Correct the PACS's entry for \"STORESCP\": the destination at 127.0.0.1:11113 does not answer to \"STORESCP\"");
+    expect(f.fix).toContain('add "STORESCP" at 127.0.0.1:11113');
     expect(f.evidence.associations).toEqual([sub, main]);
     expect(f.evidence.messages).toEqual([rq, fin]);
   });

@@ -6,18 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose, liveNow } from '../../../shared/diagnosis/diagnose.ts';
-import { Session, moveRq, retrieveRsp, UID } from './session.ts';
+import { IMPL, Session, moveRq, retrieveRsp, UID } from './session.ts';
 
 describe('information model and keys', () => {
   it('0x0122 on a C-FIND: the SCP does not support this information model', () => {
     const s = new Session();
-    const a = s.open({ calling: 'SCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyFind }] });
+    const a = s.open({ calling: 'SCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyFind }], impl: { requestor: IMPL.dcmtk } });
     s.message(a, 'C-FIND-RQ', { messageId: 1, affectedSopClass: UID.studyFind, identifier: { QueryRetrieveLevel: 'STUDY' } });
     s.message(a, 'C-FIND-RSP', { respondsTo: 1, status: '0x0122' });
     s.release(a);
     const findings = diagnose(s.summary);
     expect(findings.map((f) => f.rule)).toEqual(['query.information-model-not-supported']);
-    expect(findings[0].fix).toContain('-P (Patient Root)');
+    expect(findings[0].fix).toContain('e.g. Patient Root: DCMTK tools: -S (Study Root) or -P (Patient Root)');
   });
 
   it('0xA900 on a C-MOVE: the identifier does not match the model', () => {
@@ -40,14 +40,14 @@ describe('information model and keys', () => {
 
   it('C-MOVE at STUDY level without StudyInstanceUID, by PatientName: non-unique keys (an error when it failed)', () => {
     const s = new Session();
-    const a = s.open({ calling: 'SCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyMove }] });
+    const a = s.open({ calling: 'SCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyMove }], impl: { requestor: IMPL.dcmtk } });
     s.message(a, 'C-MOVE-RQ', moveRq(1, 'STORESCP', { QueryRetrieveLevel: 'STUDY', PatientName: 'DOE*' }));
     s.message(a, 'C-MOVE-RSP', retrieveRsp(1, '0xC000', [null, 0, 0, 0]));
     const findings = diagnose(s.summary);
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['retrieve.non-unique-key', 'error']]);
     expect(findings[0].text).toContain('StudyInstanceUID, the unique key of the STUDY level, is missing');
     expect(findings[0].text).toContain('PatientName is not a unique key');
-    expect(findings[0].fix).toContain('-k StudyInstanceUID=UID');
+    expect(findings[0].fix).toContain('(DCMTK: -k QueryRetrieveLevel=STUDY -k StudyInstanceUID= with the UID the C-FIND returned)');
   });
 
   it('a wildcard in the unique key; a UID list is fine', () => {

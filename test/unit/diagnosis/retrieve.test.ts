@@ -8,21 +8,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../shared/diagnosis/diagnose.ts';
-import { Session, moveRq, retrieveRsp, UID, type ContextSpec } from './session.ts';
+import { IMPL, Session, moveRq, retrieveRsp, UID, type ContextSpec } from './session.ts';
 
 const MOVE_CONTEXTS = [{ abstractSyntax: UID.studyMove }];
 
 /** MOVESCU → PACS with one C-MOVE-RQ; returns the session, the association and the request's index. */
-function moveTo(dest: string, identifier?: Record<string, unknown>) {
+function moveTo(dest: string, identifier?: Record<string, unknown>, called = 'PACS') {
   const s = new Session();
-  const main = s.open({ calling: 'MOVESCU', called: 'PACS', contexts: MOVE_CONTEXTS });
+  // DCMTK's implementation on both sides, as movescu, dcmqrscp and Orthanc send it: the behaviour tells the PACS's product.
+  const main = s.open({ calling: 'MOVESCU', called, contexts: MOVE_CONTEXTS, impl: { requestor: IMPL.dcmtk, acceptor: IMPL.dcmtk } });
   const rq = s.message(main, 'C-MOVE-RQ', moveRq(1, dest, identifier));
   return { s, main, rq };
 }
 
 /** A sub-association PACS → dest linked to the C-MOVE (as the correlator would), with `n` C-STOREs. */
 function sub(s: Session, main: string, rq: number, dest: string, n: number, status = '0x0000', contexts: ContextSpec[] = [{ abstractSyntax: UID.ct }]) {
-  const id = s.open({ calling: 'PACS', called: dest, contexts, acceptor: { host: '127.0.0.1', port: 11113 }, parent: { association: main, messageId: 1, request: rq } });
+  const id = s.open({ calling: 'PACS', called: dest, contexts, acceptor: { host: '127.0.0.1', port: 11113 }, parent: { association: main, messageId: 1, request: rq }, impl: { requestor: IMPL.dcmtk, acceptor: IMPL.dcmtk } });
   for (let i = 1; i <= n; i++) s.store(id, i, status);
   return id;
 }
@@ -40,19 +41,20 @@ describe('C-MOVE outcome', () => {
     expect(diagnose(s.summary)).toEqual([]);
   });
 
-  it('0xA801: add the destination to the PACS\'s AE table; a case-only difference is named', () => {
+  it('0xA801 (dcmqrscp): add the destination to its HostTable; a case-only difference is named', () => {
     const { s, main, rq } = moveTo('storescp');
     const fin = s.message(main, 'C-MOVE-RSP', retrieveRsp(1, '0xA801', [null, 0, 0, 0]));
     s.release(main);
-    s.release(s.open({ calling: 'SCU', called: 'STORESCP' }));
+    s.release(s.open({ calling: 'SCU', called: 'STORESCP', acceptor: { host: '127.0.0.1', port: 11113 } }));
     const findings = diagnose(s.summary);
     expect(findings.map((f) => f.rule)).toEqual(['move.destination-unknown']);
     const [f] = findings;
     expect(f.evidence.messages).toEqual([rq, fin]);
     expect(f.text).toContain('"STORESCP", an AE title seen in this capture, differs from it only by case or spaces');
-    expect(f.fix).toContain('"DicomModalities": {"storescp": ["storescp", "HOST", PORT]}');
-    expect(f.fix).toContain('HostTable line storescp = (storescp, HOST, PORT)');
-    expect(f.fix).toContain('--dest storescp=HOST:PORT');
+    // 0xA801 from a DCMTK implementation is dcmqrscp (Orthanc answers 0xC000): its HostTable only, no other product's setting.
+    expect(f.fix).toMatch(/^Add "storescp" to the move destinations of "PACS" at 127\.0\.0\.1:11112: DCMTK dcmqrscp: a HostTable line "storescp = \(storescp, …\)" with the host and port where "storescp" listens/);
+    expect(f.fix).toContain('Or move to "STORESCP" exactly as the PACS has it');
+    expect(f.fix).not.toMatch(/Orthanc|pacscope|DicomModalities|HOST|PORT/);
   });
 
   it('0xA801 when the destination is the caller itself: it must listen, or use C-GET', () => {
@@ -71,7 +73,9 @@ describe('C-MOVE outcome', () => {
     const findings = diagnose(s.summary);
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['move.destination-unknown.generic-failure', 'error']]);
     expect(findings[0].text).toContain('Orthanc 1.10 answers 0xC000');
-    expect(findings[0].fix).toContain('DicomModalities');
+    // 0xC000 with no sub-operation from a DCMTK implementation: Orthanc's behaviour, so its DicomModalities.
+    expect(findings[0].fix).toContain('Orthanc: an entry ["NOWHERE", host, port] in "DicomModalities" with the host and port where "NOWHERE" listens');
+    expect(findings[0].fix).not.toMatch(/dcmqrscp|HostTable|pacscope/);
     expect(findings[0].evidence.messages).toEqual([rq, fin]);
   });
 
@@ -123,8 +127,9 @@ describe('C-MOVE outcome', () => {
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['move.sub-operations-failed', 'error']]);
     const [f] = findings;
     expect(f.text).toContain('accepted only MR Image Storage (1.2.840.10008.5.1.4.1.1.4) and refused (PS3.8 Table 9-18) on a2 1 class(es), abstract-syntax-not-supported (provider rejection): CT Image Storage (1.2.840.10008.5.1.4.1.1.2)');
-    expect(f.fix).toContain('"storeSopClasses"');
-    expect(f.fix).toContain('storescp');
+    // The destination answers to STORESCP with DCMTK's implementation: storescp, and only its option.
+    expect(f.fix).toContain('DCMTK storescp: storescp with an association profile (-xf followed by the configuration file and the profile name) whose PresentationContexts list 1.2.840.10008.5.1.4.1.1.2');
+    expect(f.fix).not.toMatch(/storeSopClasses|Orthanc/);
     expect(f.evidence.associations).toEqual([main, id]);
   });
 
@@ -178,7 +183,7 @@ describe('C-MOVE outcome', () => {
 
   it('asynchronous C-MOVE: explained as info; a warning when the SCU is its own destination', () => {
     for (const [dest, severity] of [['STORESCP', 'info'], ['MOVESCU', 'warning']] as const) {
-      const { s, main, rq } = moveTo(dest);
+      const { s, main, rq } = moveTo(dest, undefined, 'ORTHANC');
       s.message(main, 'C-MOVE-RSP', retrieveRsp(1, '0xFF00', [1, 1, 0, 0]));
       const fin = s.message(main, 'C-MOVE-RSP', retrieveRsp(1, '0x0000', [null, 2, 0, 0]));
       s.release(main);
@@ -187,7 +192,8 @@ describe('C-MOVE outcome', () => {
       const findings = diagnose(s.summary);
       expect(findings.map((f) => [f.rule, f.severity])).toEqual([['move.asynchronous', severity]]);
       expect(findings[0].text).toContain('"SynchronousCMove": false');
-      expect(findings[0].fix).toContain('"SynchronousCMove": true');
+      expect(findings[0].fix).toContain('Orthanc: "SynchronousCMove": true in orthanc.json');
+      expect(findings[0].fix).not.toContain('pacscope');
       expect(findings[0].evidence.messages.slice(0, 2)).toEqual([rq, fin]);
     }
   });
@@ -223,7 +229,8 @@ describe('C-GET outcome', () => {
 
   it('C-GET without role selection: every sub-operation failed', () => {
     const s = new Session();
-    const a = s.open({ calling: 'GETSCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyGet }, { abstractSyntax: UID.ct }] });
+    // pacscope's SCU (dcmjs-dimse's implementation): the fix names its option.
+    const a = s.open({ calling: 'GETSCU', called: 'PACS', contexts: [{ abstractSyntax: UID.studyGet }, { abstractSyntax: UID.ct }], impl: { requestor: IMPL.dcmjs, acceptor: IMPL.dcmtk } });
     s.message(a, 'C-GET-RQ', getRq);
     s.message(a, 'C-GET-RSP', retrieveRsp(1, '0xA702', [null, 0, 3, 0]));
     s.release(a);
@@ -231,7 +238,8 @@ describe('C-GET outcome', () => {
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['get.no-scp-role', 'error']]);
     expect(findings[0].text).toContain('no SCP/SCU Role Selection item');
     expect(findings[0].text).toContain('PS3.7 D.3.3.4');
-    expect(findings[0].fix).toContain('--sop-class 1.2.840.10008.5.1.4.1.1.2');
+    expect(findings[0].fix).toContain('pacscope: pacscope get --sop-class 1.2.840.10008.5.1.4.1.1.2');
+    expect(findings[0].fix).not.toMatch(/getscu|DCMTK/);
   });
 
   it('C-GET without role selection that a lenient SCP served anyway: a warning', () => {

@@ -46,7 +46,20 @@ export interface AssociationSpec {
   refused?: boolean;
   /** 'none': no PDU at all; 'request': the A-ASSOCIATE-RQ only (never answered). */
   pdus?: 'none' | 'request';
+  /** Implementation Class UID / Version Name each side sent (default none). */
+  impl?: { requestor?: Implementation; acceptor?: Implementation };
 }
+
+export interface Implementation {
+  classUid: string | null;
+  versionName: string | null;
+}
+
+/** What real peers send (observed: Orthanc 1.10, dcmqrscp, storescp and the DCMTK tools all send DCMTK's). */
+export const IMPL = {
+  dcmtk: { classUid: '1.2.276.0.7230010.3.0.3.6.7', versionName: 'OFFIS_DCMTK_367' },
+  dcmjs: { classUid: '1.2.826.0.1.3680043.10.854', versionName: 'DCMJS-DIMSE-V0.2' },
+} as const satisfies Record<string, Implementation>;
 
 type MessageSpec = Partial<Omit<SummaryMessage, 'association' | 'command'>>;
 
@@ -90,7 +103,7 @@ export class Session {
       presentationContexts: spec.refused ? [] : contexts,
       roles: spec.roles ?? [],
       maxPdu: spec.maxPdu ?? { requestor: 16384, acceptor: 16384 },
-      implementation: { requestor: { classUid: null, versionName: null }, acceptor: { classUid: null, versionName: null } },
+      implementation: { requestor: { ...(spec.impl?.requestor ?? { classUid: null, versionName: null }) }, acceptor: { ...(spec.impl?.acceptor ?? { classUid: null, versionName: null }) } },
       userIdentity: null,
       asyncOperationsWindow: { requestor: null, acceptor: null },
       start,
@@ -160,10 +173,11 @@ export class Session {
     a.end = this.clock;
   }
 
-  close(association: string, reason = 'connection closed by requestor without A-RELEASE'): void {
+  close(association: string, reason = 'connection closed by requestor without A-RELEASE', closedFirst: 'requestor' | 'acceptor' | null = null): void {
     const a = this.assoc(association);
     a.outcome = 'closed';
     a.closeReason = reason;
+    a.closedFirst = closedFirst;
     a.end = this.tick();
   }
 }

@@ -450,7 +450,7 @@ describe('decodeCommandSet on malformed input', () => {
     expect(problems.at(-1)?.reason).toMatch(/no Command Field/);
   });
 
-  it('reports odd lengths, a wrong group length, a truncated header and a non-0000 group', () => {
+  it('tolerates odd lengths, a wrong group length and a non-0000 group as the sender\'s non-conformance; reports a truncated header', () => {
     // group length says 4 bytes follow (wrong); C-ECHO-RQ with an odd-length AE (0000,0600) "ABC"
     const odd = hex(`
       00 00 00 00 04 00 00 00 04 00 00 00
@@ -459,13 +459,50 @@ describe('decodeCommandSet on malformed input', () => {
       00 00 00 08 02 00 00 00 01 01`);
     const r1 = decodeCommandSet(odd, 0, 1);
     expect(r1.message?.command).toBe('C-ECHO-RQ');
-    expect(r1.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/odd length 3/), expect.stringMatching(/Group Length/)]);
+    // Decoded on: the sender's deviations travel with the message, with the section each breaks (not decode problems).
+    expect(r1.problems).toEqual([]);
+    expect(r1.message?.moveDestination).toBe('ABC');
+    expect(r1.message?.nonConformance.map((p) => [p.reason, p.section])).toEqual([
+      [expect.stringMatching(/odd value length 3/), 'PS3.5 §7.1.1'],
+      [expect.stringMatching(/Group Length/), 'PS3.7 §E.1'],
+    ]);
     // a header cut after 5 bytes
     const cut = decodeCommandSet(hex('00 00 00 01 02 00 00 00 30 00  00 00 00 08 02'), 0, 1);
     expect(cut.problems[0]).toMatchObject({ offset: 10 });
-    // a data element (0008,0052) inside a command set
+    // a data element (0008,0052) inside a command set without a Command Field: nothing to hang it on
     const foreign = decodeCommandSet(hex('08 00 52 00 06 00 00 00 53 54 55 44 59 20'), 0, 1);
+    expect(foreign.message).toBeNull();
     expect(foreign.problems[0].reason).toMatch(/not in group 0000/);
+  });
+
+  it('keeps data set elements a peer put into a command set (a Failed SOP Instance UID List in a C-MOVE-RSP), decoded and named', () => {
+    const uids = '1.2.3.4\\1.2.3.5\0';
+    const value = [...uids].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ');
+    const len = uids.length.toString(16).padStart(2, '0');
+    const r = decodeCommandSet(hex(`
+      00 00 00 01 02 00 00 00 21 80
+      00 00 20 01 02 00 00 00 01 00
+      00 00 00 08 02 00 00 00 01 01
+      00 00 00 09 02 00 00 00 00 c0
+      00 00 21 10 02 00 00 00 01 00
+      00 00 22 10 02 00 00 00 02 00
+      08 00 58 00 ${len} 00 00 00 ${value}`), 0, 1);
+    expect(r.problems).toEqual([]);
+    expect(r.message?.command).toBe('C-MOVE-RSP');
+    expect(r.message?.failed).toBe(2);
+    expect(r.message?.commandSetDataElements).toEqual({ FailedSOPInstanceUIDList: ['1.2.3.4', '1.2.3.5'] });
+    expect(r.message?.commandElements.at(-1)).toMatchObject({ tag: '(0008,0058)', keyword: 'FailedSOPInstanceUIDList', vr: 'UI' });
+    expect(r.message?.nonConformance.map((p) => p.section)).toEqual(['PS3.7 §6.3.1']);
+  });
+
+  it('names wrong padding: a UI padded with a space, an AE padded with NUL (PS3.5 §6.2)', () => {
+    const r = decodeCommandSet(hex(`
+      00 00 02 00 04 00 00 00 31 2e 32 20
+      00 00 00 01 02 00 00 00 21 00
+      00 00 00 06 04 00 00 00 41 42 43 00
+      00 00 00 08 02 00 00 00 01 01`), 0, 1);
+    expect(r.message?.nonConformance.map((p) => p.reason)).toEqual([expect.stringMatching(/UI value padded with a space/), expect.stringMatching(/AE value padded with NUL/)]);
+    expect(r.message?.affectedSopClass).toBe('1.2');
   });
 
   it('never throws on random bytes', () => {

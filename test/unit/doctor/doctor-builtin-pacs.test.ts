@@ -174,6 +174,10 @@ describe('the doctor against the built-in PACS', () => {
     const noAe = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 104 }) });
     expect(noAe.status).toBe(400);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
-    expect((await fetch(base)).status).toBe(405);
+    // GET /api/doctor lists the runs with their associations: pacscope's own probes, which the findings panel keeps apart.
+    const list = (await (await fetch(base)).json()) as DoctorState[];
+    expect(list.map((r) => r.id)).toContain(id);
+    expect(list.find((r) => r.id === id)?.associations).toEqual([...new Set(state.steps.flatMap((s) => s.associations))]);
+    expect((await fetch(base, { method: 'PUT' })).status).toBe(405);
   });
 });

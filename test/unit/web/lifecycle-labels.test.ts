@@ -113,7 +113,7 @@ describe('lifecycleLabel: the TCP connection', () => {
   it('closed without release, or reset', async () => {
     const fin = await first(closed('fin'));
     expect(lifecycleLabel(fin, 'closed')).toBe('TCP closed without A-RELEASE');
-    expect(lifecycleTooltip(fin, 'closed')).toMatch(/\(connection closed by acceptor without A-RELEASE\)\.$/);
+    expect(lifecycleTooltip(fin, 'closed')).toMatch(/\(connection closed by requestor without A-RELEASE\)\.$/);
     expect(lifecycleLabel(await first(closed('reset')), 'closed')).toBe('TCP reset');
     expect(lifecycleLabel({ ...fin, closeReason: 'connection error by requestor: EPIPE' }, 'closed')).toBe('TCP connection error');
   });
