@@ -27,6 +27,9 @@ import { UploadStore } from '../live/uploads.ts';
 import type { EndpointInfo } from '../../shared/events/live-messages.ts';
 import { Proxy } from '../proxy/proxy.ts';
 import { parseRoute } from '../proxy/route-spec.ts';
+import { GuardContext } from '../endpoints/guard/guard-context.ts';
+import { LIMITS, parseLimit, type GuardLimits } from '../endpoints/guard/limits.ts';
+import { installLastResort } from '../endpoints/guard/last-resort.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8104';
 /** The built UI (scripts/build-web.mjs); PACSCOPE_WEB_ROOT serves another folder (UI development). */
@@ -51,6 +54,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'no-record', help: 'record nothing' },
   { name: 'sessions', value: 'DIR', help: 'the sessions folder the UI lists and opens (default DATA/sessions)' },
   { name: 'public', help: 'allow binding to non-loopback addresses; every /api request then needs the access token printed at start' },
+  // The limits of the DICOM ports, one flag each, from the limits table (README.md, "Limits of the DICOM ports").
+  ...LIMITS.map((l): OptionSpec => ({ name: l.flag, value: l.unit === 'seconds' ? 'S' : 'N', help: `${l.help} (default ${l.default}${l.unit === 'bytes' ? ' bytes' : l.unit === 'seconds' ? ' s' : ''}; DCMTK: ${l.dcmtk})` })),
 ];
 
 export const SERVE_HELP: CommandHelp = {
@@ -67,6 +72,16 @@ export const SERVE_COMMAND: CliCommand = { help: SERVE_HELP, run: serveCommand }
 /** The proxy of the running `pacscope serve` (add/remove/list routes), for an HTTP API; null when none runs. */
 export let runningProxy: Proxy | null = null;
 
+/** The limits given as flags, each checked against its range. */
+function limitFlags(last: (k: string) => string | undefined): Partial<GuardLimits> {
+  const out: Partial<GuardLimits> = {};
+  for (const spec of LIMITS) {
+    const value = last(spec.flag);
+    if (value !== undefined) out[spec.key] = parseLimit(spec, value, 'pacscope serve');
+  }
+  return out;
+}
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.positionals.length > 0) throw new Error(`unexpected argument "${args.positionals[0]}"\n\n${formatUsage(SERVE_HELP)}(pacscope serve --help lists the options)`);
@@ -81,6 +96,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     subOperationDelay: last('sub-operation-delay'),
     data: last('data'),
     config: last('config'),
+    limits: limitFlags(last),
   });
   const isPublic = args.flags.has('public');
   const routes = (args.values.get('route') ?? []).map(parseRoute);
@@ -101,6 +117,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await mkdir(sessionsDir, { recursive: true });
   if (record) await mkdir(dirname(resolve(record)), { recursive: true });
   const hub = await CaptureHub.open({ recordPath: record, source: { kind: 'serve', description: `pacscope serve (PACS ${settings.pacs.ae}, store SCP ${settings.store.ae})` } });
+  // One guard for both DICOM ports: the connection and association caps count them together.
+  const guard = new GuardContext(settings.limits);
+  const uninstall = installLastResort(guard);
   let store: RunningStoreScp | null = null;
   let pacs: RunningPacs | null = null;
   let live: RunningLiveServer | null = null;
@@ -114,16 +133,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await pacs?.close();
     await store?.close();
     await hub.close();
+    uninstall();
   };
   try {
-    store = await startStoreScp(settings.store, hub);
+    store = await startStoreScp(settings.store, hub, guard);
     // A store SCP on port 0 got a free port: that is where the PACS moves to.
     const own = settings.pacs.destinations.get(store.ae);
     if (own && own.port === 0) own.port = store.port;
-    pacs = await startPacs(settings.pacs, hub);
+    pacs = await startPacs(settings.pacs, hub, guard);
     const endpoints = (): EndpointInfo[] => [
-      { role: 'pacs', ae: pacs!.ae, host: pacs!.host, port: pacs!.port, moveMode: pacs!.moveMode, aePolicy: pacs!.aePolicy, destinations: Object.fromEntries([...pacs!.destinations].map(([ae, d]) => [ae, `${d.host}:${d.port}`])) },
-      { role: 'store-scp', ae: store!.ae, host: store!.host, port: store!.port, outputDir: store!.outputDir },
+      { role: 'pacs', ae: pacs!.ae, host: pacs!.host, port: pacs!.port, moveMode: pacs!.moveMode, aePolicy: pacs!.aePolicy, destinations: Object.fromEntries([...pacs!.destinations].map(([ae, d]) => [ae, `${d.host}:${d.port}`])), limits: guard.limits, guard: guard.status() },
+      { role: 'store-scp', ae: store!.ae, host: store!.host, port: store!.port, outputDir: store!.outputDir, limits: guard.limits, guard: guard.status() },
     ];
     live = await startLiveServer({
       host,
@@ -148,6 +168,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       `  store SCP  ${store.ae}@${store.host}:${store.port}  (saves to ${store.outputDir})`,
       `  move destinations of ${pacs.ae}: ${[...pacs.destinations].map(([ae, d]) => `${ae}=${d.host}:${d.port}`).join(', ')}`,
       ...proxy.list().map((r) => `  proxy      ${r.listen} → ${r.upstream}`),
+      `limits of the DICOM ports: ARTIM ${guard.limits.acseTimeout} s, idle ${guard.limits.dimseTimeout} s, PDU ${guard.limits.maxPduReceive} bytes, ${guard.limits.maxConnections} connections, ${guard.limits.maxAssociations} associations (pacscope serve --help)`,
       record ? `recording every association to ${record}` : 'recording nothing (--no-record)',
       `sessions folder: ${sessionsDir}`,
     ];

@@ -1,14 +1,17 @@
 /**
  * dcmjs-dimse endpoints with every byte captured through the tap (docs/architecture.md,
  * "Known traps"): a client's socket is tapped right after `send()` creates it,
- * before it connects; an SCP runs on our own net.Server, so each accepted
- * socket is tapped before the library sees a byte.
+ * before it connects; an SCP runs on our own net.Server behind a guard
+ * (guard/), so each accepted connection is tapped before the library sees a
+ * byte and the library sees only what PS3.8 allows.
  */
 import net from 'node:net';
 import dimse from './dimse.ts';
 import type { Client, Scp } from 'dcmjs-dimse';
-import { tapSocket } from '../sources/tap.ts';
+import { tapSocket, wallClock } from '../sources/tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
+import { AssociationGate } from './guard/association-gate.ts';
+import { GuardContext } from './guard/guard-context.ts';
 
 export interface SendOptions {
   host: string;
@@ -33,22 +36,110 @@ export type ScpClass = new (socket: net.Socket, opts?: Record<string, unknown>) 
 export interface TappedServer {
   readonly host: string;
   readonly port: number;
+  /** The guard of this server's connections (shared with the other DICOM ports when one was given). */
+  readonly guard: GuardContext;
   close(): Promise<void>;
 }
 
+export interface GuardOptions {
+  /** Shared by all DICOM ports of the process (limits, caps, record); a server of its own by default. */
+  context?: GuardContext;
+  /** How the record names this endpoint ("PACS PACSCOPE"). */
+  name?: string;
+}
+
+/** The SCP methods the library calls on events: an exception in one ends that association, never the process. */
+const SCP_ENTRY_POINTS = [
+  'associationRequested',
+  'associationReleaseRequested',
+  'cEchoRequest',
+  'cFindRequest',
+  'cStoreRequest',
+  'cMoveRequest',
+  'cGetRequest',
+  'nCreateRequest',
+  'nActionRequest',
+  'nDeleteRequest',
+  'nEventReportRequest',
+  'nGetRequest',
+  'nSetRequest',
+  'cCancelRequest',
+  'abort',
+  'createStoreWritableStream',
+  'createDatasetFromStoreWritableStream',
+] as const;
+
 /**
- * Listens on host:port (127.0.0.1 unless told otherwise) and runs one `ScpClass` per accepted
- * connection, tapped into the hub. `opts` go to the Scp constructor (`customOptions` for our state).
+ * The library's event listeners run its handlers asynchronously and rethrow
+ * what they throw as an uncaught exception (async-event-emitter2): each entry
+ * point is wrapped so that an exception aborts its own association instead
+ * (docs/architecture.md, "Known traps"). The maximum length announced in the
+ * A-ASSOCIATE-AC is the guard's `maxPduReceive` (the library would announce
+ * the peer's own value, and 0 — no limit — when the peer says 0).
  */
-export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: string, port: number, opts: Record<string, unknown> = {}): Promise<TappedServer> {
+function guardScp(scp: Scp, gate: AssociationGate, maxPdu: number): Scp {
+  const target = scp as unknown as Record<string, unknown>;
+  for (const name of SCP_ENTRY_POINTS) {
+    const f = target[name];
+    if (typeof f !== 'function') continue;
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      try {
+        return (f as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (e) {
+        gate.internalFailure(e, name);
+        return undefined;
+      }
+    };
+  }
+  const accept = target.sendAssociationAccept as () => void;
+  target.sendAssociationAccept = function (this: { association: { getMaxPduLength(): number; setMaxPduLength(n: number): void } }) {
+    const peer = this.association.getMaxPduLength();
+    this.association.setMaxPduLength(peer === 0 ? maxPdu : Math.min(peer, maxPdu));
+    return accept.call(this);
+  };
+  (scp as unknown as NodeJS.EventEmitter).on('networkError', (e: unknown) => gate.internalFailure(e, 'dcmjs-dimse'));
+  return scp;
+}
+
+/**
+ * Listens on host:port (127.0.0.1 unless told otherwise) and puts a guard
+ * (guard/association-gate.ts) on every accepted connection: the library's
+ * `ScpClass` is made when an acceptable A-ASSOCIATE-RQ arrives and sees only
+ * what the guard hands it. A connection is tapped into the hub from its
+ * first byte on (its open time is the accept time); one that closes without
+ * a byte is only counted. `opts` go to the Scp constructor (`customOptions`
+ * for our state). The library's own timers stay idle: the guard runs ARTIM
+ * and the idle timer (the library's association timeout would only run with
+ * `connected` set).
+ */
+export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: string, port: number, opts: Record<string, unknown> = {}, guard: GuardOptions = {}): Promise<TappedServer> {
+  const context = guard.context ?? new GuardContext();
   const sockets = new Set<net.Socket>();
+  let endpoint = guard.name ?? ScpClass.name;
   const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    if (!context.admit()) {
+      context.stats.note({ time: Date.now(), endpoint, peer: `${socket.remoteAddress}:${socket.remotePort}`, kind: 'refused', what: `connection limit (${context.limits.maxConnections}) reached and every connection is an association: closed at once` });
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    tapSocket(socket, { conn: hub.nextConnection(), localSide: 'acceptor', sink: hub.sink });
-    const scp = new ScpClass(socket, opts);
-    // Without this its association timeout never fires (docs/architecture.md, "Known traps").
-    (scp as unknown as { connected: boolean }).connected = true;
+    socket.setNoDelay(true);
+    const acceptedAt = wallClock();
+    new AssociationGate({
+      socket,
+      context,
+      endpoint,
+      createScp: (lib, gate) => guardScp(new ScpClass(lib as unknown as net.Socket, opts), gate, context.limits.maxPduReceive),
+      firstBytes: (chunk) => {
+        const conn = hub.nextConnection();
+        let first = true;
+        const now = () => (first ? ((first = false), acceptedAt) : wallClock());
+        tapSocket(socket, { conn, localSide: 'acceptor', sink: hub.sink, now });
+        hub.sink({ kind: 'data', conn, time: wallClock(), from: 'requestor', bytes: new Uint8Array(chunk) });
+      },
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -57,10 +148,13 @@ export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: st
       resolve();
     });
   });
+  server.on('error', () => {}); // EMFILE and the like: the server goes on accepting
   const address = server.address() as net.AddressInfo;
+  endpoint = `${endpoint} ${host}:${address.port}`;
   return {
     host,
     port: address.port,
+    guard: context,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -38,6 +38,9 @@ export abstract class ReceivingScp extends dimse.Scp {
     this.sendAssociationReleaseResponse();
   }
 
+  /** An A-ABORT from the peer: the guard has recorded it and closes the connection ('close' follows). */
+  override abort(): void {}
+
   override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
     const rsp = dimse.responses.CEchoResponse.fromRequest(request);
     rsp.setStatus(dimse.constants.Status.Success);

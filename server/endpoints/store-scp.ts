@@ -24,6 +24,7 @@ import type { StoreScpConfig } from './pacs/config.ts';
 import { checkAssociation } from './pacs/policy.ts';
 import { storeFailureStatus } from './store-receive.ts';
 import { ReceivingScp } from './receiving-scp.ts';
+import { GuardContext } from './guard/guard-context.ts';
 import { STORAGE_SOP_CLASSES, UNCOMPRESSED, negotiateContexts } from './pacs/qr-scp.ts';
 
 const { constants, responses } = dimse;
@@ -39,6 +40,8 @@ export interface RunningStoreScp {
   acceptedTransferSyntaxes?: string[];
   /** SOP Instance UIDs saved since start, in order. */
   readonly received: string[];
+  /** The guard of its port (guard/). */
+  readonly guard: GuardContext;
   close(): Promise<void>;
 }
 
@@ -79,7 +82,8 @@ class StoreScp extends ReceivingScp {
   }
 }
 
-export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub): Promise<RunningStoreScp> {
+/** `guard`: the guard shared by the process's DICOM ports (pacscope serve); one of its own by default. */
+export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub, guard?: GuardContext): Promise<RunningStoreScp> {
   mkdirSync(config.outputDir, { recursive: true });
   const state = {
     ae: config.ae,
@@ -90,9 +94,10 @@ export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub): Pr
     acceptedTransferSyntaxes: config.acceptedTransferSyntaxes,
     received: [] as string[],
     policy: config.aePolicy,
+    guard: guard ?? new GuardContext(),
     close: async () => {},
   };
-  const server = await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { store: state } });
+  const server = await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae}` });
   state.port = server.port;
   state.close = () => server.close();
   return state;

@@ -49,6 +49,14 @@ function toBytes(chunk: unknown, encoding?: unknown): Uint8Array | null {
   return null;
 }
 
+/** Why this side closes a socket (a guard's ARTIM expiry, an abort): carried on the close event it records. */
+const closeReasons = new WeakMap<net.Socket, string>();
+
+/** Says why this side is about to end or reset `socket`: the tap's close event carries the reason. */
+export function setCloseReason(socket: net.Socket, reason: string): void {
+  closeReasons.set(socket, reason);
+}
+
 /** Starts emitting the socket's traffic as wire events: `open` now (or on connect), then data, then close. */
 export function tapSocket(socket: net.Socket, options: TapOptions): void {
   const { conn, localSide, sink } = options;
@@ -93,7 +101,8 @@ export function tapSocket(socket: net.Socket, options: TapOptions): void {
   socket.resetAndDestroy = function (this: net.Socket): net.Socket {
     if (!ended) {
       ended = true;
-      sink({ kind: 'close', conn, time: now(), from: localSide, how: 'reset', reason: 'reset by this side' });
+      const why = closeReasons.get(socket);
+      sink({ kind: 'close', conn, time: now(), from: localSide, how: 'reset', reason: why ? `reset by this side: ${why}` : 'reset by this side' });
     }
     return resetAndDestroy.call(this);
   };
@@ -102,7 +111,8 @@ export function tapSocket(socket: net.Socket, options: TapOptions): void {
   socket.once('finish', () => {
     if (ended || localFin) return;
     localFin = true;
-    sink({ kind: 'close', conn, time: now(), from: localSide, how: 'fin' });
+    const why = closeReasons.get(socket);
+    sink({ kind: 'close', conn, time: now(), from: localSide, how: 'fin', ...(why ? { reason: why } : {}) });
   });
   // The peer's FIN.
   socket.once('end', () => {

@@ -7,9 +7,11 @@
  *     "destinations": { "STORESCP": "127.0.0.1:11113" }, "moveMode": "sync",
  *     "aePolicy": "any", "knownCallers": ["FINDSCU"], "data": "/path",
  *     "subOperationDelayMs": 0,
- *     "storeSopClasses": ["1.2.840.10008.5.1.4.1.1.2"], "storeTransferSyntaxes": ["1.2.840.10008.1.2"] }
+ *     "storeSopClasses": ["1.2.840.10008.5.1.4.1.1.2"], "storeTransferSyntaxes": ["1.2.840.10008.1.2"],
+ *     "limits": { "acseTimeout": 30, "maxConnections": 1024 } }   (../guard/limits.ts)
  */
 import { parseHostPort } from '../../cli/host-port.ts';
+import { parseLimitsObject, type GuardLimits } from '../guard/limits.ts';
 
 /**
  * C-MOVE (move.ts): sync — a pending response after each C-STORE, the final
@@ -106,9 +108,11 @@ export interface FileSettings {
   subOperationDelayMs?: number;
   storeSopClasses?: string[];
   storeTransferSyntaxes?: string[];
+  /** The guard's limits of the DICOM ports (../guard/limits.ts). */
+  limits?: Partial<GuardLimits>;
 }
 
-const FILE_KEYS = ['pacs', 'store', 'destinations', 'moveMode', 'aePolicy', 'knownCallers', 'data', 'subOperationDelayMs', 'storeSopClasses', 'storeTransferSyntaxes'];
+const FILE_KEYS = ['pacs', 'store', 'destinations', 'moveMode', 'aePolicy', 'knownCallers', 'data', 'subOperationDelayMs', 'storeSopClasses', 'storeTransferSyntaxes', 'limits'];
 
 export function parseSettings(json: unknown, where: string): FileSettings {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${where}: expected a JSON object`);
@@ -149,5 +153,6 @@ export function parseSettings(json: unknown, where: string): FileSettings {
   }
   out.storeSopClasses = strList('storeSopClasses');
   out.storeTransferSyntaxes = strList('storeTransferSyntaxes');
+  if (o.limits !== undefined) out.limits = parseLimitsObject(o.limits, where);
   return out;
 }

@@ -28,12 +28,14 @@ export async function runFind(op: OperationContext<CFindRequest>, final: (rsp: C
     return final(response(STATUS.IdentifierDoesNotMatchSopClass, 'Study Root has no PATIENT level'));
   }
   const matches = findMatches(op.runtime.store.instances().map((i) => i.values), parsed.keys, parsed.level);
-  for (const entity of matches) {
+  for (const [n, entity] of matches.entries()) {
     if (op.cancelled()) return final(response(STATUS.Cancel));
     const rsp = response(STATUS.Pending);
     rsp.setDataset(identifierDataset(responseKeys(entity, parsed.keys, parsed.level), op.transferSyntaxUid));
     op.scp.sendResponse(request, rsp);
     if (op.runtime.config.subOperationDelayMs > 0) await sleep(op.runtime.config.subOperationDelayMs);
+    // A big store: other connections and the UI get their turn every few responses (and a C-CANCEL can come in).
+    else if (n % 32 === 31) await new Promise((resolve) => setImmediate(resolve));
   }
   final(response(op.cancelled() ? STATUS.Cancel : STATUS.Success));
 }

@@ -7,13 +7,14 @@
  * - C.2.2.2.2 list of UID matching (backslash-separated UIDs);
  * - C.2.2.2.3 universal matching (empty value, or only `*`);
  * - C.2.2.2.4 wild card matching (`*` any run, `?` one character) for the
- *   string VRs;
+ *   string VRs, without backtracking (wildcard.ts: the key is the peer's);
  * - C.2.2.2.5 range matching for DA, TM and DT (`a-b`, `-b`, `a-`).
  * A multi-valued attribute matches when one of its values matches.
  * Entities are built per level (PS3.4 C.2.1.1.2) with the computed keys of
  * C.3.4 (numbers of related entities, modalities and SOP classes in study).
  */
 import { LEVELS, QR_ATTRIBUTE, QR_ATTRIBUTES, UNIQUE_KEY, levelIndex, type QrLevel } from './qr-attributes.ts';
+import { wildcardMatch } from './wildcard.ts';
 
 /** An instance or an entity: keyword → its values (strings; PN as the DICOM string form). */
 export type AttributeValues = Readonly<Record<string, readonly string[]>>;
@@ -38,18 +39,12 @@ export function matchesKey(vr: string, key: string, values: readonly string[]): 
     if (query.includes('-')) return candidates.some((v) => inRange(vr, query, v)); // C.2.2.2.5
     return candidates.some((v) => comparable(vr, v, false) === comparable(vr, query, false));
   }
-  if (WILDCARD_VRS.has(vr) && /[*?]/.test(query)) {
-    const re = wildcardRegExp(query, vr === 'PN');
-    return candidates.some((v) => re.test(v)); // C.2.2.2.4
+  if (WILDCARD_VRS.has(vr) && (query.includes('*') || query.includes('?'))) {
+    return candidates.some((v) => wildcardMatch(query, v, vr === 'PN')); // C.2.2.2.4
   }
   if (vr === 'PN') return candidates.some((v) => v.toUpperCase() === query.toUpperCase());
   if (vr === 'IS' || vr === 'US' || vr === 'DS') return candidates.some((v) => Number(v) === Number(query));
   return candidates.some((v) => v === query); // C.2.2.2.1
-}
-
-function wildcardRegExp(query: string, caseInsensitive: boolean): RegExp {
-  const body = query.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
 }
 
 /** A DA/TM/DT value as a string that sorts in time order; `upper` pads the missing precision to the end of the span. */

@@ -15,6 +15,7 @@
  */
 import type { CaptureHub } from '../../capture/hub.ts';
 import { listenTapped, type ScpClass } from '../dimse-tap.ts';
+import type { GuardContext } from '../guard/guard-context.ts';
 import type { AePolicy, Destination, MoveMode, PacsConfig } from './config.ts';
 import { DataStore } from './data-store.ts';
 import type { PacsRuntime } from './operation.ts';
@@ -35,14 +36,17 @@ export interface RunningPacs {
   setSubOperationDelay(ms: number): void;
   /** Number of stored instances. */
   instanceCount(): number;
+  /** The guard of its port (guard/): limits, counts, what it refused. */
+  readonly guard: GuardContext;
   /** Stops listening, ends open associations, waits for asynchronous sub-operations. */
   close(): Promise<void>;
 }
 
-export async function startPacs(config: PacsConfig, hub: CaptureHub): Promise<RunningPacs> {
+/** `guard`: the guard shared by the process's DICOM ports (pacscope serve); one of its own by default. */
+export async function startPacs(config: PacsConfig, hub: CaptureHub, guard?: GuardContext): Promise<RunningPacs> {
   const store = DataStore.open(config.dataDir);
   const runtime: PacsRuntime = { config: { ...config, destinations: config.destinations, knownCallers: [...config.knownCallers] }, store, hub, background: new Set() };
-  const server = await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { pacs: runtime } });
+  const server = await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { pacs: runtime } }, { context: guard, name: `PACS ${config.ae}` });
   const c = runtime.config;
   return {
     ae: c.ae,
@@ -61,6 +65,7 @@ export async function startPacs(config: PacsConfig, hub: CaptureHub): Promise<Ru
     setKnownCallers: (aeTitles) => void (c.knownCallers = [...aeTitles]),
     setSubOperationDelay: (ms) => void (c.subOperationDelayMs = Math.max(0, ms)),
     instanceCount: () => store.instances().length,
+    guard: server.guard,
     close: async () => {
       await server.close();
       await Promise.allSettled([...runtime.background]);

@@ -10,6 +10,7 @@ import { readJsonConfig } from '../../config-file.ts';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PACS, DEFAULT_STORE, parseAeAddress, parseAePolicy, parseDestination, parseMoveMode, parseSettings, type Destination, type FileSettings, type PacsConfig, type StoreScpConfig } from './config.ts';
+import { resolveLimits, type GuardLimits } from '../guard/limits.ts';
 
 export interface ServeFlags {
   pacs?: string;
@@ -20,6 +21,8 @@ export interface ServeFlags {
   aePolicy?: string;
   config?: string;
   subOperationDelay?: string;
+  /** Limits from flags (checked by the caller: ../guard/limits.ts). */
+  limits?: Partial<GuardLimits>;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,7 +34,7 @@ export function readConfigFile(path: string): FileSettings {
   return parseSettings(json, `config file ${path}`);
 }
 
-export function resolveServeSettings(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): { pacs: PacsConfig; store: StoreScpConfig } {
+export function resolveServeSettings(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): { pacs: PacsConfig; store: StoreScpConfig; limits: GuardLimits } {
   const file = flags.config ? readConfigFile(flags.config) : {};
   const pacsAddress = flags.pacs ? parseAeAddress(flags.pacs) : (file.pacs ?? parseAeAddress(DEFAULT_PACS));
   const storeAddress = flags.store ? parseAeAddress(flags.store) : (file.store ?? parseAeAddress(DEFAULT_STORE));
@@ -62,5 +65,5 @@ export function resolveServeSettings(flags: ServeFlags, env: NodeJS.ProcessEnv =
     acceptedSopClasses: file.storeSopClasses,
     acceptedTransferSyntaxes: file.storeTransferSyntaxes,
   };
-  return { pacs, store };
+  return { pacs, store, limits: resolveLimits(file.limits, flags.limits) };
 }
