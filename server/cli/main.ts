@@ -5,6 +5,7 @@
 import { VERSION } from '../version.ts';
 import { ArgumentError, asksForHelp } from './args.ts';
 import { formatHelp, type CliCommand } from './command-help.ts';
+import { ignoreClosedPipes, isClosedPipe } from './closed-pipe.ts';
 
 const USAGE = `pacscope ${VERSION} — a visual debugger for DICOM networking
 
@@ -66,6 +67,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
 const loader = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
 
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   const [name, ...args] = argv;
   if (name === 'help' && args.length > 0) {
     // `pacscope help COMMAND`: the same text as `pacscope COMMAND --help`.
@@ -99,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(args);
   } catch (e) {
+    // The reader of our output went away (`… | head`): nothing more to say, and nowhere to say it.
+    if (isClosedPipe(e)) return 0;
     const hint = e instanceof ArgumentError ? ` (pacscope ${name} --help lists the options)` : '';
     process.stderr.write(`pacscope ${name}: ${(e as Error).message}${hint}\n`);
     return 1;

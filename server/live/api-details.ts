@@ -1,5 +1,5 @@
 /**
- * Details on demand from a capture hub — the live one or an opened session's
+ * Details on demand from the live capture hub or a page of an opened session
  * (sessions.ts): a message's full decode and a PDU's bytes as hex.
  *
  *   GET …/messages/:i      the DimseMessage behind summary.messages[i]
@@ -7,6 +7,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { CaptureHub } from '../capture/hub.ts';
+
+/** What answers details: the live hub, or a page of an opened session (session-page.ts). */
+export type DetailSource = Pick<CaptureHub, 'messageDetail' | 'pduBytes'>;
 import type { PduBytesInfo } from '../../shared/events/live-api.ts';
 import { HttpError, sendJson } from './http-json.ts';
 
@@ -15,13 +18,13 @@ function indexOf(text: string, what: string): number {
   return Number(text);
 }
 
-export function sendMessageDetail(res: ServerResponse, hub: CaptureHub, indexText: string): void {
+export function sendMessageDetail(res: ServerResponse, hub: DetailSource, indexText: string): void {
   const detail = hub.messageDetail(indexOf(indexText, 'message'));
   if (!detail) throw new HttpError(404, `no message ${indexText}`);
   sendJson(res, 200, detail);
 }
 
-export function sendPduBytes(res: ServerResponse, hub: CaptureHub, indexText: string): void {
+export function sendPduBytes(res: ServerResponse, hub: DetailSource, indexText: string): void {
   const found = hub.pduBytes(indexOf(indexText, 'PDU'));
   if (!found.ok) throw new HttpError(found.status, found.reason);
   const { bytes } = found;

@@ -14,7 +14,7 @@ export class HttpError extends Error {
 }
 
 /** ArrayBuffers and typed arrays (bulk values of a data set) as a short note instead of their bytes. */
-function replacer(_key: string, value: unknown): unknown {
+export function replacer(_key: string, value: unknown): unknown {
   if (value instanceof ArrayBuffer) return `<${value.byteLength} bytes>`;
   if (ArrayBuffer.isView(value)) return `<${value.byteLength} bytes>`;
   if (typeof value === 'bigint') return value.toString();

@@ -122,6 +122,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
         return sendJson(res, 202, { id: parts[1], cancel: 'requested' });
       case 'POST /doctor':
         return sendJson(res, 201, { id: doctor.start(await readJsonObject(req)).id });
+      case 'GET /doctor':
+        return sendJson(res, 200, doctor.list());
       case 'GET /doctor/:id': {
         const run = doctor.get(parts[1]);
         if (!run) throw new HttpError(404, `no doctor run ${parts[1]}`);

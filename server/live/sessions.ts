@@ -4,11 +4,14 @@
  * tells a file's format by its magic number, as every source does
  * (open-source.ts), so a file of no known format is simply not listed.
  *
- * Opening one runs the file through a capture hub of its own — the same one
- * pipeline as live traffic (docs/architecture.md §2) — so an opened session has
- * what the live one has: the summary, full message details and PDU bytes for
- * the inspector. The last few opened sessions are kept, keyed by name, size
- * and modification time (the live recording grows: reopening it reads it anew).
+ * Opening one runs the file through the one decoder (docs/architecture.md
+ * §2) and serves it in pages of bounded size (docs/live-api.md, "Sessions in
+ * pages"): a first pass indexes it (session-index.ts), each page is built
+ * when asked for (session-page.ts) with its summary, full message details
+ * and PDU bytes for the inspector. Memory is bounded whatever the file: the
+ * index keeps counts, a page at most SESSION_PAGE_BUDGET. The last few
+ * indexes and pages are kept, keyed by name, size and modification time (the
+ * live recording grows: reopening it reads it anew).
  */
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, rm, stat } from 'node:fs/promises';
@@ -17,28 +20,31 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SessionInfo, SessionSummary } from '../../shared/events/live-api.ts';
-import { scenarioRunsOf } from '../../shared/events/scenario-runs.ts';
-import { CaptureHub } from '../capture/hub.ts';
-import { detectFormat, openWireSource } from '../sources/open-source.ts';
+import type { SessionInfo } from '../../shared/events/live-api.ts';
+import { detectFormat } from '../sources/open-source.ts';
 import { fileStart } from '../sources/file-chunks.ts';
 import { HttpError } from './http-json.ts';
+import { indexSession, pagePlan, type SessionIndex } from './session-index.ts';
+import { buildPage, type SessionPage } from './session-page.ts';
 
-/** Opened sessions kept in memory (each holds its summary and up to BYTE_BUDGET of PDU bytes). */
+/** Indexes of opened sessions kept in memory (counts only). */
 const KEEP_OPEN = 3;
-const BYTE_BUDGET = 64 * 1024 * 1024;
+/** Built pages kept in memory, all sessions together (each at most SESSION_PAGE_BUDGET and PAGE_BYTE_BUDGET). */
+const KEEP_PAGES = 3;
 /** A file dropped on the page (POST /api/sessions) is refused past this size. */
 export const MAX_SESSION_UPLOAD = 8 * 1024 * 1024 * 1024;
 
 export interface OpenedSession {
   readonly name: string;
-  readonly hub: CaptureHub;
-  /** The summary with the file's own problems (torn tail, unknown link type) among its errors, and the teaching scenario runs a recording carries. */
-  readonly summary: SessionSummary;
+  readonly index: SessionIndex;
+  /** Page `k` (0-based): its summary (with the file's own problems among its errors, and the teaching scenario runs a recording carries), details and bytes; HttpError 404 past the last page. */
+  page(k: number): Promise<SessionPage>;
 }
 
 export class SessionLibrary {
   private readonly opened = new Map<string, { key: string; session: Promise<OpenedSession> }>();
+  /** Built pages by "name, key, page", most recently used last. */
+  private readonly pages = new Map<string, Promise<SessionPage>>();
 
   constructor(
     /** The folder listed; null: none (the list is empty). */
@@ -93,7 +99,7 @@ export class SessionLibrary {
       this.opened.set(name, cached);
       return cached.session;
     }
-    const session = decode(name, path);
+    const session = this.decode(name, path, key);
     this.opened.delete(name);
     this.opened.set(name, { key, session });
     session.catch(() => this.opened.delete(name));
@@ -147,6 +153,40 @@ export class SessionLibrary {
     }
   }
 
+  private async decode(name: string, path: string, key: string): Promise<OpenedSession> {
+    let index: SessionIndex;
+    try {
+      index = await indexSession(path);
+    } catch (e) {
+      throw new HttpError(422, (e as Error).message);
+    }
+    const cacheKey = (k: number) => `${name}\u0000${key}\u0000${k}`;
+    if (index.onlyPage) this.keepPage(cacheKey(0), Promise.resolve(index.onlyPage));
+    index.onlyPage = null;
+    return {
+      name,
+      index,
+      page: (k: number): Promise<SessionPage> => {
+        if (!Number.isInteger(k) || k < 0 || k >= Math.max(1, index.pages.length)) throw new HttpError(404, `no page ${k} in ${name} (it has ${Math.max(1, index.pages.length)})`);
+        const cached = this.pages.get(cacheKey(k));
+        if (cached) {
+          this.keepPage(cacheKey(k), cached);
+          return cached;
+        }
+        const page = buildPage(pagePlan(index, k));
+        page.catch(() => this.pages.delete(cacheKey(k)));
+        this.keepPage(cacheKey(k), page);
+        return page;
+      },
+    };
+  }
+
+  private keepPage(key: string, page: Promise<SessionPage>): void {
+    this.pages.delete(key);
+    this.pages.set(key, page);
+    while (this.pages.size > KEEP_PAGES) this.pages.delete(this.pages.keys().next().value!);
+  }
+
   private pathOf(name: string): string {
     // A name, never a path: nothing outside the folder can be opened this way.
     if (this.dir === null || name === '' || name !== basename(name) || name === '.' || name === '..' || name.includes('\0')) throw new HttpError(404, `no session "${name}"`);
@@ -166,19 +206,4 @@ function safeName(name: string, format: keyof typeof EXTENSION): string {
   if (base === '') base = `session-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   if (extname(base) === '') base += EXTENSION[format];
   return base;
-}
-
-async function decode(name: string, path: string): Promise<OpenedSession> {
-  let source;
-  try {
-    source = await openWireSource(path);
-  } catch (e) {
-    throw new HttpError(422, (e as Error).message);
-  }
-  const hub = await CaptureHub.open({ source: { kind: 'file', description: path }, byteBudget: BYTE_BUDGET, format: source.format });
-  for await (const batch of source.batches()) for (const event of batch) hub.sink(event);
-  await hub.close();
-  const summary: SessionSummary = { ...hub.summary(), scenarioRuns: scenarioRunsOf(source.meta?.metadata) };
-  for (const e of source.errors) summary.errors.push({ association: null, side: null, offset: e.offset, time: 0, reason: `file: ${e.reason}` });
-  return { name, hub, summary };
 }

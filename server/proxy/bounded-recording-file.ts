@@ -14,14 +14,16 @@
  * The bytes go to an AppendFile (append-file.ts): staged in 1 MiB buffers,
  * written around the page cache where the system allows it, every record
  * in the file within FLUSH_MS. Data records are copied straight into the
- * stage (prefix, the relayed bytes, suffix: the layout of format-v1.ts, as
- * encode.ts writes it): no buffer per chunk for the GC.
+ * stage (prefix, the relayed bytes, suffix: the layout of format-v2.ts, as
+ * encode.ts writes it, the suffix being the checksum and the length): no
+ * buffer per chunk for the GC.
  */
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
-import { encodeHeader, encodeMetadata, encodeRecord } from '../../shared/capture/recording/encode.ts';
-import { DATA_PREFIX_BYTES_V1, RECORD_HEADER_BYTES_V1, RECORD_OVERHEAD_V1, RecordTypeV1 } from '../../shared/capture/recording/format-v1.ts';
+import { dataRecordTrailer, encodeHeader, encodeMetadata, encodeRecord } from '../../shared/capture/recording/encode.ts';
+import { DATA_PREFIX_BYTES_V2, RECORD_HEADER_BYTES_V2, RECORD_OVERHEAD_V2, RECORD_TRAILER_BYTES_V2, RecordTypeV2 } from '../../shared/capture/recording/format-v2.ts';
 import type { RecordingHeader } from '../../shared/capture/recording/recording-meta.ts';
 import { AppendFile } from './append-file.ts';
+import '../recording/native-crc32.ts';
 import type { StagePool } from './stage-pool.ts';
 
 export interface BoundedFileOptions {
@@ -38,8 +40,8 @@ export interface BoundedFileOptions {
 export class BoundedRecordingFile {
   private readonly file: AppendFile;
   /** A data record's length, type, connection, direction and time; then its bytes; then its length again. */
-  private readonly prefix = Buffer.alloc(RECORD_HEADER_BYTES_V1 + DATA_PREFIX_BYTES_V1);
-  private readonly suffix = Buffer.alloc(4);
+  private readonly prefix = Buffer.alloc(RECORD_HEADER_BYTES_V2 + DATA_PREFIX_BYTES_V2);
+  private readonly suffix = Buffer.alloc(RECORD_TRAILER_BYTES_V2);
   /** Bytes handed to the file (header included). */
   bytesWritten = 0;
   /** Data bytes written as gaps because the disk fell behind. */
@@ -79,18 +81,18 @@ export class BoundedRecordingFile {
       this.append(encodeRecord({ kind: 'gap', conn: event.conn, time: event.time, from: event.from, length: event.bytes.length }));
       return;
     }
-    const n = DATA_PREFIX_BYTES_V1 + event.bytes.length;
+    const n = DATA_PREFIX_BYTES_V2 + event.bytes.length;
     const p = this.prefix;
     p.writeUInt32BE(n, 0);
-    p[4] = RecordTypeV1.Data;
-    p.writeUInt32BE(event.conn, RECORD_HEADER_BYTES_V1);
-    p[RECORD_HEADER_BYTES_V1 + 4] = event.from === 'requestor' ? 0 : 1;
-    p.writeDoubleBE(event.time, RECORD_HEADER_BYTES_V1 + 5);
-    this.suffix.writeUInt32BE(n, 0);
+    p[4] = RecordTypeV2.Data;
+    p.writeUInt32BE(event.conn, RECORD_HEADER_BYTES_V2);
+    p[RECORD_HEADER_BYTES_V2 + 4] = event.from === 'requestor' ? 0 : 1;
+    p.writeDoubleBE(event.time, RECORD_HEADER_BYTES_V2 + 5);
+    dataRecordTrailer(p, event.bytes, this.suffix);
     this.file.append(p);
     this.file.append(event.bytes);
     this.file.append(this.suffix);
-    this.bytesWritten += RECORD_OVERHEAD_V1 + n;
+    this.bytesWritten += RECORD_OVERHEAD_V2 + n;
   }
 
   writeMetadata(metadata: Record<string, unknown>): void {

@@ -20,7 +20,10 @@
  *   `end()` on the other (after what was written before it), and the other
  *   direction keeps flowing.
  * - Reset: ECONNRESET/EPIPE from one side resets the other
- *   (`resetAndDestroy`); any other socket error destroys the other side.
+ *   (`resetAndDestroy`: the other peer gets an RST, not a FIN), also when
+ *   libuv reported the reset as an end of stream (see onEndOf) or the
+ *   upstream reset the connection as it was set up; any other socket error
+ *   destroys the other side.
  * - Upstream refuses or does not answer within the connect timeout: the
  *   client socket is closed (a FIN, as a real network shows a dead peer behind
  *   a live one) and the capture gets a `refused` event "upstream H:P refused".
@@ -162,6 +165,7 @@ export class RelayConnection {
     this.timer = setTimeout(() => this.refuse(`upstream ${formatEndpoint(upstream)} did not answer within ${seconds} s`), connectTimeoutMs);
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (this.state !== 'connecting') return this.onError('acceptor', err);
+      if (err.code === 'ECONNRESET') return this.refuse(`upstream ${formatEndpoint(upstream)} reset the connection as it was set up (ECONNRESET)`, true);
       const why = err.code === 'ECONNREFUSED' ? 'refused' : `unreachable: ${err.code ?? err.message}`;
       this.refuse(`upstream ${formatEndpoint(upstream)} ${why}`);
     });
@@ -247,12 +251,32 @@ export class RelayConnection {
     }
   }
 
-  /** `from`'s FIN goes on to the other side, after the bytes written before it. */
+  /**
+   * `from`'s FIN goes on to the other side, after the bytes written before it.
+   *
+   * An 'end' is not always a FIN: libuv reports a reset that arrives while
+   * received bytes are still queued as end of stream (uv__stream_io takes
+   * POLLHUP after a partial read as EOF and never reads the ECONNRESET). So
+   * the kernel is asked first, with a write of zero bytes: on a socket whose
+   * peer sent a FIN it succeeds (CLOSE-WAIT, RFC 9293 §3.6), on one reset by
+   * its peer it fails with ECONNRESET (EPIPE once the error was taken) —
+   * that error reaches onError, which passes a reset on.
+   */
   private onEndOf(src: net.Socket, dst: net.Socket, from: Side): void {
     src.once('end', () => {
       if (this.terminal) return;
-      this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from, how: 'fin' });
-      if (!dst.destroyed) dst.end();
+      const passFin = () => {
+        if (this.terminal) return;
+        this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from, how: 'fin' });
+        if (!dst.destroyed) dst.end();
+      };
+      // Our own FIN went to `src` already: it cannot be written to any more, and a reset after both FINs changes nothing for either side.
+      // Bytes still queued for `src` (its peer reads slowly or not at all): the probe would wait behind them, and the FIN must not.
+      if (src.destroyed || src.writableEnded || src.writableLength > 0) return passFin();
+      src.write(NO_BYTES, (err) => {
+        if (!err) passFin();
+        // else: the 'error' event carries it to onError.
+      });
     });
   }
 
@@ -270,7 +294,7 @@ export class RelayConnection {
       this.endHow = 'reset';
       this.failure = `reset by ${side === 'requestor' ? 'client' : 'upstream'}`;
       this.emit({ kind: 'close', conn: this.conn, time: this.o.now(), from: side, how: 'reset', reason: `${this.failure} (${err.code})` });
-      if (peer && !peer.destroyed) peer.resetAndDestroy();
+      if (peer) passReset(peer);
     } else {
       this.endHow = 'error';
       this.failure = `${side === 'requestor' ? 'client' : 'upstream'} socket error: ${err.message}`;
@@ -280,7 +304,13 @@ export class RelayConnection {
     (side === 'requestor' ? this.client : this.upstreamSocket)?.destroy();
   }
 
-  private refuse(reason: string): void {
+  /**
+   * The upstream never became a relayed connection. `reset`: it accepted and
+   * reset at once (the RST came with, or before, the end of the handshake:
+   * Node reports it as a connect error), and the client is reset too; for a
+   * refusal or no answer the client sees its connection close.
+   */
+  private refuse(reason: string, reset = false): void {
     if (this.state !== 'connecting') return;
     this.clearTimer();
     this.state = 'ended';
@@ -298,7 +328,8 @@ export class RelayConnection {
     });
     local?.destroy();
     // What a real network shows when nothing answers behind a live address: the connection closes.
-    this.client.destroy();
+    if (reset) passReset(this.client);
+    else this.client.destroy();
   }
 
   private onSocketClose(): void {
@@ -329,6 +360,28 @@ export class RelayConnection {
       // The capture must never stop the relay (docs/architecture.md §6).
     }
   }
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * Resets `socket` (an RST, not a FIN). libuv refuses to reset a socket whose
+ * shutdown (our FIN after end()) is still queued behind unwritten bytes —
+ * and Node then drops the handle without closing it — so such a socket is
+ * reset once the FIN is out, or closed after a second if it never gets out.
+ */
+function passReset(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  if (!socket.writableEnded || socket.writableFinished) {
+    socket.resetAndDestroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('finish', () => {
+    clearTimeout(timer);
+    if (!socket.destroyed) socket.resetAndDestroy();
+  });
 }
 
 /**

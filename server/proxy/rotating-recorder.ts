@@ -71,8 +71,9 @@ export class RotatingRecorder {
   private readonly timer: NodeJS.Timeout | null = null;
   private eventsSinceRotation = 0;
   private finished = false;
-  /** Data bytes recorded as gaps because the disk fell behind, over all files. */
+  /** Data bytes recorded as gaps because the disk fell behind, in the files closed so far (`retired`). */
   private lostInClosed = 0;
+  private readonly retired = new Set<BoundedRecordingFile>();
   private errors: Error[] = [];
   /** The staging buffers of every file of this recording: the budget plus a few stages (bounded-recording-file.ts). */
   private readonly pool: StagePool;
@@ -108,8 +109,16 @@ export class RotatingRecorder {
     return this.current.path;
   }
 
+  /**
+   * Data bytes recorded as gaps because the disk fell behind, over all files:
+   * each file's are counted once, from `lostInClosed` once it is closed, from
+   * the file itself before (the current file is also among the closing ones
+   * during close()).
+   */
   get lostBytes(): number {
-    return this.lostInClosed + this.current.lostBytes;
+    let n = this.lostInClosed;
+    for (const f of new Set([this.current, ...this.leaving, ...this.closing])) if (!this.retired.has(f)) n += f.lostBytes;
+    return n;
   }
 
   /** Appends one wire event; rotates after it when the size limit is reached. Never throws. */
@@ -248,6 +257,8 @@ export class RotatingRecorder {
   }
 
   private retire(old: BoundedRecordingFile): void {
+    if (this.retired.has(old)) return;
+    this.retired.add(old);
     this.lostInClosed += old.lostBytes;
     this.closing.splice(this.closing.indexOf(old), 1);
   }

@@ -4,6 +4,7 @@ import { RecordingDecoder } from '../../shared/capture/recording/recording-decod
 import type { RecordingError } from '../../shared/capture/recording/recording-decoder.ts';
 import type { RecordingMeta } from '../../shared/capture/recording/recording-meta.ts';
 import { DEFAULT_CHUNK_BYTES, fileChunks } from '../sources/file-chunks.ts';
+import './native-crc32.ts';
 
 export class RecordingFileReader {
   /** The header (with metadata updates applied), once read. */

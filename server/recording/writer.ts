@@ -10,6 +10,7 @@ import type { WriteStream } from 'node:fs';
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import { encodeHeader, encodeMetadata, encodeRecord } from '../../shared/capture/recording/encode.ts';
 import type { RecordingHeader } from '../../shared/capture/recording/recording-meta.ts';
+import './native-crc32.ts';
 
 export interface RecordingWriterOptions {
   /** Replace an existing file (default: refuse, so a recording is never overwritten by accident). */

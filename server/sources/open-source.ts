@@ -18,6 +18,7 @@ import { RecordingDecoder } from '../../shared/capture/recording/recording-decod
 import { isRecordingMagic } from '../../shared/capture/recording/recording-meta.ts';
 import type { RecordingMeta } from '../../shared/capture/recording/recording-meta.ts';
 import { DEFAULT_CHUNK_BYTES, fileChunks, fileStart } from './file-chunks.ts';
+import '../recording/native-crc32.ts';
 
 export type WireSourceFormat = 'recording' | 'pcap' | 'pcapng';
 

@@ -56,6 +56,8 @@ export interface AssociationEnded {
   outcome: AssociationOutcome;
   /** How the connection ended, in words ("closed by requestor without A-RELEASE", "reset by acceptor"). */
   reason: string | null;
+  /** The side whose TCP close (FIN or reset) came first, when the association was not over by then (no release, abort or reject); null otherwise. */
+  closedFirst?: Side | null;
 }
 
 export interface DecodeError {

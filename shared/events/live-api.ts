@@ -141,7 +141,33 @@ export interface SessionInfo {
  */
 export interface SessionSummary extends Summary {
   scenarioRuns: ScenarioRunRecord[];
+  /** Which part of the session this is: a session is served in pages of bounded size (docs/live-api.md, "Sessions in pages"). The server always sends it. */
+  page?: SessionPageInfo;
 }
+
+/**
+ * One page of an opened session (`GET /api/sessions/:name/pages/:k`): whole
+ * associations in the order they opened, with their messages, PDUs and
+ * errors, at most SESSION_PAGE_BUDGET of each; an association too big for one
+ * page is spread over pages of its own (`partial`). Message and PDU indices
+ * (and the details URLs) are the page's own.
+ */
+export interface SessionPageInfo {
+  /** 0-based. */
+  index: number;
+  /** Pages in the session (≥ 1). */
+  count: number;
+  /** Ids of the page's first and last associations (null: a session without any). */
+  firstAssociation: string | null;
+  lastAssociation: string | null;
+  /** The page holds only part of its first or last association's messages and PDUs (the rest is on the page before or after). */
+  partial: boolean;
+  /** The whole session. */
+  totals: { associations: number; messages: number; pdus: number; errors: number };
+}
+
+/** The most a session page holds (shared/events/live-api.ts `SessionPageInfo`). */
+export const SESSION_PAGE_BUDGET = Object.freeze({ associations: 1000, messages: 10_000, pdus: 30_000, errors: 2000 });
 
 /** `GET /api/sessions`. */
 export interface SessionList {
@@ -232,6 +258,8 @@ export interface DoctorState {
   /** The steps finished so far. */
   steps: DoctorStep[];
   report?: DoctorReport;
+  /** Every association the run opened so far (its probes): the findings panel keeps their findings apart from the user's. */
+  associations?: string[];
 }
 
 /** Counters of one proxy route (server/proxy/). */

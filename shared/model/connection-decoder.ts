@@ -30,6 +30,8 @@ export class ConnectionDecoder {
   private ac: AAssociateAc | null = null;
   private releaseRequested = false;
   private closedBy = new Set<Side>();
+  /** The first side to close its end while the association was still going (docs/summary-json.md, closedFirst). */
+  private firstCloser: Side | null = null;
   private ended = false;
   private readonly midStream: boolean;
   /** Messages completed by PDV pieces wait for the P-DATA-TF event that carried them, so PDUs come first. */
@@ -100,6 +102,7 @@ export class ConnectionDecoder {
 
   private onClose(from: Side | null, how: 'fin' | 'reset' | 'error', reason: string | undefined, time: number, out: DerivedEvent[]): void {
     if (this.ended) return;
+    if (from !== null && this.firstCloser === null && !this.isAssociationOver()) this.firstCloser = from;
     if (how === 'fin' && from !== null) {
       this.closedBy.add(from);
       // A half-close: the connection ends when both sides closed, or at once
@@ -111,7 +114,7 @@ export class ConnectionDecoder {
     }
     for (const side of ['requestor', 'acceptor'] as const) this.flushSide(side, time, out);
     this.ended = true;
-    out.push({ type: 'association.end', association: this.association, time, outcome: this.outcome, reason: this.describeEnd(from, how, reason) });
+    out.push({ type: 'association.end', association: this.association, time, outcome: this.outcome, reason: this.describeEnd(from, how, reason), closedFirst: this.firstCloser });
   }
 
   private isAssociationOver(): boolean {
@@ -119,7 +122,9 @@ export class ConnectionDecoder {
   }
 
   private describeEnd(from: Side | null, how: 'fin' | 'reset' | 'error', reason: string | undefined): string | null {
-    const by = from ? ` by ${from}` : '';
+    // A FIN names who closed: the side that closed first, not the one that answered its close.
+    const closer = how === 'fin' ? (this.firstCloser ?? from) : from;
+    const by = closer ? ` by ${closer}` : '';
     if (how === 'reset') return `connection reset${by}${reason ? ` (${reason})` : ''}`;
     if (how === 'error') return `connection error${by}${reason ? `: ${reason}` : ''}`;
     if (this.isAssociationOver()) return null;

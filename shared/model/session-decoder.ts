@@ -2,13 +2,23 @@
  * The one decoder (docs/architecture.md §2): every source's wire events go
  * through here and come out as derived events. One ConnectionDecoder per TCP
  * connection; association ids "a1", "a2", … in order of appearance.
+ *
+ * A connection's decoder is let go once its association has ended (a few KB
+ * each: a file of hundreds of thousands of short connections must not keep
+ * them all, issue 14); its connection number and association id are
+ * remembered, the most recent MAX_ENDED of them, so that a late event is
+ * reported as the ended decoder would have.
  */
 import type { WireEvent } from '../capture/wire-event.ts';
-import type { DerivedEvent } from '../events/derived-event.ts';
+import type { AssociationId, DerivedEvent } from '../events/derived-event.ts';
 import { ConnectionDecoder, type ConnectionDecoderOptions } from './connection-decoder.ts';
+
+const MAX_ENDED = 65_536;
 
 export class SessionDecoder {
   private readonly connections = new Map<number, ConnectionDecoder>();
+  /** Connections whose association ended, oldest first. */
+  private readonly ended = new Map<number, AssociationId>();
   private count = 0;
   private lastTime = 0;
 
@@ -40,8 +50,9 @@ export class SessionDecoder {
   private dispatch(event: WireEvent): DerivedEvent[] {
     if (event.time > this.lastTime) this.lastTime = event.time;
     if (event.kind === 'open') {
-      if (this.connections.has(event.conn)) {
-        return [{ type: 'decode.error', association: this.connections.get(event.conn)!.association, time: event.time, from: null, offset: null, reason: `connection ${event.conn} opened twice` }];
+      const existing = this.connections.get(event.conn)?.association ?? this.ended.get(event.conn);
+      if (existing !== undefined) {
+        return [{ type: 'decode.error', association: existing, time: event.time, from: null, offset: null, reason: `connection ${event.conn} opened twice` }];
       }
       const association = this.nextId();
       this.connections.set(event.conn, new ConnectionDecoder(association, event, this.options));
@@ -56,9 +67,19 @@ export class SessionDecoder {
     }
     const decoder = this.connections.get(event.conn);
     if (!decoder) {
-      return [{ type: 'decode.error', association: null, time: event.time, from: 'from' in event ? event.from : null, offset: null, reason: `${event.kind} on unknown connection ${event.conn}` }];
+      const from = 'from' in event ? event.from : null;
+      const ended = this.ended.get(event.conn);
+      // As ConnectionDecoder answers once ended: a late close is nothing, anything else an error.
+      if (ended !== undefined) return event.kind === 'close' ? [] : [{ type: 'decode.error', association: ended, time: event.time, from, offset: null, reason: `${event.kind} after the connection ended` }];
+      return [{ type: 'decode.error', association: null, time: event.time, from, offset: null, reason: `${event.kind} on unknown connection ${event.conn}` }];
     }
-    return decoder.push(event);
+    const out = decoder.push(event);
+    if (decoder.isEnded) {
+      this.connections.delete(event.conn);
+      this.ended.set(event.conn, decoder.association);
+      if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.keys().next().value!);
+    }
+    return out;
   }
 
   private nextId(): string {

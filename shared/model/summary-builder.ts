@@ -22,8 +22,14 @@ export class SummaryBuilder {
   private readonly summary: Summary;
   private readonly correlator = new Correlator();
 
-  constructor(source: SummarySource) {
+  /**
+   * `startTime` (ms since the epoch): what times are counted from, when the
+   * events folded in are not all of the source's (one page of a session,
+   * server/live/session-page.ts); by default the first event's time.
+   */
+  constructor(source: SummarySource, startTime: number | null = null) {
     this.summary = { version: SUMMARY_VERSION, source: { ...source, start: null }, associations: [], pdus: [], messages: [], errors: [] };
+    if (startTime !== null) this.rel(startTime);
   }
 
   private rel(time: number): number {
@@ -89,6 +95,8 @@ export class SummaryBuilder {
           errorComment: m.errorComment,
           offendingElements: m.offendingElements,
           identifier: m.dataSet ? m.dataSet.attributes : null,
+          commandSetDataElements: m.commandSetDataElements ?? null,
+          nonConformance: m.nonConformance?.length ? m.nonConformance.map((p) => ({ reason: p.reason, section: p.section })) : null,
           request: links.message?.request ?? null,
           cause: links.message?.cause ?? null,
         };
@@ -102,6 +110,7 @@ export class SummaryBuilder {
         a.outcome = ev.outcome;
         a.end = time;
         if (ev.reason) a.closeReason = ev.reason;
+        a.closedFirst = ev.closedFirst ?? null;
         deltas.push({ type: 'association', association: a });
         break;
       }
@@ -233,6 +242,7 @@ function newAssociation(id: string, requestor: { host: string; port: number }, a
     reject: null,
     abort: null,
     closeReason: null,
+    closedFirst: null,
     presentationContexts: [],
     roles: [],
     maxPdu: { requestor: null, acceptor: null },

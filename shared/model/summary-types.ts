@@ -48,6 +48,13 @@ export interface SummaryAssociation {
   abort: { source: number; reason: number; text: string; by: 'requestor' | 'acceptor' } | null;
   /** Free text on how the connection ended (reset, refused reason), or null. */
   closeReason: string | null;
+  /**
+   * The side whose TCP close (FIN or reset) came first while the association
+   * was still going (no A-RELEASE, A-ABORT or A-ASSOCIATE-RJ before it):
+   * who vanished. Null when the association ended properly or is open;
+   * absent in summaries of older versions.
+   */
+  closedFirst?: 'requestor' | 'acceptor' | null;
   presentationContexts: SummaryPresentationContext[];
   roles: SummaryRoleSelection[];
   /** Maximum length received announced by each side (0 = unlimited, null = not announced). */
@@ -130,6 +137,15 @@ export interface SummaryMessage {
   offendingElements: string[] | null;
   /** Keyword → value of the data set, without bulk data; null when the message has none. */
   identifier: Record<string, unknown> | null;
+  /**
+   * Keyword → value of elements outside group 0000 that the sender put into
+   * the command set, where only command elements belong (PS3.7 §6.3.1): a
+   * non-conformant peer's data (e.g. a Failed SOP Instance UID List).
+   * Null when there were none; absent in summaries of older versions.
+   */
+  commandSetDataElements?: Record<string, unknown> | null;
+  /** What the sender got wrong in this message's command set, each with the section it breaks; null when nothing (absent in older summaries). */
+  nonConformance?: { reason: string; section: string }[] | null;
   /**
    * Responses: index in `messages` of the request answered (same association,
    * other side, Message ID Being Responded To); null for requests and when the

@@ -17,6 +17,7 @@ import { RecordingWriter } from '../../server/recording/writer.ts';
 import { PcapngWriter } from '../../shared/capture/export/pcapng-writer.ts';
 import { VERSION } from '../../server/version.ts';
 import { DEFAULT_CHUNK_BYTES } from '../../server/sources/file-chunks.ts';
+import { RECORDING_FORMAT_VERSION } from '../../shared/capture/recording/recording-meta.ts';
 
 const options: CStoreStreamOptions = {
   instances: Number(process.env.BENCH_INSTANCES ?? 2000),
@@ -25,7 +26,8 @@ const options: CStoreStreamOptions = {
   readBytes: 64 * 1024,
 };
 const dir = join(process.cwd(), '.tmp', 'bench');
-const stamp = JSON.stringify({ ...options, generator: 1 });
+// The recording's format version too: inputs written in an older version are made again.
+const stamp = JSON.stringify({ ...options, generator: 1, format: RECORDING_FORMAT_VERSION });
 const recording = join(dir, 'cstore.pacscope');
 const pcapng = join(dir, 'cstore.pcapng');
 

@@ -26,6 +26,8 @@ export interface PcapImportOptions {
   dicomPorts?: number[];
   /** Out-of-order bytes held per direction waiting for a hole to fill (default 4 MiB); beyond it the hole is declared a gap. */
   maxOutOfOrderBytes?: number;
+  /** Out-of-order bytes held by all connections together (default 16 MiB); beyond it the direction adding to it gives up its holes. */
+  maxHeldBytes?: number;
 }
 
 export interface PcapFileError {
@@ -34,6 +36,7 @@ export interface PcapFileError {
 }
 
 const DEFAULT_MAX_OUT_OF_ORDER = 4 * 1024 * 1024;
+const DEFAULT_MAX_HELD = 16 * 1024 * 1024;
 
 export class PcapImporter {
   private detected: 'pcap' | 'pcapng' | null = null;
@@ -54,7 +57,13 @@ export class PcapImporter {
     this.tracker = new TcpTracker({
       dicomPorts: options.dicomPorts ?? [],
       maxOutOfOrderBytes: options.maxOutOfOrderBytes ?? DEFAULT_MAX_OUT_OF_ORDER,
+      maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD,
     });
+  }
+
+  /** Out-of-order bytes held now, all connections together (bounded by `maxHeldBytes` whatever the capture lost). */
+  get heldBytes(): number {
+    return this.tracker.heldBytes;
   }
 
   /** The file format, once its first 4 bytes were read; null before, or when it is neither. */

@@ -19,7 +19,7 @@ import { ASSOCIATE_RQ_PROBE_BYTES, looksLikeAssociateRq } from './dicom-detect.t
 import { COMMAND_SNIFF_BYTES, commandSide, MidStreamProbe } from './mid-stream-detect.ts';
 import type { ByteSlab } from './byte-slab.ts';
 import { TcpDirection } from './tcp-direction.ts';
-import type { DirectionSink } from './tcp-direction.ts';
+import type { DirectionSink, HeldBudget } from './tcp-direction.ts';
 import { TcpFlag } from './tcp-segment.ts';
 import type { TcpSegment } from './tcp-segment.ts';
 
@@ -33,6 +33,8 @@ export interface ConnectionContext {
   isDicomPort(port: number): boolean;
   learnDicomPort(port: number): void;
   maxOutOfOrderBytes: number;
+  /** Out-of-order bytes held by all connections together (tcp-direction.ts). */
+  held: HeldBudget;
   slab: ByteSlab;
 }
 
@@ -75,7 +77,7 @@ export class TcpConnection {
   ) {
     this.lastTime = time;
     this.openTime = time;
-    this.dirs = [new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab), new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab)];
+    this.dirs = [new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab, ctx.held), new TcpDirection(ctx.maxOutOfOrderBytes, ctx.slab, ctx.held)];
     this.sinks = [this.sink(0), this.sink(1)];
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
@@ -149,6 +151,8 @@ export class TcpConnection {
       this.establish(time); // the SYN-ACK was not captured
     }
     if (!this.opened && this.decision === 'dicom') this.emitOpen();
+    // What this side acknowledges of the other's bytes ends the other's wait for holes the capture lost.
+    if (flags & TcpFlag.ACK) this.dirs[d ^ 1].acked(seg.ack, time, this.sinks[d ^ 1]);
     this.dirs[d].segment(seq, seg.payload, seg.payloadLength, (flags & TcpFlag.FIN) !== 0, time, this.sinks[d]);
   }
 

@@ -9,6 +9,15 @@
  * number after the SYN (or the first segment seen, mid-stream), so streams
  * longer than 4 GiB work: an incoming sequence number is placed by its signed
  * 32-bit distance from the next expected one.
+ *
+ * Memory is bounded whatever the capture lost (issue 14): a hole is declared
+ * a gap as soon as the other side acknowledges bytes beyond its start (TCP
+ * acknowledges only what was received, RFC 9293 §3.4: acknowledged bytes
+ * the capture lacks were dropped by the capture and never come), when this
+ * direction holds more than `maxHeldBytes`, or when all the connections of
+ * the capture together hold more than their shared budget. Held segments are
+ * copies of their own, not slab views: a held segment must not keep a slab
+ * of delivered bytes alive.
  */
 
 /** What a direction delivers, in stream order. `bytes` are owned by the receiver (copied out of the capture). */
@@ -18,6 +27,12 @@ export interface DirectionSink {
   data(bytes: Uint8Array, time: number): void;
   gap(length: number, time: number): void;
   fin(time: number): void;
+}
+
+/** Out-of-order bytes held by every direction of a capture together, and their limit. */
+export interface HeldBudget {
+  bytes: number;
+  readonly max: number;
 }
 
 interface HeldSegment {
@@ -44,6 +59,7 @@ export class TcpDirection {
   constructor(
     private readonly maxHeldBytes: number,
     private readonly slab: ByteSlab,
+    private readonly budget: HeldBudget = { bytes: 0, max: Infinity },
   ) {}
 
   /** Bytes delivered or declared missing so far. */
@@ -82,16 +98,32 @@ export class TcpDirection {
     this.checkFin(time, sink);
   }
 
-  /** End of the connection or of the capture: every hole becomes a gap, held data is delivered, a pending FIN is delivered. */
-  flush(time: number, sink: DirectionSink): void {
-    while (this.held.length > 0) {
+  /**
+   * The other side acknowledged everything before sequence number `ack`:
+   * bytes before it that this direction still lacks were lost by the
+   * capture, not by the network (they were received), so the holes before it
+   * become gaps now and what is held behind them is delivered.
+   */
+  acked(ack: number, time: number, sink: DirectionSink): void {
+    if (!this.started || this.held.length === 0) return;
+    const distance = (ack - ((this.base + this.next) >>> 0)) | 0;
+    if (distance <= 0) return;
+    const upTo = this.next + distance;
+    while (this.held.length > 0 && this.next < upTo) {
       const first = this.held[0];
       if (first.start > this.next) {
-        sink.gap(first.start - this.next, time);
-        this.next = first.start;
+        const end = Math.min(first.start, upTo);
+        sink.gap(end - this.next, time);
+        this.next = end;
       }
       this.drain(time, sink);
     }
+    this.checkFin(time, sink);
+  }
+
+  /** End of the connection or of the capture: every hole becomes a gap, held data is delivered, a pending FIN is delivered. */
+  flush(time: number, sink: DirectionSink): void {
+    this.releaseHeld(time, sink);
     if (this.finAt > this.next && !this.finDelivered) {
       sink.gap(this.finAt - this.next, time);
       this.next = this.finAt;
@@ -101,8 +133,21 @@ export class TcpDirection {
 
   /** Drops held data (the connection is no longer of interest). */
   discard(): void {
+    this.budget.bytes -= this.heldBytes;
     this.held = [];
     this.heldBytes = 0;
+  }
+
+  /** Every hole becomes a gap and everything held is delivered. */
+  private releaseHeld(time: number, sink: DirectionSink): void {
+    while (this.held.length > 0) {
+      const first = this.held[0];
+      if (first.start > this.next) {
+        sink.gap(first.start - this.next, time);
+        this.next = first.start;
+      }
+      this.drain(time, sink);
+    }
   }
 
   private deliver(bytes: Uint8Array, length: number, skip: number, time: number, sink: DirectionSink, copy: boolean): void {
@@ -119,6 +164,7 @@ export class TcpDirection {
     while (i < held.length && held[i].start <= this.next) {
       const s = held[i++];
       this.heldBytes -= s.length;
+      this.budget.bytes -= s.length;
       const end = s.start + s.length;
       if (end > this.next) this.deliver(s.bytes, s.length, this.next - s.start, time, sink, false);
     }
@@ -131,8 +177,9 @@ export class TcpDirection {
     while (i > 0 && held[i - 1].start > start) i--;
     // The same segment again (a retransmission of held data): keep one copy.
     if (i > 0 && held[i - 1].start === start && held[i - 1].length >= length) return;
-    held.splice(i, 0, { start, bytes: this.slab.copy(payload), length });
+    held.splice(i, 0, { start, bytes: payload.slice(), length });
     this.heldBytes += length;
+    this.budget.bytes += length;
     while (this.heldBytes > this.maxHeldBytes && held.length > 0) {
       const first = held[0];
       if (first.start > this.next) {
@@ -141,6 +188,8 @@ export class TcpDirection {
       }
       this.drain(time, sink);
     }
+    // Every connection together holds too much: this one gives up waiting for its holes.
+    if (this.budget.bytes > this.budget.max) this.releaseHeld(time, sink);
   }
 
   private checkFin(time: number, sink: DirectionSink): void {

@@ -15,6 +15,8 @@ export interface TcpSegment {
   dstHost: string;
   dstPort: number;
   seq: number;
+  /** Acknowledgment number (meaningful when the ACK bit is set): the next sequence number the sender of this segment expects from the other side. */
+  ack: number;
   flags: number;
   /** The captured payload bytes (a view into the frame). */
   payload: Uint8Array;
@@ -91,7 +93,7 @@ function ipv6(f: Uint8Array, o: number): TcpSegment | typeof FRAGMENT | null {
   return tcp(f, p, end, ipv6Text(f, o + 8), ipv6Text(f, o + 24));
 }
 
-/** TCP header, RFC 9293 §3.1: ports, sequence number, data offset, control bits. */
+/** TCP header, RFC 9293 §3.1: ports, sequence and acknowledgment numbers, data offset, control bits. */
 function tcp(f: Uint8Array, o: number, ipEnd: number, srcHost: string, dstHost: string): TcpSegment | null {
   if (o + 20 > f.length || o + 20 > ipEnd) return null;
   const dataOffset = (f[o + 12] >> 4) * 4;
@@ -105,6 +107,7 @@ function tcp(f: Uint8Array, o: number, ipEnd: number, srcHost: string, dstHost: 
     dstHost,
     dstPort: (f[o + 2] << 8) | f[o + 3],
     seq: ((f[o + 4] << 24) | (f[o + 5] << 16) | (f[o + 6] << 8) | f[o + 7]) >>> 0,
+    ack: ((f[o + 8] << 24) | (f[o + 9] << 16) | (f[o + 10] << 8) | f[o + 11]) >>> 0,
     flags: f[o + 13],
     payload,
     payloadLength: ipEnd === Infinity ? payload.length : Math.max(0, ipEnd - payloadStart),

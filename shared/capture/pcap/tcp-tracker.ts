@@ -16,7 +16,10 @@ const CLOSED_LINGER_MS = 120_000;
 
 export interface TcpTrackerOptions {
   dicomPorts: readonly number[];
+  /** Out-of-order bytes held per direction. */
   maxOutOfOrderBytes: number;
+  /** Out-of-order bytes held by all connections together (default: 8 × maxOutOfOrderBytes). */
+  maxHeldBytes?: number;
 }
 
 export class TcpTracker {
@@ -37,6 +40,7 @@ export class TcpTracker {
       isDicomPort: (port) => this.dicomPorts.has(port),
       learnDicomPort: (port) => this.dicomPorts.add(port),
       maxOutOfOrderBytes: options.maxOutOfOrderBytes,
+      held: { bytes: 0, max: options.maxHeldBytes ?? 8 * options.maxOutOfOrderBytes },
       slab: new ByteSlab(),
     };
   }
@@ -44,6 +48,11 @@ export class TcpTracker {
   /** Connections currently remembered (for tests of the memory bound). */
   get size(): number {
     return this.connections.size;
+  }
+
+  /** Out-of-order bytes held by all connections now (for tests of the memory bound). */
+  get heldBytes(): number {
+    return this.ctx.held.bytes;
   }
 
   segment(seg: TcpSegment, time: number, out: WireEvent[]): void {

@@ -6,34 +6,44 @@
  * migrations). Each step is tested on frozen files of its version in
  * test/fixtures/recording/.
  *
- * Today there is only version 1, so the chain is empty: when version 2
- * comes, add `format-v2.ts`, a `convert_1_to_2(record: RecordV1): RecordV2`
- * here, and an entry in both tables.
+ * Version 2 (format-v2.ts) added a CRC-32 to every record; what a record
+ * means did not change, so convert_1_to_2 is the identity. The next version
+ * adds `format-v3.ts`, a `convert_2_to_3(record: RecordV2): RecordV3` here,
+ * and an entry in both tables.
  */
 import { framingErrorV1, RECORD_HEADER_BYTES_V1, readRecordV1, recordLengthV1 } from './format-v1.ts';
 import type { RecordV1 } from './format-v1.ts';
+import { framingErrorV2, RECORD_HEADER_BYTES_V2, readRecordV2, recordLengthV2 } from './format-v2.ts';
+import type { RecordV2 } from './format-v2.ts';
 import { RECORDING_FORMAT_VERSION } from './recording-meta.ts';
 
 /** A record in the current version's terms. */
-export type CurrentRecord = RecordV1;
+export type CurrentRecord = RecordV2;
 
 /** How a version frames and reads its records. */
 export interface VersionReader {
-  /** Bytes needed to know a record's length. */
+  /** Bytes needed to know a record's length (its length and type). */
   recordHeaderBytes: number;
   recordLength(b: Uint8Array, o: number): number;
-  /** Null when the record is framed correctly; otherwise why the framing cannot be trusted from here on. */
+  /** Null when the record is framed correctly (lengths, and the checksum where the version has one); otherwise why it is damaged. */
   framingError(b: Uint8Array, o: number, length: number): string | null;
   /** The record read and converted to the current version, or why it cannot be read. */
   read(b: Uint8Array, o: number, length: number): CurrentRecord | string;
 }
 
-/** The converter chain, by source version: `CONVERTERS[n]` is convert_n_to_(n+1). Empty while only version 1 exists. */
-const CONVERTERS: Record<number, (record: unknown) => unknown> = {};
+/** Version 1 → 2: the checksum is framing only; a record means the same. */
+function convert_1_to_2(record: RecordV1): RecordV2 {
+  return record;
+}
+
+/** The converter chain, by source version: `CONVERTERS[n]` is convert_n_to_(n+1). */
+const CONVERTERS: Record<number, (record: never) => unknown> = {
+  1: convert_1_to_2,
+};
 
 function upgrade(record: unknown, fromVersion: number): CurrentRecord {
   let r = record;
-  for (let v = fromVersion; v < RECORDING_FORMAT_VERSION; v++) r = CONVERTERS[v](r);
+  for (let v = fromVersion; v < RECORDING_FORMAT_VERSION; v++) r = CONVERTERS[v](r as never);
   return r as CurrentRecord;
 }
 
@@ -46,6 +56,15 @@ const VERSION_READERS: Record<number, VersionReader> = {
     read(b, o, length) {
       const r = readRecordV1(b, o, length);
       return typeof r === 'string' ? r : upgrade(r, 1);
+    },
+  },
+  2: {
+    recordHeaderBytes: RECORD_HEADER_BYTES_V2,
+    recordLength: recordLengthV2,
+    framingError: framingErrorV2,
+    read(b, o, length) {
+      const r = readRecordV2(b, o, length);
+      return typeof r === 'string' ? r : upgrade(r, 2);
     },
   },
 };

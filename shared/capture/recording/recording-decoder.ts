@@ -1,13 +1,15 @@
 /**
  * Reading a recording, pushed in chunks of any size (a file being written
  * can be read as it grows). Bad input is data: an unknown record type is
- * skipped with a warning; a damaged record stops the reading with an error
- * (framing after it cannot be trusted); an incomplete last record (a
- * recording cut off while being written, or still being written) is reported
- * by `end` and ignored.
+ * skipped with a warning; a damaged record (lengths that disagree, a wrong
+ * checksum) is reported with its offset and the bytes skipped, and reading
+ * resumes at the next whole record (record-scanner.ts); an incomplete last
+ * record (a recording cut off while being written, or still being written)
+ * is reported by `end` and ignored.
  */
 import type { WireEvent } from '../wire-event.ts';
-import { RecordSplitter } from '../pcap/record-splitter.ts';
+import { RecordScanner } from './record-scanner.ts';
+import type { ScanDamage } from './record-scanner.ts';
 import { readerForVersion } from './migrations.ts';
 import type { VersionReader } from './migrations.ts';
 import { isRecordingMagic, PREAMBLE_BYTES } from './recording-meta.ts';
@@ -32,19 +34,22 @@ export class RecordingDecoder {
   meta: RecordingMeta | null = null;
   formatVersion: number | null = null;
   private preamble = new Uint8Array(0);
-  private splitter: RecordSplitter | null = null;
+  private scanner: RecordScanner | null = null;
   private reader: VersionReader | null = null;
   private stopped = false;
-  private reportedFailure = false;
   private out: DecodedChunk = { events: [], errors: [] };
   private readonly onRecord = (b: Uint8Array, o: number, length: number, at: number): void => this.record(b, o, length, at);
+  private readonly onDamage = (d: ScanDamage): void => {
+    const where = d.resumedAt === null ? 'to the end of the recording (no whole record after it)' : `reading resumed at offset ${d.resumedAt + PREAMBLE_BYTES}`;
+    this.out.errors.push({ offset: d.offset + PREAMBLE_BYTES, reason: `damaged record: ${d.reason}; ${d.skipped} bytes skipped, ${where}` });
+  };
 
   push(chunk: Uint8Array): DecodedChunk {
     const out: DecodedChunk = { events: [], errors: [] };
     this.out = out;
     if (this.stopped || chunk.length === 0) return out;
     if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength); // a Node Buffer: its slice() does not copy
-    if (this.splitter === null) {
+    if (this.scanner === null) {
       const joined = new Uint8Array(this.preamble.length + chunk.length);
       joined.set(this.preamble);
       joined.set(chunk, this.preamble.length);
@@ -56,23 +61,21 @@ export class RecordingDecoder {
       if (!this.readPreamble(joined)) return out;
       chunk = joined.subarray(PREAMBLE_BYTES);
     }
-    const splitter = this.splitter as RecordSplitter;
-    splitter.push(chunk, this.onRecord);
-    if (splitter.failed && !this.reportedFailure) {
-      this.stopped = true;
-      this.reportedFailure = true;
-      out.errors.push({ offset: splitter.failed.offset + PREAMBLE_BYTES, reason: `damaged record: ${splitter.failed.reason}; the rest of the recording is skipped` });
-    }
+    (this.scanner as RecordScanner).push(chunk, this.onRecord, this.onDamage);
     return out;
   }
 
   end(): DecodedChunk {
     const out: DecodedChunk = { events: [], errors: [] };
-    if (this.splitter === null && !this.stopped) {
+    this.out = out;
+    if (this.scanner === null && !this.stopped) {
       out.errors.push({ offset: 0, reason: this.preamble.length === 0 ? 'empty recording' : `recording too short (${this.preamble.length} bytes)` });
       return out;
     }
-    const pending = this.splitter?.pending;
+    if (this.stopped) return out;
+    // A search for the next record after damage ends at the last whole one.
+    this.scanner?.end(this.onRecord, this.onDamage);
+    const pending = this.scanner?.pending;
     if (pending && !this.stopped) {
       const need = pending.need === null ? '' : ` of ${pending.need}`;
       out.errors.push({ offset: pending.offset + PREAMBLE_BYTES, reason: `incomplete last record (${pending.have}${need} bytes), ignored: the recording was cut off while being written` });
@@ -95,7 +98,7 @@ export class RecordingDecoder {
       return false;
     }
     this.reader = reader;
-    this.splitter = new RecordSplitter(reader.recordHeaderBytes, reader.recordLength, MAX_RECORD_BYTES);
+    this.scanner = new RecordScanner(reader, MAX_RECORD_BYTES);
     return true;
   }
 
@@ -103,12 +106,7 @@ export class RecordingDecoder {
     const offset = at + PREAMBLE_BYTES;
     const reader = this.reader as VersionReader;
     const out = this.out;
-    const damage = reader.framingError(b, o, length);
-    if (damage !== null) {
-      this.stopped = true;
-      this.splitter!.failed = { offset: at, reason: damage };
-      return;
-    }
+    // Framing (lengths, checksum) was checked by the scanner.
     const r = reader.read(b, o, length);
     if (typeof r === 'string') {
       out.errors.push({ offset, reason: r });

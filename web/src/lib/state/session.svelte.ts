@@ -6,11 +6,15 @@
  * The live snapshot comes without PDUs (live-messages.ts): they are asked
  * for the first time the PDU level is shown or an arrow is selected (the
  * inspector finds a message's bytes through the PDU that carries it).
+ *
+ * A session of the server's folder comes a page at a time (docs/live-api.md,
+ * "Sessions in pages"): `page` says which, `openPage` shows another; the
+ * inspector's details are the shown page's.
  */
 import type { EndpointInfo, LiveDelta } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { LiveClient } from '../transport/live-client.ts';
-import { api, LIVE_DETAILS, sessionDetails } from '../transport/api.ts';
+import { api, LIVE_DETAILS, sessionPageDetails, type SessionPageInfo, type SessionSummary } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
 import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
 
@@ -34,6 +38,8 @@ export class Session {
   sessionName = $state<string | null>(null);
   /** Where the inspector fetches message details and PDU bytes; null: nowhere (a summary file opened in the page). */
   detailBase = $state<string | null>(LIVE_DETAILS);
+  /** The page of the opened session shown (source 'session'); null otherwise. */
+  page = $state.raw<SessionPageInfo | null>(null);
 
   #client: LiveClient | null = null;
 
@@ -59,6 +65,7 @@ export class Session {
   connect(): void {
     this.source = 'live';
     this.sessionName = null;
+    this.page = null;
     this.detailBase = LIVE_DETAILS;
     this.#client = new LiveClient({
       snapshot: (summary, endpoints, seq) => {
@@ -87,10 +94,16 @@ export class Session {
     this.show(summary, 'file', null, null);
   }
 
-  /** Shows a session of the server's sessions folder (decoded there; details fetched from it). */
+  /** Shows a session of the server's sessions folder (decoded there; details fetched from it), from its first page. */
   async open(name: string): Promise<void> {
-    const summary = await api.session(name);
-    this.show(summary, 'session', name, sessionDetails(name));
+    await this.openPage(name, 0);
+  }
+
+  /** Shows page `k` (0-based) of a session of the server's folder. */
+  async openPage(name: string, k: number): Promise<void> {
+    const summary: SessionSummary = await api.sessionPage(name, k);
+    this.show(summary, 'session', name, sessionPageDetails(name, k));
+    this.page = summary.page ?? null;
   }
 
   /** Back to the live stream (snapshot first) after a session or file. */
@@ -106,6 +119,7 @@ export class Session {
     this.source = source;
     this.sessionName = name;
     this.detailBase = detailBase;
+    this.page = null;
     this.connection = 'closed';
     this.summary = summary;
     this.selected = null;

@@ -6,11 +6,14 @@
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
 import type { DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
+export type { SessionPageInfo } from '../../../../shared/events/live-api.ts';
 export type { DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
 /** Where details (messages, PDU bytes) of the shown session come from: the live hub, or an opened session. */
 export const LIVE_DETAILS = '/api';
 export const sessionDetails = (name: string): string => `/api/sessions/${encodeURIComponent(name)}`;
+/** Where page `k` of a session and its details are (docs/live-api.md, "Sessions in pages"). */
+export const sessionPageDetails = (name: string, k: number): string => `${sessionDetails(name)}/pages/${k}`;
 
 export function pageToken(): string | null {
   return new URLSearchParams(globalThis.location?.search ?? '').get('token');
@@ -56,6 +59,8 @@ export const api = {
   sessions: () => request<SessionList>('GET', '/api/sessions'),
   /** The session's Summary, with the teaching scenario runs its recording carries. */
   session: (name: string) => request<SessionSummary>('GET', sessionDetails(name)),
+  /** Page `k` (0-based) of the session: its Summary and where it stands in the session (`page`). */
+  sessionPage: (name: string, k: number) => request<SessionSummary>('GET', sessionPageDetails(name, k)),
   /** One file's bytes, streamed as the body (POST /api/uploads). */
   upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
   routes: () => request<ProxyRouteInfo[]>('GET', '/api/routes'),
@@ -63,6 +68,8 @@ export const api = {
   removeRoute: (listen: string) => request<unknown>('DELETE', `/api/routes/${encodeURIComponent(listen)}`),
   startDoctor: (body: DoctorRequest) => request<{ id: string }>('POST', '/api/doctor', body),
   doctor: (id: string) => request<DoctorState>('GET', `/api/doctor/${encodeURIComponent(id)}`),
+  /** Every doctor run of the server: their associations are pacscope's own probes. */
+  doctors: () => request<DoctorState[]>('GET', '/api/doctor'),
   runScenario: (name: string, body: ScenarioRunRequest) => request<ScenarioRunState>('POST', `/api/scenarios/${encodeURIComponent(name)}/run`, body),
   scenarioRun: (id: string) => request<ScenarioRunState>('GET', `/api/scenarios/runs/${encodeURIComponent(id)}`),
   /** The live session's scenario runs so far (a reloaded page narrates them again). */
