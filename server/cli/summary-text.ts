@@ -9,6 +9,9 @@
 import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../shared/model/summary-types.ts';
 import { uidName } from '../../shared/dicom/uids.ts';
 import type { Finding } from '../../shared/diagnosis/types.ts';
+import { CommandField, serviceOfField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
+import { relationInfo } from '../../shared/model/linkers/registry.ts';
 
 const name = (uid: string | null): string => (uid ? (uidName(uid) ?? uid) : '?');
 const ae = (s: string | null): string => (s === null ? '?' : s === '' ? '""' : s);
@@ -21,7 +24,7 @@ export function formatSummary(summary: Summary, options: { pdus: boolean }): str
     `${summary.source.path} (${summary.source.format})${summary.source.start ? `, starts ${summary.source.start}` : ''}: ` +
       `${associations.length} association(s), ${messages.length} message(s), ${errors.length} decode error(s)`,
   );
-  for (const a of associations) lines.push('', ...formatAssociation(a));
+  for (const a of associations) lines.push('', ...formatAssociation(a, messages));
   lines.push('', 'timeline:');
   const byId = new Map(associations.map((a) => [a.id, a]));
   type Row = { time: number; order: number; text: string };
@@ -34,7 +37,7 @@ export function formatSummary(summary: Summary, options: { pdus: boolean }): str
   }
   for (const p of summary.pdus) {
     if (p.type === 'P-DATA-TF' && !options.pdus) continue;
-    rows.push({ time: p.time, order: order++, text: `${t(p.time)} ${p.association} ${direction(byId.get(p.association), p.from)} ${formatPdu(p, byId.get(p.association))}` });
+    rows.push({ time: p.time, order: order++, text: `${t(p.time)} ${p.association} ${direction(byId.get(p.association), p.from)} ${formatPdu(p, byId.get(p.association), summary.messages)}` });
   }
   for (const m of messages) rows.push({ time: m.time, order: order++, text: `${t(m.time)} ${m.association} ${ae(m.from)}→${ae(m.to)} ${formatMessage(m, messages)}` });
   for (const e of errors) rows.push({ time: e.time, order: order++, text: `${t(e.time)} ${e.association ?? '--'} ERROR${e.side ? ` (${e.side}` : ''}${e.offset !== null ? ` @${e.offset}` : ''}${e.side ? ')' : ''} ${e.reason}` });
@@ -48,10 +51,10 @@ function direction(a: SummaryAssociation | undefined, from: 'requestor' | 'accep
   return from === 'requestor' ? `${ae(a.requestor.ae)}→${ae(a.acceptor.ae)}` : `${ae(a.acceptor.ae)}→${ae(a.requestor.ae)}`;
 }
 
-function formatAssociation(a: SummaryAssociation): string[] {
+function formatAssociation(a: SummaryAssociation, all: SummaryMessage[]): string[] {
   const out: string[] = [];
   const span = a.end === null ? `${a.start.toFixed(4)}–(open)` : `${a.start.toFixed(4)}–${a.end.toFixed(4)} s`;
-  out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}${parentText(a)}`);
+  out.push(`${a.id}  ${ae(a.requestor.ae)} (${a.requestor.host}:${a.requestor.port}) → ${ae(a.acceptor.ae)} (${a.acceptor.host}:${a.acceptor.port})  ${a.outcome}  ${span}${parentText(a, all)}`);
   if (a.midStream) out.push('    the capture starts after this association was set up: AE titles and presentation contexts were not seen');
   if (a.reject) out.push(`    rejected: ${a.reject.text} (result ${a.reject.result}, source ${a.reject.source}, reason ${a.reject.reason})`);
   if (a.abort) out.push(`    aborted by ${a.abort.by}: ${a.abort.text}`);
@@ -73,17 +76,23 @@ function formatAssociation(a: SummaryAssociation): string[] {
   return out;
 }
 
-const EVIDENCE: Record<string, string> = { 'move-originator': 'by Move Originator', 'ae-title-and-time': 'by AE titles and timing', 'time-only': 'by timing only (connection refused)' };
+const EVIDENCE: Record<string, string> = {
+  'move-originator': 'by Move Originator',
+  'ae-title-and-time': 'by AE titles and timing',
+  'time-only': 'by timing only (connection refused)',
+  'transaction-uid': 'by Transaction UID',
+};
 
 /** " (sub-association of a1 C-MOVE #1, by Move Originator)", or "". */
-function parentText(a: SummaryAssociation): string {
-  if (!a.parent) return '';
-  const why = a.parentEvidence ? `, ${EVIDENCE[a.parentEvidence] ?? a.parentEvidence}` : '';
-  return ` (sub-association of ${a.parent.association} C-MOVE #${a.parent.messageId}${why})`;
+function parentText(a: SummaryAssociation, all: SummaryMessage[]): string {
+  if (!a.cause) return '';
+  const rq = all[a.cause.message];
+  const what = rq ? `${serviceOfField(rq.commandField)} #${rq.messageId ?? '?'}` : `message ${a.cause.message}`;
+  return ` (${relationInfo(a.cause.relation)?.label ?? a.cause.relation} ${a.cause.association} ${what}, ${EVIDENCE[a.cause.evidence] ?? a.cause.evidence})`;
 }
 
-function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined): string {
-  if (p.type === 'A-ASSOCIATE-RQ' && a) return `${p.type} ${a.presentationContexts.length} context(s)${parentText(a)}`;
+function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined, all: SummaryMessage[]): string {
+  if (p.type === 'A-ASSOCIATE-RQ' && a) return `${p.type} ${a.presentationContexts.length} context(s)${parentText(a, all)}`;
   if (p.type === 'A-ASSOCIATE-AC' && a) return `${p.type} ${a.presentationContexts.filter((pc) => pc.result === 0).length}/${a.presentationContexts.length} accepted`;
   if (p.type === 'A-ASSOCIATE-RJ' && a?.reject) return `${p.type} ${a.reject.text}`;
   if (p.type === 'A-ABORT' && a?.abort) return `${p.type} ${a.abort.text}`;
@@ -95,10 +104,10 @@ function formatPdu(p: SummaryPdu, a: SummaryAssociation | undefined): string {
 }
 
 function formatMessage(m: SummaryMessage, all: SummaryMessage[]): string {
-  const parts: string[] = [m.command];
+  const parts: string[] = [commandOf(m)];
   if (m.messageId !== null) parts.push(`#${m.messageId}`);
   if (m.respondsTo !== null) parts.push(`(rsp to #${m.respondsTo})`);
-  if (m.status !== null) parts.push(`${m.status} ${m.statusMeaning ?? ''}`.trim());
+  if (m.status !== null) parts.push(`${statusCodeOf(m)} ${statusMeaningOf(m) ?? ''}`.trim());
   const counters = [
     ['R', m.remaining],
     ['C', m.completed],
@@ -108,15 +117,12 @@ function formatMessage(m: SummaryMessage, all: SummaryMessage[]): string {
   if (counters.length) parts.push(counters.map(([k, v]) => `${k}=${v}`).join(' '));
   if (m.moveDestination !== null) parts.push(`dest=${m.moveDestination}`);
   if (m.moveOriginator) parts.push(`originator=${ae(m.moveOriginator.ae)}#${m.moveOriginator.messageId ?? '?'}`);
-  if (m.command === 'C-STORE-RQ' && m.affectedSopClass) parts.push(`${name(m.affectedSopClass)} ${m.affectedSopInstance ?? ''}`.trim());
+  if (m.commandField === CommandField.CStoreRq && m.affectedSopClass) parts.push(`${name(m.affectedSopClass)} ${m.affectedSopInstance ?? ''}`.trim());
   const level = m.identifier?.['QueryRetrieveLevel'];
   if (typeof level === 'string') parts.push(level);
   if (m.errorComment) parts.push(`"${m.errorComment}"`);
-  const cause = m.cause === null || m.cause === undefined ? undefined : all[m.cause];
-  if (cause) {
-    const what = `${cause.command.replace(/-RQ$/, '')} #${cause.messageId ?? '?'}`;
-    parts.push(m.command === 'C-CANCEL-RQ' ? `(cancels ${what})` : `(sub-operation of ${what})`);
-  }
+  const cause = m.cause === null || m.request === m.cause.message ? undefined : all[m.cause.message];
+  if (m.cause && cause) parts.push(`(${relationInfo(m.cause.relation)?.label ?? m.cause.relation} ${serviceOfField(cause.commandField)} #${cause.messageId ?? '?'})`);
   return parts.join(' ');
 }
 
@@ -133,7 +139,7 @@ export function formatFindings(findings: readonly Finding[], summary: Summary): 
     lines.push(`        ${f.text}`, `        fix: ${f.fix}`);
     const ms = f.evidence.messages.slice(0, 8).map((i) => {
       const m = summary.messages[i];
-      return m ? `${i} ${m.command}${m.status ? ` ${m.status}` : ''}` : String(i);
+      return m ? `${i} ${commandOf(m)}${m.status !== null ? ` ${statusCodeOf(m)}` : ''}` : String(i);
     });
     const more = f.evidence.messages.length > 8 ? ` and ${f.evidence.messages.length - 8} more` : '';
     const parts = [f.evidence.associations.length ? f.evidence.associations.join(', ') : null, ms.length ? `messages ${ms.join(', ')}${more}` : null, f.evidence.pdus?.length ? `pdus ${f.evidence.pdus.join(', ')}` : null];

@@ -13,6 +13,8 @@ import type { RuleFamily } from './rule.ts';
 import { countersText, hostPort, messageLabel, q, seconds } from './format.ts';
 import { setting } from './peer-settings.ts';
 import { isStorageClass, refusedContexts } from './presentation-contexts.ts';
+import { commandOf } from '../dimse/message-words.ts';
+import { serviceOfField } from '../dimse/command-fields.ts';
 
 /**
  * Requests of `a` without a final response by `at` (default: ever), oldest
@@ -118,14 +120,14 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
         : `Register the caller ${q(a.requestor.ae)} at the SCP at ${hostPort(a.acceptor)}: ${setting('knownCaller', scp, caller)}. Check too that ${q(a.acceptor.ae)} is its own title (${setting('scpOwnAe', scp, { AE: a.acceptor.ae, HOST: a.acceptor.host, PORT: a.acceptor.port })}); its log says why it aborted.`,
       []);
   }
-  const retrieve = pending.find((i) => RETRIEVES.has(ctx.message(i).command));
+  const retrieve = pending.find((i) => RETRIEVES.has(commandOf(ctx.message(i))));
   if (byScu && retrieve !== undefined) {
     const r = ctx.retrieveByRq.get(retrieve);
     const rq = ctx.message(retrieve);
     const before = (r?.responses ?? []).filter((i) => ctx.message(i).time <= time);
     const lastPending = before.length ? ctx.message(before[before.length - 1]) : null;
     const lastActivity = lastPending?.time ?? rq.time;
-    const service = rq.command.replace(/-RQ$/, '');
+    const service = serviceOfField(rq.commandField);
     return f('association.aborted.retrieve-running', 'error', `The SCU aborted ${a.id} while its ${service} was still running`,
       `The ${messageLabel(rq)} (sent ${seconds(time - rq.time)} earlier) had no final response yet${lastPending ? `; the last pending response said ${countersText(lastPending)}` : ' and no pending response either'}, ${seconds(time - lastActivity)} before the abort. An SCU aborts like this when its DIMSE timeout expires while the SCP is still working through the sub-operations, or when its user cancels hard; the sub-operations that remained were not done.`,
       `Give the SCU ${q(a.requestor.ae)} more time: ${setting('scuTimeout', scu, { SECONDS: Math.max(60, Math.ceil((time - rq.time) * 4)) })}. Or retrieve less at once (a series instead of a study); to stop a retrieve cleanly, send C-CANCEL (PS3.7 §9.3.4.3) and wait for the final response.`,
@@ -138,12 +140,12 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
     const lastIndex = all.indexOf(pending[pending.length - 1]);
     const answeredAfter = all.slice(lastIndex + 1).some((i) => ctx.message(i).time <= time);
     if (!byScu && !answeredAfter && last.side === 'requestor') {
-      return f('association.aborted.after-request', 'error', `The SCP ${q(a.acceptor.ae)} aborted ${a.id} right after the ${last.command}, without answering it`,
+      return f('association.aborted.after-request', 'error', `The SCP ${q(a.acceptor.ae)} aborted ${a.id} right after the ${commandOf(last)}, without answering it`,
         `The last message before the abort is the ${messageLabel(last)} from ${q(a.requestor.ae)}, ${last.time > time ? 'whose command the SCP had read (its data set, already on its way, arrived after the abort)' : `${seconds(time - last.time)} earlier`}, with no response. An SCP that refuses an operation for a caller it does not know often does exactly this — e.g. Orthanc aborts a C-FIND, C-MOVE or C-GET from a calling AE that is not in its DicomModalities unless "DicomAlwaysAllowFind"/"…Move"/"…Get" is true; other SCPs abort on a request they cannot parse.`,
         `Register the caller ${q(a.requestor.ae)} at the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}: ${setting('knownCaller', scp, caller)}. Or allow unknown callers: ${setting('allowUnknownCallers', scp)}. If it is known, the SCP's log says what it disliked in the request.`,
         pending);
     }
-    return f(byScu ? 'association.aborted.by-scu' : 'association.aborted.by-scp', 'error', `${who} aborted ${a.id} while waiting for a response to the ${last.command}`,
+    return f(byScu ? 'association.aborted.by-scu' : 'association.aborted.by-scp', 'error', `${who} aborted ${a.id} while waiting for a response to the ${commandOf(last)}`,
       `Outstanding then: ${pending.map((i) => messageLabel(ctx.message(i))).join(', ')}; the first was sent ${seconds(time - ctx.message(pending[0]).time)} before the abort. ${byScu ? 'The SCU gave up waiting (a DIMSE timeout) or was stopped.' : 'The SCP gave up (its own timeout, an internal error) or was stopped.'}`,
       byScu ? `Raise the DIMSE timeout of the SCU ${q(a.requestor.ae)}: ${setting('scuTimeout', scu, { SECONDS: 120 })}. Or find out why the SCP at ${hostPort(a.acceptor)} is slow.` : `Read the log of the SCP ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)} around t=${time.toFixed(3)}: it aborted for its own reasons.`,
       pending);
@@ -197,7 +199,7 @@ function closed(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
     const first = ctx.message(pending[0]);
     const gone = a.closedFirst ? (a.closedFirst === 'requestor' ? a.requestor : a.acceptor) : null;
     const goneText = gone ? `${a.closedFirst === 'requestor' ? 'the SCU' : 'the SCP'} ${q(gone.ae)} (${a.closedFirst === 'requestor' ? gone.host : hostPort(gone)})` : null;
-    return { ...base, evidence: { ...base.evidence, messages: pending }, rule: 'association.closed-while-waiting', severity: 'error', title: `The connection of ${a.id} closed while the ${first.command} waited for its response${goneText ? `: ${goneText} closed first` : ''}`,
+    return { ...base, evidence: { ...base.evidence, messages: pending }, rule: 'association.closed-while-waiting', severity: 'error', title: `The connection of ${a.id} closed while the ${commandOf(first)} waited for its response${goneText ? `: ${goneText} closed first` : ''}`,
       text: `${a.id}: ${why}, ${seconds(time - first.time)} after the ${messageLabel(first)}, with ${pending.length} request(s) unanswered. ${goneText ? `The capture shows that ${goneText} closed its side first, with no A-RELEASE or A-ABORT (PS3.8 §7.2–7.4): its process ended (stopped, killed or crashed), or something between it and the capture point cut the connection.` : 'The capture does not show which side closed first: one side crashed or was stopped, or something in between (firewall, NAT, proxy idle timeout) cut the connection.'}`,
       fix: goneText
         ? `Read the log of ${goneText} around t=${time.toFixed(3)}: it closed without a word. If something in between cuts idle connections after a fixed time, raise that timeout or have the SCP send pending responses more often.`

@@ -6,16 +6,17 @@
  * refused connections among m C-MOVEs), which keeps the diagnosis cheap
  * enough to run on every live update of a 20,000-message session.
  *
- * Links come from the model where it has them: `parent` of a sub-association
- * (the correlator's C-MOVE link, PS3.4 C.4.2) and `request`/`cause` of a
- * message. Summaries written before those fields existed get the same links
- * from Message ID Being Responded To (PS3.7 §9.3) and Move Originator
- * (0000,1030)/(0000,1031) here, so old recordings diagnose alike.
+ * Links come from the model only (docs/architecture.md §8): a response's
+ * `request`, a message's `cause` (a C-GET's C-STOREs) and an association's
+ * `cause` (a C-MOVE's sub-association or its refused attempt), found once by
+ * the linkers of shared/model/linkers/; summaries of older versions are
+ * migrated when read (shared/model/summary-migrations.ts).
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../model/summary-types.ts';
 import type { DiagnoseOptions, Finding, FindingOrigin } from './types.ts';
 import { ProductIndex } from './identify.ts';
 import type { ProductId } from './products.ts';
+import { CommandField, isResponseField } from '../dimse/command-fields.ts';
 
 /** Default wait for something expected (a response, a sub-association), in seconds. */
 export const DEFAULT_WINDOW_SECONDS = 30;
@@ -40,11 +41,8 @@ export interface RetrieveRun {
 
 const PENDING = 'pending';
 
-/** "C-MOVE" of "C-MOVE-RQ"/"C-MOVE-RSP". */
-export const serviceOfCommand = (command: string): string =>
-  command.endsWith('-RSP') ? command.slice(0, -4) : command.endsWith('-RQ') ? command.slice(0, -3) : command;
-export const isRequest = (m: SummaryMessage): boolean => m.command.endsWith('-RQ');
-export const isResponse = (m: SummaryMessage): boolean => m.command.endsWith('-RSP');
+export const isRequest = (m: SummaryMessage): boolean => !isResponseField(m.commandField);
+export const isResponse = (m: SummaryMessage): boolean => isResponseField(m.commandField);
 
 export class DiagnosisContext {
   readonly now: number;
@@ -115,7 +113,7 @@ export class DiagnosisContext {
       // A probe's C-MOVE causes sub-associations: they are the probe's too (PS3.4 C.4.2).
       for (const a of summary.associations) {
         const move = this.moveOf.get(a.id);
-        const parent = move?.association.id ?? a.parent?.association;
+        const parent = move?.association.id ?? a.cause?.association;
         const kind = parent === undefined ? undefined : this.probeOf.get(parent);
         if (kind && !this.probeOf.has(a.id)) this.probeOf.set(a.id, kind);
       }
@@ -202,43 +200,19 @@ export class DiagnosisContext {
     for (const a of f.evidence.associations) this.claimedAssociations.add(a);
   }
 
-  /**
-   * Response → request: the model's `request` link, else same association,
-   * other side, same service and Message ID. Numeric keys per association
-   * (no string per message: this runs on every live update).
-   */
+  /** Response → request: the model's `request` link (shared/model/responses.ts); each request's responses in order. */
   private linkResponses(): void {
-    /** One map for every association: (association number, service, side, Message ID) → request index. */
-    const open = new Map<number, number>();
-    const associationNumber = new Map<string, number>();
-    /** Command name → service number (request and response share it) and whether it is a request; one entry per distinct command. */
-    const commands = new Map<string, { service: number; request: boolean }>();
-    const services = new Map<string, number>();
     const { messages } = this.summary;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       push(this.messagesOf, m.association, i);
-      if (m.command === 'C-CANCEL-RQ') continue;
-      let command = commands.get(m.command);
-      if (!command) {
-        const name = serviceOfCommand(m.command);
-        let service = services.get(name);
-        if (service === undefined) services.set(name, (service = services.size));
-        commands.set(m.command, (command = { service, request: isRequest(m) }));
-      }
-      let number = associationNumber.get(m.association);
-      if (number === undefined) associationNumber.set(m.association, (number = associationNumber.size));
-      const side = m.side === 'requestor' ? 0 : 1;
-      // Services stay few (< 32): the key fits a double exactly for any realistic number of associations.
-      const base = number * 64 + command.service * 2;
-      if (command.request) {
+      if (m.commandField === CommandField.CCancelRq) continue;
+      if (!isResponseField(m.commandField)) {
         this.kind[i] = 1;
-        if (m.messageId !== null) open.set((base + side) * 65536 + (m.messageId & 0xffff), i);
         continue;
       }
       this.kind[i] = 2;
-      let rq = typeof m.request === 'number' ? m.request : -1;
-      if (rq < 0 && m.respondsTo !== null) rq = open.get((base + 1 - side) * 65536 + (m.respondsTo & 0xffff)) ?? -1;
+      const rq = m.request ?? -1;
       if (rq < 0 || rq >= i) continue;
       this.requestOf[i] = rq;
       if (this.firstResponse[rq] < 0) this.firstResponse[rq] = i;
@@ -250,26 +224,18 @@ export class DiagnosisContext {
 
   private collectRetrieves(): void {
     const { messages, associations } = this.summary;
-    const movesById = new Map<string, number[]>();
-    const movesByMessageId = new Map<number, number[]>();
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
-      if (m.command !== 'C-MOVE-RQ' && m.command !== 'C-GET-RQ') continue;
+      if (m.commandField !== CommandField.CMoveRq && m.commandField !== CommandField.CGetRq) continue;
       const a = this.associations.get(m.association);
       if (!a) continue;
-      const run: RetrieveRun = { service: m.command === 'C-MOVE-RQ' ? 'C-MOVE' : 'C-GET', rq: i, association: a, responses: this.responsesOf(i), final: this.finalOf(i), subs: [], refused: [], stores: [] };
+      const run: RetrieveRun = { service: m.commandField === CommandField.CMoveRq ? 'C-MOVE' : 'C-GET', rq: i, association: a, responses: this.responsesOf(i), final: this.finalOf(i), subs: [], refused: [], stores: [] };
       this.retrieves.push(run);
       this.retrieveByRq.set(i, run);
-      if (run.service === 'C-MOVE' && m.messageId !== null) {
-        push(movesById, `${m.association}|${m.messageId}`, i);
-        push(movesByMessageId, m.messageId, i);
-      }
     }
     if (this.retrieves.length === 0) return;
-    const legacy = associations.every((a) => a.parent == null && (a as Partial<SummaryAssociation>).parentEvidence === undefined);
     for (const a of associations) {
-      const rq = this.parentRequestOf(a, movesById, legacy ? movesByMessageId : null);
-      const run = rq === null ? undefined : this.retrieveByRq.get(rq);
+      const run = a.cause?.relation === 'c-move' ? this.retrieveByRq.get(a.cause.message) : undefined;
       if (!run || run.service !== 'C-MOVE' || a.id === run.association.id) continue;
       // A refused connection the correlator linked (by timing) is the move SCP's failed attempt, not a sub-association.
       if (a.outcome === 'refused') {
@@ -279,100 +245,31 @@ export class DiagnosisContext {
       }
       run.subs.push(a);
       this.moveOf.set(a.id, run);
-      for (const i of this.messagesOf.get(a.id) ?? []) if (messages[i].command === 'C-STORE-RQ' || messages[i].command === 'C-STORE-RSP') run.stores.push(i);
+      for (const i of this.messagesOf.get(a.id) ?? []) if (messages[i].commandField === CommandField.CStoreRq || messages[i].commandField === CommandField.CStoreRsp) run.stores.push(i);
     }
     this.collectGetStores();
-    this.placeRefused();
-  }
-
-  /** The C-MOVE-RQ an association serves: the model's link, or (old summaries only) its Move Originator fields. */
-  private parentRequestOf(a: SummaryAssociation, movesById: Map<string, number[]>, legacyByMessageId: Map<number, number[]> | null): number | null {
-    const { messages } = this.summary;
-    if (typeof a.parentRequest === 'number') return a.parentRequest;
-    if (a.parent) return latestBefore(movesById.get(`${a.parent.association}|${a.parent.messageId}`), messages, a.start);
-    if (!legacyByMessageId) return null;
-    let first: SummaryMessage | undefined;
-    for (const i of this.messagesOf.get(a.id) ?? []) {
-      if (messages[i].command === 'C-STORE-RQ' && messages[i].side === 'requestor' && messages[i].moveOriginator) {
-        first = messages[i];
-        break;
-      }
+    // A refused connection tried while a C-MOVE ran is linked to it by timing alone; a C-MOVE whose
+    // sub-association worked and that succeeded needed no other connection: the refusal is someone else's.
+    for (const run of this.retrieves) {
+      const fin = run.final === null ? null : messages[run.final];
+      if (!run.refused.length || !run.subs.length || fin?.statusCategory !== 'success' || fin.failed) continue;
+      for (const a of run.refused) this.moveOf.delete(a.id);
+      run.refused = [];
     }
-    const originator = first?.moveOriginator;
-    if (!first || !originator || originator.messageId === null) return null;
-    let best: number | null = null;
-    for (const rq of legacyByMessageId.get(originator.messageId) ?? []) {
-      const m = messages[rq];
-      if (m.time > first.time || m.association === a.id) continue;
-      const caller = this.associations.get(m.association)?.requestor.ae;
-      if (originator.ae && caller && originator.ae.trim() !== caller.trim()) continue;
-      best = rq;
-    }
-    return best;
   }
 
   /**
    * C-GET sub-operations are C-STOREs sent by the acceptor on the C-GET's own
-   * association (PS3.4 C.4.3): the model's `cause`, else the oldest C-GET
-   * still running there. One pass over the messages.
+   * association (PS3.4 C.4.3): the model's `cause` of relation `c-get`
+   * (shared/model/linkers/c-get.ts), which their C-STORE-RSPs share.
    */
   private collectGetStores(): void {
     const { messages } = this.summary;
-    const running = new Map<string, RetrieveRun[]>();
-    const owner = new Map<number, RetrieveRun>();
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
-      if (m.command === 'C-GET-RQ') {
-        const run = this.retrieveByRq.get(i);
-        if (run) push(running, m.association, run);
-      } else if (m.command === 'C-GET-RSP' && m.statusCategory !== PENDING) {
-        const list = running.get(m.association);
-        const at = list ? list.findIndex((r) => r.rq === this.requestOf[i]) : -1;
-        if (list && at >= 0) list.splice(at, 1);
-      } else if (m.command === 'C-STORE-RQ' && m.side === 'acceptor') {
-        const run = typeof m.cause === 'number' ? this.retrieveByRq.get(m.cause) : running.get(m.association)?.[0];
-        if (run?.service !== 'C-GET') continue;
-        run.stores.push(i);
-        owner.set(i, run);
-      } else if (m.command === 'C-STORE-RSP') {
-        const run = owner.get(this.requestOf[i]);
-        if (run) run.stores.push(i);
-      }
-    }
-  }
-
-  /**
-   * A refused TCP connection has no AE titles; the correlator links it by
-   * timing (parentEvidence `time-only`). One it did not link (a summary of
-   * an older pacscope) belongs to the latest C-MOVE running when it was tried (or ended
-   * at most `window` before: an asynchronous SCP connects after its final
-   * response), preferring one whose SCP has the connecting host.
-   */
-  private placeRefused(): void {
-    const moves = this.retrieves.filter((r) => r.service === 'C-MOVE');
-    if (moves.length === 0) return;
-    const times = moves.map((r) => this.summary.messages[r.rq].time);
-    for (const a of this.summary.associations) {
-      if (a.outcome !== 'refused' || a.parent) continue;
-      let hi = upperBound(times, a.start) - 1;
-      let chosen: RetrieveRun | null = null;
-      for (let n = 0; hi >= 0 && n < 16; hi--, n++) {
-        const run = moves[hi];
-        const finalTime = run.final === null ? null : this.summary.messages[run.final].time;
-        const end = finalTime ?? run.association.end ?? Number.POSITIVE_INFINITY;
-        if (a.start > end + this.window) continue;
-        // A C-MOVE whose sub-association worked needs no other connection: the refusal is someone else's.
-        const fin = run.final === null ? null : this.summary.messages[run.final];
-        if (fin && run.subs.length > 0 && fin.statusCategory === 'success' && !fin.failed) continue;
-        if (!chosen) chosen = run;
-        if (run.association.acceptor.host === a.requestor.host) {
-          chosen = run;
-          break;
-        }
-      }
-      if (!chosen) continue;
-      chosen.refused.push(a);
-      this.moveOf.set(a.id, chosen);
+      if (m.cause?.relation !== 'c-get' || (m.commandField !== CommandField.CStoreRq && m.commandField !== CommandField.CStoreRsp)) continue;
+      const run = this.retrieveByRq.get(m.cause.message);
+      if (run?.service === 'C-GET') run.stores.push(i);
     }
   }
 }
@@ -381,25 +278,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-function latestBefore(rqs: number[] | undefined, messages: SummaryMessage[], time: number): number | null {
-  if (!rqs?.length) return null;
-  let best: number | null = null;
-  for (const i of rqs) if (messages[i].time <= time) best = i;
-  return best ?? rqs[rqs.length - 1];
-}
-
-/** First index whose value is > x (times sorted ascending). */
-function upperBound(sorted: number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The latest time of any association boundary, PDU, message or error. */

@@ -14,6 +14,7 @@ import type { Summary } from '../model/summary-types.ts';
 import type { DiagnoseOptions, Finding, Severity } from './types.ts';
 import { DiagnosisContext } from './context.ts';
 import { RULE_FAMILIES } from './registry.ts';
+import { tlsExplained } from './tls.ts';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -39,8 +40,11 @@ export function diagnose(summary: Summary, options: DiagnoseOptions = {}): Findi
     }
     for (let i = start; i < findings.length; i++) ctx.claim(findings[i]);
   }
-  for (const f of findings) f.origin = ctx.originOf(f);
-  return findings.sort(compare);
+  // A TLS failure explains its connection: the association rules' "closed before an answer" says it again, less well.
+  const tls = tlsExplained(findings);
+  const kept = tls.size === 0 ? findings : findings.filter((f) => f.rule.startsWith('tls.') || f.evidence.messages.length > 0 || !f.evidence.associations.every((a) => tls.has(a)));
+  for (const f of kept) f.origin = ctx.originOf(f);
+  return kept.sort(compare);
 }
 
 function compare(a: Finding, b: Finding): number {

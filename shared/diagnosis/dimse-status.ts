@@ -5,19 +5,21 @@
  * Runs last (registry.ts).
  */
 import type { DiagnosisContext } from './context.ts';
-import { serviceOfCommand } from './context.ts';
 import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { messageLabel, q, statusText } from './format.ts';
 import { setting, type SettingValues } from './peer-settings.ts';
 import type { ProductId } from './products.ts';
 import { hostPort } from './format.ts';
-import { statusCode, statusHint } from './status-hints.ts';
+import { statusHint } from './status-hints.ts';
+import { serviceOfField } from '../dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../dimse/message-words.ts';
 
 interface Group {
   association: string;
   command: string;
-  status: string;
+  commandField: number;
+  status: number | null;
   category: string;
   responses: number[];
   requests: number[];
@@ -32,16 +34,16 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
     if ((m.statusCategory !== 'failure' && m.statusCategory !== 'warning' && m.statusCategory !== 'unknown')) continue;
     const rq = ctx.requestOf[i];
     if (ctx.claimedMessages.has(i) || (rq >= 0 && ctx.claimedMessages.has(rq))) continue;
-    const key = `${m.association}|${m.command}|${m.status}`;
+    const key = `${m.association}|${commandOf(m)}|${statusCodeOf(m)}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { association: m.association, command: m.command, status: m.status ?? '?', category: m.statusCategory, responses: [], requests: [] }));
+    if (!g) groups.set(key, (g = { association: m.association, command: commandOf(m), commandField: m.commandField, status: m.status, category: m.statusCategory, responses: [], requests: [] }));
     g.responses.push(i);
     if (rq >= 0) g.requests.push(rq);
   }
   for (const g of groups.values()) {
     const first = messages[g.responses[0]];
-    const code = statusCode(g.status);
-    const service = serviceOfCommand(g.command);
+    const code = g.status;
+    const service = serviceOfField(g.commandField);
     const hint = code === null ? null : statusHint(code, service);
     const n = g.responses.length;
     const rq = g.requests.length ? messages[g.requests[0]] : null;

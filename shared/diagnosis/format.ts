@@ -5,6 +5,7 @@
  */
 import type { SummaryAssociation, SummaryEndpoint, SummaryMessage } from '../model/summary-types.ts';
 import { uidName } from '../dicom/uids.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../dimse/message-words.ts';
 
 /** A DICOM string as data: "ORTHANC", "" for blank, ? when unknown. */
 export function q(s: string | null | undefined): string {
@@ -41,12 +42,13 @@ export function uidText(uid: string | null): string {
 /** "C-MOVE-RQ #3 on a1" */
 export function messageLabel(m: SummaryMessage): string {
   const id = m.messageId ?? m.respondsTo;
-  return `${m.command}${id === null ? '' : ` #${id}`} on ${m.association}`;
+  return `${commandOf(m)}${id === null ? '' : ` #${id}`} on ${m.association}`;
 }
 
 /** "0xA801 (Refused: move destination unknown)" */
 export function statusText(m: SummaryMessage): string {
-  return `${m.status ?? '?'}${m.statusMeaning ? ` (${m.statusMeaning})` : ''}`;
+  const meaning = statusMeaningOf(m);
+  return `${statusCodeOf(m) ?? '?'}${meaning ? ` (${meaning})` : ''}`;
 }
 
 /** "completed 3, failed 0, warning 0, remaining 2" (only the counters present). */

@@ -22,6 +22,7 @@
  */
 import type { Summary, SummaryAssociation, SummaryEndpoint } from '../model/summary-types.ts';
 import { familyOf, PRODUCTS, type Family, type ProductId } from './products.ts';
+import { CommandField } from '../dimse/command-fields.ts';
 
 const QR_PREFIX = '1.2.840.10008.5.1.4.1.2.';
 const STORAGE_PREFIX = '1.2.840.10008.5.1.4.1.1.';
@@ -102,33 +103,34 @@ export class ProductIndex {
     const requested = new Set<string>();
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
-      if (m.command === 'C-STORE-RQ' && !firstStore.has(m.association)) firstStore.set(m.association, m.time);
+      if (m.commandField === CommandField.CStoreRq && !firstStore.has(m.association)) firstStore.set(m.association, m.time);
       if (m.side === 'requestor') requested.add(m.association);
       const a = byId.get(m.association);
       if (!a || m.side !== 'acceptor') {
-        if (a && m.command === 'C-FIND-RQ') findRqHasCharset.set(`${m.association}|${m.messageId}`, !!m.identifier && 'SpecificCharacterSet' in m.identifier);
+        if (a && m.commandField === CommandField.CFindRq) findRqHasCharset.set(`${m.association}|${m.messageId}`, !!m.identifier && 'SpecificCharacterSet' in m.identifier);
         continue;
       }
       answered.add(m.association);
       const e = this.scp(key(a.acceptor));
-      if (m.command === 'C-MOVE-RSP') {
-        if (m.status === '0xA801') e.scores.dcmqrscp += 2;
+      if (m.commandField === CommandField.CMoveRsp) {
+        if (m.status === 0xa801) e.scores.dcmqrscp += 2;
         if (m.statusCategory === 'pending' && m.remaining === 0) e.scores.dcmqrscp += 1;
         const before = moveResponses.get(m.association) ?? 0;
         moveResponses.set(m.association, before + 1);
-        if (m.status === '0xC000' && !m.completed && !m.failed && !m.warning && before === 0) e.scores.orthanc += 2;
+        if (m.status === 0xc000 && !m.completed && !m.failed && !m.warning && before === 0) e.scores.orthanc += 2;
         if (m.statusCategory !== 'pending' && typeof m.request === 'number') finalMoveTime.set(m.request, m.time);
       }
-      if (m.command === 'C-FIND-RSP' && m.statusCategory === 'pending' && m.identifier && 'SpecificCharacterSet' in m.identifier && findRqHasCharset.get(`${m.association}|${m.respondsTo}`) === false) e.scores.orthanc += 1;
+      if (m.commandField === CommandField.CFindRsp && m.statusCategory === 'pending' && m.identifier && 'SpecificCharacterSet' in m.identifier && findRqHasCharset.get(`${m.association}|${m.respondsTo}`) === false) e.scores.orthanc += 1;
     }
     for (const a of this.summary.associations) {
       // An SCP that aborts an association on which it answered nothing, right after a request (PS3.8 §7.3): Orthanc's way with unknown callers.
       if (a.abort?.by === 'acceptor' && a.abort.source === 0 && !answered.has(a.id) && requested.has(a.id)) this.scp(key(a.acceptor)).scores.orthanc += 2;
       // A sub-association whose first C-STORE comes after its C-MOVE's final response: an asynchronous C-MOVE SCP.
-      if (typeof a.parentRequest === 'number' && finalMoveTime.has(a.parentRequest)) {
+      const move = a.cause?.relation === 'c-move' ? a.cause.message : null;
+      if (move !== null && finalMoveTime.has(move)) {
         const stored = firstStore.get(a.id);
-        const parent = byId.get(messages[a.parentRequest]?.association ?? '');
-        if (stored !== undefined && parent && stored > finalMoveTime.get(a.parentRequest)!) this.scp(key(parent.acceptor)).scores.orthanc += 1;
+        const parent = byId.get(messages[move]?.association ?? '');
+        if (stored !== undefined && parent && stored > finalMoveTime.get(move)!) this.scp(key(parent.acceptor)).scores.orthanc += 1;
       }
     }
   }

@@ -15,6 +15,7 @@ import type { RuleFamily } from './rule.ts';
 import { hostPort, list, q, uidText } from './format.ts';
 import { setting } from './peer-settings.ts';
 import type { ProductId } from './products.ts';
+import { CommandField } from '../dimse/command-fields.ts';
 
 const STORAGE = '1.2.840.10008.5.1.4.1.1.';
 const QUERY_RETRIEVE = '1.2.840.10008.5.1.4.1.2.';
@@ -133,13 +134,13 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
 }
 
 function storedAnything(ctx: DiagnosisContext, a: SummaryAssociation): boolean {
-  return (ctx.messagesOf.get(a.id) ?? []).some((i) => ctx.message(i).command === 'C-STORE-RQ');
+  return (ctx.messagesOf.get(a.id) ?? []).some((i) => ctx.message(i).commandField === CommandField.CStoreRq);
 }
 
 /** A C-GET association: its storage contexts are proposed speculatively. */
 function hasGet(ctx: DiagnosisContext, a: SummaryAssociation): boolean {
   if (a.roles.some((r) => r.proposed.scp)) return true;
-  return (ctx.messagesOf.get(a.id) ?? []).some((i) => ctx.message(i).command === 'C-GET-RQ');
+  return (ctx.messagesOf.get(a.id) ?? []).some((i) => ctx.message(i).commandField === CommandField.CGetRq);
 }
 
 export const presentationContextRules: RuleFamily = {

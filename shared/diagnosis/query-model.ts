@@ -15,7 +15,8 @@ import type { Finding, Severity } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { list, messageLabel, q, statusText, uidText } from './format.ts';
 import { setting } from './peer-settings.ts';
-import { statusCode } from './status-hints.ts';
+import { CommandField } from '../dimse/command-fields.ts';
+import { commandOf } from '../dimse/message-words.ts';
 
 type Model = 'patient' | 'study' | 'patient-study';
 
@@ -51,10 +52,10 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (let i = 0; i < messages.length; i++) {
     if (ctx.kind[i] !== 1) continue;
     const m = messages[i];
-    if (!QR_SERVICES.has(m.command)) continue;
+    if (!QR_SERVICES.has(commandOf(m))) continue;
     const finalIndex = ctx.finalOf(i);
     const fin = finalIndex === null ? null : messages[finalIndex];
-    const code = statusCode(fin?.status ?? null);
+    const code = fin?.status;
     const evidence = { associations: [m.association], messages: finalIndex === null ? [i] : [i, finalIndex] };
     const model = modelOf(m.affectedSopClass);
     const a = ctx.associations.get(m.association);
@@ -79,7 +80,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
     if (code === 0xa900 && fin) {
       out.push({
         rule: 'query.identifier-mismatch', severity: 'error', evidence, time: fin.time,
-        title: `${q(fin.from)} says the identifier of the ${m.command} does not match ${MODEL_NAMES[model]} (0xA900)`,
+        title: `${q(fin.from)} says the identifier of the ${commandOf(m)} does not match ${MODEL_NAMES[model]} (0xA900)`,
         text: `The ${messageLabel(m)} asked at level ${q(level)} with ${keysText(identifier)}; the answer ${statusText(fin)} means the keys or the level do not fit the ${MODEL_NAMES[model]} information model (PS3.4 C.6).${fin.offendingElements?.length ? ` Offending elements: ${fin.offendingElements.join(', ')}.` : ''}${fin.errorComment ? ` Error Comment: ${q(fin.errorComment)}.` : ''}`,
         fix: `Query at a level of ${MODEL_NAMES[model]} (${levels.map(([l]) => l).join(', ')}) with its keys, or use another information model: ${setting('informationModel', scu)}.`,
       });
@@ -88,18 +89,18 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
     if (at < 0) {
       out.push({
         rule: 'query.level-not-in-model', severity, evidence, time: m.time,
-        title: `${m.command} at Query/Retrieve Level ${q(level)}, which ${MODEL_NAMES[model]} does not have`,
+        title: `${commandOf(m)} at Query/Retrieve Level ${q(level)}, which ${MODEL_NAMES[model]} does not have`,
         text: `The ${messageLabel(m)} uses ${uidText(m.affectedSopClass)} with Query/Retrieve Level (0008,0052) ${q(level)}; ${MODEL_NAMES[model]} has the levels ${levels.map(([l]) => l).join(', ')} (PS3.4 C.6).${fin ? ` The answer was ${statusText(fin)}.` : ''}`,
         fix: `Use one of those levels, or the information model that has ${q(level)}: ${setting('informationModel', scu)}.`,
       });
       continue;
     }
-    if (m.command === 'C-FIND-RQ') continue;
+    if (m.commandField === CommandField.CFindRq) continue;
     const problems = retrieveKeyProblems(identifier, levels, at, UNIQUE_KEYS[model]);
     if (problems.length === 0) continue;
     out.push({
       rule: 'retrieve.non-unique-key', severity, evidence, time: fin?.time ?? m.time,
-      title: `${m.command} at ${level} level by non-unique keys: ${problems[0]}`,
+      title: `${commandOf(m)} at ${level} level by non-unique keys: ${problems[0]}`,
       text: `The ${messageLabel(m)} (${MODEL_NAMES[model]}) asks to retrieve at level ${level} with ${keysText(identifier)}: ${problems.join('; ')}. In a hierarchical retrieve the identifier names what to send by the unique key of its level (one value or a list of UIDs, no wildcards) and the unique keys of the levels above; other attributes are not matching keys there (PS3.4 C.2.2.1.1, C.4.2.2.1, C.4.3.2.1). Only an SCP that negotiated relational retrieve accepts less.${fin ? ` The answer was ${statusText(fin)}${fin.statusCategory !== 'failure' && (fin.completed ?? 0) + (fin.failed ?? 0) + (fin.warning ?? 0) === 0 ? ': nothing was retrieved (0 sub-operations)' : ''}.` : ''}`,
       fix: `Find the UIDs first with a C-FIND, then retrieve by them: at ${level} level give ${levels.slice(0, at + 1).map(([, k]) => k).join(' and ')}${scu === 'dcmtk' ? ` (DCMTK: -k QueryRetrieveLevel=${level} -k ${levels[at][1]}= with the UID the C-FIND returned)` : scu === 'pacscope' ? ` (pacscope: -k ${levels[at][1]}= with the UID the C-FIND returned)` : ''}.`,
     });

@@ -18,8 +18,11 @@ import { aeTitleRules } from './ae-titles.ts';
 import { dimseStatusRules } from './dimse-status.ts';
 import { retrieveNotPerformedRules, retrieveShortfallRules } from './retrieve-shortfall.ts';
 import { peerConformanceRules } from './peer-conformance.ts';
+import { tlsRules } from './tls.ts';
 
 export const RULE_FAMILIES: readonly RuleFamily[] = Object.freeze([
+  // First: a TLS failure is why its connection never became an association (PS3.15 Annex B).
+  tlsRules,
   associationRejectRules,
   queryModelRules,
   retrieveShortfallRules,

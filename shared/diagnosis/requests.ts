@@ -14,6 +14,7 @@ import { outstandingRequests } from './association-end.ts';
 import { messageLabel, q, seconds } from './format.ts';
 import { setting } from './peer-settings.ts';
 import { hostPort } from './format.ts';
+import { commandOf } from '../dimse/message-words.ts';
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const a of ctx.summary.associations) {
@@ -32,7 +33,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
         const by = release.length ? ctx.summary.pdus[release[0]].from : null;
         out.push({
           rule: 'request.unanswered', severity: 'error', evidence: { ...evidence, pdus: release }, time: a.end ?? m.time,
-          title: `The ${m.command} on ${a.id} never got its final response: the association was released first`,
+          title: `The ${commandOf(m)} on ${a.id} never got its final response: the association was released first`,
           text: `${q(sender)} sent the ${messageLabel(m)}; ${q(receiver)} sent no final response${pending}, and the association was released${by ? ` by the ${by === 'requestor' ? 'SCU' : 'SCP'}` : ''} ${seconds((a.end ?? m.time) - m.time)} after the request. A release with an operation outstanding is not orderly (PS3.7 §9.3): the ${by === 'requestor' ? 'SCU stopped waiting' : 'SCP dropped the operation'}.`,
           fix: by === 'requestor' ? `Make the SCU ${q(a.requestor.ae)} wait for the final response before it releases: ${setting('scuTimeout', ctx.productOf(a, 'requestor'), { SECONDS: 120 })}.` : `Read the log of ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)}: it released without answering.`,
         });
@@ -44,8 +45,8 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       out.push({
         rule: 'request.unanswered', severity: early ? 'info' : 'warning', evidence, time: m.time,
         title: early
-          ? `The ${m.command} on ${a.id} has no final response before the capture ends (${seconds(waited)} later)`
-          : `No final response to the ${m.command} on ${a.id} for ${seconds(waited)}`,
+          ? `The ${commandOf(m)} on ${a.id} has no final response before the capture ends (${seconds(waited)} later)`
+          : `No final response to the ${commandOf(m)} on ${a.id} for ${seconds(waited)}`,
         text: `${q(sender)} sent the ${messageLabel(m)}; ${q(receiver)} has sent no final response${pending} in the ${seconds(waited)} since${early ? ', when the capture ends: it may simply have come after' : `. The association is still open; a slow SCP sends pending responses while it works (C-FIND, C-MOVE, C-GET), anything else should answer within seconds`}.`,
         fix: early ? 'Capture longer to see the answer.' : `Give the SCU ${q(a.requestor.ae)} a longer DIMSE timeout if ${q(a.acceptor.ae)} at ${hostPort(a.acceptor)} is busy: ${setting('scuTimeout', ctx.productOf(a, 'requestor'), { SECONDS: Math.ceil(waited * 2) })}. Otherwise read that SCP's log for this request.`,
       });

@@ -28,8 +28,10 @@ import { at, countersText, hostPort, list, messageLabel, q, seconds, statusText,
 import { setting, type SettingValues } from './peer-settings.ts';
 import type { ProductId } from './products.ts';
 import { acceptedStorage, commonFirst, contextFix, isStorageClass, refusedContexts, refusedText } from './presentation-contexts.ts';
-import { statusCode, statusHint } from './status-hints.ts';
+import { statusHint } from './status-hints.ts';
 import { announced } from './retrieve-shortfall.ts';
+import { CommandField } from '../dimse/command-fields.ts';
+import { statusCodeOf } from '../dimse/message-words.ts';
 
 /** Failed SOP Instance UID List (0008,0058) of a final response: from its data set, or from its command set when a non-conformant SCP put it there. */
 export function failedInstances(m: SummaryMessage): string[] {
@@ -82,7 +84,7 @@ function outcome(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
   const dest = r.service === 'C-MOVE' ? rq.moveDestination : null;
   const scpSide = rq.side === 'requestor' ? 'acceptor' : 'requestor';
   const v: View = { ctx, r, rq, fin, scp, scu, dest, messages: [r.rq, ...r.responses], pacs: ctx.productOf(r.association, scpSide), scuProduct: ctx.productOf(r.association, rq.side) };
-  const code = statusCode(fin.status);
+  const code = fin.status;
   const completed = fin.completed ?? 0;
   const failed = fin.failed ?? 0;
   const warning = fin.warning ?? 0;
@@ -150,7 +152,7 @@ function scpRoleClasses(a: SummaryAssociation): Set<string> {
 function getWithoutRole(v: View, failed: number): Finding | null {
   const a = v.r.association;
   if (a.midStream || scpRoleClasses(a).size > 0) return null;
-  const stored = v.r.stores.filter((i) => v.ctx.message(i).command === 'C-STORE-RQ').length;
+  const stored = v.r.stores.filter((i) => v.ctx.message(i).commandField === CommandField.CStoreRq).length;
   const broken = failed > 0 || (v.fin.statusCategory === 'failure' && stored === 0);
   // A lenient SCP (Orthanc 1.10) sends the C-STOREs anyway: it worked here, it will not with a strict one.
   if (!broken && stored === 0) return null;
@@ -174,7 +176,7 @@ function getWithoutRole(v: View, failed: number): Finding | null {
 function knownClasses(ctx: DiagnosisContext): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of ctx.summary.messages) {
-    if (m.command === 'C-STORE-RQ' && m.affectedSopInstance && m.affectedSopClass) out.set(m.affectedSopInstance, m.affectedSopClass);
+    if (m.commandField === CommandField.CStoreRq && m.affectedSopInstance && m.affectedSopClass) out.set(m.affectedSopInstance, m.affectedSopClass);
     const id = m.identifier;
     if (id && typeof id['SOPInstanceUID'] === 'string' && typeof id['SOPClassUID'] === 'string') out.set(id['SOPInstanceUID'] as string, id['SOPClassUID'] as string);
   }
@@ -191,7 +193,7 @@ function getWithoutContext(v: View, failed: number): Finding | null {
   const { ctx, r, fin } = v;
   const a = r.association;
   if (a.midStream || failed === 0) return null;
-  const attempted = r.stores.filter((i) => ctx.message(i).command === 'C-STORE-RQ').length;
+  const attempted = r.stores.filter((i) => ctx.message(i).commandField === CommandField.CStoreRq).length;
   const accounted = (fin.completed ?? 0) + failed + (fin.warning ?? 0);
   if (attempted >= accounted) return null;
   const withRole = scpRoleClasses(a);
@@ -235,7 +237,7 @@ function subOperationsFailed(v: View): Finding {
   let unanswered = 0;
   for (const i of r.stores) {
     const m = ctx.message(i);
-    if (m.command === 'C-STORE-RQ') {
+    if (m.commandField === CommandField.CStoreRq) {
       if (ctx.finalOf(i) === null) unanswered++;
       continue;
     }
@@ -243,7 +245,7 @@ function subOperationsFailed(v: View): Finding {
     failedStores.push(i);
     const seen = byStatus.get(statusText(m));
     if (seen) seen.n++;
-    else byStatus.set(statusText(m), { n: 1, code: statusCode(m.status) });
+    else byStatus.set(statusText(m), { n: 1, code: m.status });
   }
   for (const [status, { n, code }] of byStatus) {
     const hint = code === null ? null : statusHint(code, 'C-STORE');
@@ -270,7 +272,7 @@ function subOperationsFailed(v: View): Finding {
       : `Read the log of ${q(v.scp.ae)} at ${hostPort(v.scp)} for why its sub-operations failed.`);
   }
   const completed = fin.completed ?? 0;
-  const code = statusCode(fin.status);
+  const code = fin.status;
   const hint = code === null ? null : statusHint(code, r.service);
   return finding(v, r.service === 'C-MOVE' ? 'move.sub-operations-failed' : 'get.sub-operations-failed', completed === 0 ? 'error' : 'warning',
     `${r.service} ${v.dest !== null ? `to ${q(v.dest)} ` : ''}finished with ${fin.failed ?? '?'} failed sub-operation(s)${completed ? ` (${completed} completed)` : ''}`,
@@ -281,8 +283,8 @@ function subOperationsFailed(v: View): Finding {
 
 function failedWithoutSubOperations(v: View): Finding {
   const seen = v.ctx.seesTrafficOf(v.scp.ae, v.dest, v.r.association);
-  const hint = statusHint(statusCode(v.fin.status) ?? -1, 'C-MOVE');
-  return finding(v, 'move.destination-unknown.generic-failure', 'error', `C-MOVE to ${q(v.dest)} failed with ${v.fin.status} and no sub-operation: the PACS probably does not know or cannot reach the destination`,
+  const hint = statusHint(v.fin.status ?? -1, 'C-MOVE');
+  return finding(v, 'move.destination-unknown.generic-failure', 'error', `C-MOVE to ${q(v.dest)} failed with ${statusCodeOf(v.fin)} and no sub-operation: the PACS probably does not know or cannot reach the destination`,
     `${head(v)}${hint ? ` — ${hint}` : ''}. It reported no sub-operation at all (no pending response, counters 0) and ${seen ? `this capture, which holds other associations of ${q(v.scp.ae)}, shows no attempt to connect to ${q(v.dest)}` : 'no sub-association appears in this capture'}. PACSs that do not use 0xA801 report an unknown move destination this way: Orthanc 1.10 answers 0xC000 when the destination is not in its DicomModalities, and also when a synchronous C-MOVE cannot connect to it.${v.fin.errorComment ? ` Error Comment: ${q(v.fin.errorComment)}.` : ''}${selfNote(v)}`,
     `Add ${q(v.dest)} to the move destinations of ${q(v.scp.ae)} at ${hostPort(v.scp)}, and run its store SCP there: ${setting('moveDestination', v.pacs, destValues(v))}. The PACS's log names the cause.${selfFix(v)}`);
 }

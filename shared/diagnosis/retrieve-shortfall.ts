@@ -20,6 +20,8 @@ import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { at, countersText, messageLabel, q, seconds, statusText } from './format.ts';
 import { setting } from './peer-settings.ts';
+import { CommandField } from '../dimse/command-fields.ts';
+import { serviceOfField } from '../dimse/command-fields.ts';
 
 /** How many sub-operations the responses announced (the largest remaining + completed + failed + warning), and how many the final one accounts for. */
 export function announced(ctx: DiagnosisContext, r: RetrieveRun): { total: number; done: number } | null {
@@ -33,13 +35,13 @@ export function announced(ctx: DiagnosisContext, r: RetrieveRun): { total: numbe
   return { total, done: (f.completed ?? 0) + (f.failed ?? 0) + (f.warning ?? 0) };
 }
 
-/** The C-CANCEL-RQ of a retrieve: the model's `cause`, else same association and Message ID Being Responded To (PS3.7 §9.3.4.3). */
+/** The C-CANCEL-RQ of a retrieve: the model's `cause` of relation `c-cancel` (shared/model/linkers/c-cancel.ts). */
 function cancelOf(ctx: DiagnosisContext, r: RetrieveRun): number | null {
   const rq = ctx.message(r.rq);
   for (const i of ctx.messagesOf.get(rq.association) ?? []) {
     const m = ctx.message(i);
-    if (m.command !== 'C-CANCEL-RQ' || m.side !== rq.side) continue;
-    if (m.cause === r.rq || (m.cause == null && m.respondsTo === rq.messageId && m.time >= rq.time)) return i;
+    if (m.commandField !== CommandField.CCancelRq || m.side !== rq.side) continue;
+    if (m.cause?.relation === 'c-cancel' && m.cause.message === r.rq) return i;
   }
   return null;
 }
@@ -91,7 +93,7 @@ function cancelled(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
   return {
     rule: 'retrieve.cancelled',
     severity: 'warning',
-    title: `${rq.command.replace(/-RQ$/, '')} on ${a.id} cancelled by ${c ? `the SCU ${q(scu.ae)}` : `the SCP ${q(scp.ae)}`}${fin?.completed != null ? ` after ${fin.completed} sub-operation(s)` : ''}${remaining ? `, ${remaining} never performed` : ''}`,
+    title: `${serviceOfField(rq.commandField)} on ${a.id} cancelled by ${c ? `the SCU ${q(scu.ae)}` : `the SCP ${q(scp.ae)}`}${fin?.completed != null ? ` after ${fin.completed} sub-operation(s)` : ''}${remaining ? `, ${remaining} never performed` : ''}`,
     text: `${head}.${end} A cancelled retrieve stops where it is (PS3.7 §9.3.4.3, PS3.4 C.4.2.1.4: Remaining counts what was not done): that is why the rest never arrived.`,
     fix: c
       ? `Retrieve the rest again if it is wanted: ${q(scu.ae)} cancelled it itself (its user, a limit such as ${scuProduct === 'pacscope' ? 'pacscope --cancel-after' : scuProduct === 'dcmtk' ? "DCMTK's --cancel" : 'a cancel-after option'}, or its own timeout). Nothing is wrong on ${q(scp.ae)}.`
@@ -109,9 +111,9 @@ function vanished(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
   const scp = rq.side === 'requestor' ? a.acceptor : a.requestor;
   const end = a.end ?? rq.time;
   const last = lastBefore(ctx, r, end);
-  const stored = r.stores.filter((i) => ctx.message(i).command === 'C-STORE-RSP' && ctx.message(i).statusCategory === 'success').length;
+  const stored = r.stores.filter((i) => ctx.message(i).commandField === CommandField.CStoreRsp && ctx.message(i).statusCategory === 'success').length;
   const product = ctx.productOf(a, rq.side);
-  const service = rq.command.replace(/-RQ$/, '');
+  const service = serviceOfField(rq.commandField);
   return {
     rule: 'retrieve.scu-vanished',
     severity: 'error',
@@ -139,7 +141,7 @@ function notPerformed(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
   return {
     rule: 'retrieve.sub-operations-not-performed',
     severity: fin.statusCategory === 'warning' ? 'warning' : 'error',
-    title: `${rq.command.replace(/-RQ$/, '')} on ${a.id}: ${missing} of ${counts.total} sub-operation(s) never performed`,
+    title: `${serviceOfField(rq.commandField)} on ${a.id}: ${missing} of ${counts.total} sub-operation(s) never performed`,
     text: `The pending responses to the ${messageLabel(rq)} announced ${counts.total} sub-operation(s); the final response ${statusText(fin)} at ${at(fin.time)} accounts for ${counts.done} (${countersText(fin)}). ${missing} were neither completed nor failed: ${q(scp.ae)} stopped before them (PS3.4 C.4.2.1.4: the final response reports every sub-operation).`,
     fix: `Read the log of ${q(scp.ae)} around ${at(fin.time)} for why it stopped, then retrieve what is missing again.`,
     evidence: { associations: [a.id], messages: [r.rq, ...r.responses] },

@@ -17,6 +17,7 @@ import type { Finding } from './types.ts';
 import type { RuleFamily } from './rule.ts';
 import { at, countersText, messageLabel, q, statusText } from './format.ts';
 import { setting } from './peer-settings.ts';
+import { CommandField } from '../dimse/command-fields.ts';
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const r of ctx.retrieves) {
@@ -35,7 +36,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
 function asynchronous(ctx: DiagnosisContext, r: RetrieveRun): Finding | null {
   const fin = ctx.message(r.final!);
   const rq = ctx.message(r.rq);
-  const firstStore = r.stores.find((i) => ctx.message(i).command === 'C-STORE-RQ');
+  const firstStore = r.stores.find((i) => ctx.message(i).commandField === CommandField.CStoreRq);
   const firstSub = [...r.subs, ...r.refused].sort((x, y) => x.start - y.start)[0];
   const after = firstStore !== undefined ? firstStore > r.final! : firstSub !== undefined && firstSub.start >= fin.time;
   if (!after) return null;
@@ -90,7 +91,7 @@ function counters(ctx: DiagnosisContext, r: RetrieveRun): { finding: Finding; pr
     let failure = 0;
     for (const i of r.stores) {
       const m = ctx.message(i);
-      if (m.command !== 'C-STORE-RSP') continue;
+      if (m.commandField !== CommandField.CStoreRsp) continue;
       if (m.statusCategory === 'success') success++;
       else if (m.statusCategory === 'warning') warning++;
       else if (m.statusCategory === 'failure') failure++;

@@ -40,9 +40,3 @@ export function statusHint(code: number, service: string): string | null {
   for (const x of STATUS_HINTS) if ((x.service === service || x.service === '*') && (code & x.mask) === x.value) return x.hint;
   return null;
 }
-
-/** "0xA801" → 0xa801; null when not a status string. */
-export function statusCode(status: string | null): number | null {
-  if (status === null || !/^0x[0-9a-f]{1,4}$/i.test(status)) return null;
-  return parseInt(status.slice(2), 16);
-}

@@ -80,3 +80,15 @@ export function isResponseField(code: number): boolean {
 export function serviceOf(command: string): string {
   return command.replace(/-(RQ|RSP)$/, '');
 }
+
+const COMMAND_FIELDS: ReadonlyMap<string, number> = new Map([...COMMAND_NAMES].map(([code, name]) => [name, code]));
+
+/** 0x0021 for "C-MOVE-RQ"; null for a name that is not a message of PS3.7 Annex E (summaries of version 1 carried names). */
+export function commandFieldOf(name: string): number | null {
+  return COMMAND_FIELDS.get(name) ?? null;
+}
+
+/** The DIMSE service of a Command Field: 0x8021 → "C-MOVE", 0x0FFF → "C-CANCEL" (what the filters and status tables group by). */
+export function serviceOfField(code: number): string {
+  return serviceOf(commandName(code));
+}

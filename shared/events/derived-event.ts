@@ -4,7 +4,7 @@
  * (shared/model/correlator.ts) and (later) the diagnosis rules all consume
  * this one stream (docs/architecture.md §2).
  */
-import type { Endpoint, Side, WireTime } from '../capture/wire-event.ts';
+import type { Endpoint, Side, WireTime, WireTls } from '../capture/wire-event.ts';
 import type { Pdu } from '../pdu/types.ts';
 import type { DimseMessage } from '../dimse/types.ts';
 import type { AssociationOutcome } from '../model/summary-types.ts';
@@ -70,4 +70,18 @@ export interface DecodeError {
   reason: string;
 }
 
-export type DerivedEvent = ConnectionOpened | ConnectionRefused | PduSeen | DimseSeen | AssociationEnded | DecodeError;
+/**
+ * TLS on the connection (PS3.15 Annex B): a leg's handshake facts, as the
+ * recording or the capture gave them (`leg`), or first bytes of the
+ * connection that look like TLS records where DICOM was expected, or answer
+ * a ClientHello with none (`firstBytes`, hex, up to 16 bytes per direction).
+ */
+export interface TlsSeen {
+  type: 'tls';
+  association: AssociationId;
+  time: WireTime;
+  leg: WireTls | null;
+  firstBytes: { requestor: string; acceptor: string } | null;
+}
+
+export type DerivedEvent = ConnectionOpened | ConnectionRefused | PduSeen | DimseSeen | AssociationEnded | DecodeError | TlsSeen;

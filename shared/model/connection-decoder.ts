@@ -11,6 +11,12 @@ import type { AssociationOutcome } from './summary-types.ts';
 import type { AAssociateAc, AAssociateRq, FramerEvent, PDataTf, Pdu } from '../pdu/types.ts';
 import { PduFramer } from '../pdu/framer.ts';
 import { DimseReassembler, type ReassemblerEvent } from '../dimse/reassembler.ts';
+import { AssociationStates } from './association-states.ts';
+import { looksLikeTlsAlert, looksLikeTlsHandshake, looksLikeTlsRecord } from '../capture/tls/tls-records.ts';
+
+/** Bytes of each direction's start kept to tell TLS from DICOM (a ClientHello starts 16 03, an A-ASSOCIATE-RQ 01 00). */
+const FIRST_BYTES = 16;
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 export interface ConnectionDecoderOptions {
   /** Bytes of each data set held for decoding; the rest is measured, not held. */
@@ -36,6 +42,10 @@ export class ConnectionDecoder {
   private readonly midStream: boolean;
   /** Messages completed by PDV pieces wait for the P-DATA-TF event that carried them, so PDUs come first. */
   private pending: DerivedEvent[] = [];
+  /** Both ends' PS3.8 state machines, fed every PDU (association-states.ts). */
+  private readonly states: AssociationStates;
+  /** The first bytes each side sent (up to FIRST_BYTES; null until it sent some). */
+  private readonly first: Record<Side, Uint8Array | null> = { requestor: null, acceptor: null };
 
   constructor(association: AssociationId, open: WireOpen, options: ConnectionDecoderOptions = {}) {
     this.association = association;
@@ -48,6 +58,7 @@ export class ConnectionDecoder {
       acceptor: new DimseReassembler({ transferSyntaxOf, maxDataSetBytes: options.maxDataSetBytes }),
     };
     if (this.midStream) this.phase = 'established';
+    this.states = new AssociationStates(this.midStream);
   }
 
   /** The outcome so far (final once `ended`). */
@@ -76,6 +87,7 @@ export class ConnectionDecoder {
     }
     switch (event.kind) {
       case 'data':
+        if (this.first[event.from] === null && event.bytes.length > 0) this.onFirstBytes(event.from, event.bytes, event.time, out);
         this.onFramerEvents(this.framers[event.from].push(event.bytes), event.from, event.time, out);
         break;
       case 'gap':
@@ -83,6 +95,9 @@ export class ConnectionDecoder {
         break;
       case 'close':
         this.onClose(event.from, event.how, event.reason, event.time, out);
+        break;
+      case 'tls':
+        out.push({ type: 'tls', association: this.association, time: event.time, leg: event, firstBytes: null });
         break;
       case 'open':
       case 'refused':
@@ -162,49 +177,43 @@ export class ConnectionDecoder {
     }
   }
 
-  /** Association state from the PDU sequence of PS3.8 §9.2 (state machine simplified to what decoding needs). */
+  /**
+   * Association state from the PDU sequence: whether each PDU was allowed is
+   * the PS3.8 state machine's call (association-states.ts, Table 9-10); the
+   * phase kept here is what decoding and the outcome need.
+   */
   private onPdu(pdu: Pdu, from: Side, time: number, out: DerivedEvent[]): void {
     out.push({ type: 'pdu', association: this.association, time, from, pdu });
+    const wrong = this.states.pdu(pdu.pduType, from);
+    if (wrong) out.push(this.error(time, from, pdu.offset, wrong));
     switch (pdu.pduType) {
       case 0x01:
-        this.checkSide(pdu, 'requestor', from, time, out);
-        if (this.rq) out.push(this.error(time, from, pdu.offset, 'second A-ASSOCIATE-RQ on one connection'));
-        else this.rq = pdu;
+        if (!this.rq) this.rq = pdu;
         if (this.phase === 'idle') this.phase = 'requested';
         break;
       case 0x02:
-        this.checkSide(pdu, 'acceptor', from, time, out);
-        if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-AC without a pending A-ASSOCIATE-RQ'));
         this.ac = pdu;
         this.phase = 'established';
         this.checkAcceptedContexts(pdu, time, out);
         break;
       case 0x03:
-        this.checkSide(pdu, 'acceptor', from, time, out);
-        if (this.phase !== 'requested') out.push(this.error(time, from, pdu.offset, 'A-ASSOCIATE-RJ without a pending A-ASSOCIATE-RQ'));
         this.phase = 'rejected';
         break;
       case 0x04:
         this.checkPData(pdu, from, time, out);
         break;
       case 0x05:
-        if (this.phase !== 'established') out.push(this.error(time, from, pdu.offset, 'A-RELEASE-RQ outside an established association'));
         this.releaseRequested = true;
-        this.phase = 'releasing';
+        if (this.phase === 'established') this.phase = 'releasing';
         break;
       case 0x06:
-        if (!this.releaseRequested) out.push(this.error(time, from, pdu.offset, 'A-RELEASE-RP without A-RELEASE-RQ'));
-        this.phase = 'released';
+        // In a release collision (PS3.8 §9.2.1) each side answers the other: the first A-RELEASE-RP ends it as well.
+        if (this.releaseRequested) this.phase = 'released';
         break;
       case 0x07:
         this.phase = 'aborted';
         break;
     }
-  }
-
-  /** A PDU that only `expected` sends (PS3.8 §9.3), sent by `from`. */
-  private checkSide(pdu: Pdu, expected: Side, from: Side, time: number, out: DerivedEvent[]): void {
-    if (from !== expected) out.push(this.error(time, from, pdu.offset, `${pdu.name} sent by the ${from}; only the ${expected} sends it (PS3.8 §9.3)`));
   }
 
   private checkAcceptedContexts(ac: AAssociateAc, time: number, out: DerivedEvent[]): void {
@@ -220,10 +229,7 @@ export class ConnectionDecoder {
   }
 
   private checkPData(pdu: PDataTf, from: Side, time: number, out: DerivedEvent[]): void {
-    if (this.phase !== 'established' && this.phase !== 'releasing') {
-      out.push(this.error(time, from, pdu.offset, `P-DATA-TF ${this.phase === 'idle' || this.phase === 'requested' ? 'before the association was accepted' : 'after the association ended'}`));
-      return;
-    }
+    if (this.phase !== 'established' && this.phase !== 'releasing') return;
     // PS3.8 Annex D.1: the maximum length applies to the variable field of P-DATA-TF PDUs, announced by the receiver.
     const receiverMax = this.maxLengthAnnouncedBy(other(from));
     const variable = pdu.length - 6;
@@ -245,6 +251,20 @@ export class ConnectionDecoder {
   private transferSyntaxOf(id: number): string | null {
     const pc = this.ac?.presentationContexts.find((p) => p.id === id);
     return pc && pc.result === 0 ? pc.transferSyntax : null;
+  }
+
+  /**
+   * TLS where DICOM was expected shows in the first bytes (PS3.15 Annex B is
+   * negotiated before any PDU): a ClientHello from the requestor, a TLS
+   * record or alert from the acceptor. Reported once per direction that shows it.
+   */
+  private onFirstBytes(from: Side, bytes: Uint8Array, time: number, out: DerivedEvent[]): void {
+    const kept = bytes.slice(0, FIRST_BYTES);
+    this.first[from] = kept;
+    const requestor = this.first.requestor ?? new Uint8Array(0);
+    const tls = from === 'requestor' ? looksLikeTlsHandshake(kept) : looksLikeTlsRecord(kept) || looksLikeTlsAlert(kept) || looksLikeTlsHandshake(requestor);
+    if (!tls) return;
+    out.push({ type: 'tls', association: this.association, time, leg: null, firstBytes: { requestor: hex(requestor), acceptor: hex(this.first.acceptor ?? new Uint8Array(0)) } });
   }
 
   private error(time: number, from: Side | null, offset: number | null, reason: string): DerivedEvent {

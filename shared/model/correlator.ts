@@ -1,78 +1,96 @@
 /**
- * The correlator (docs/architecture.md, "The layers"): links what the wire does not link
- * by itself, from the derived event stream alone, as the events arrive —
+ * The correlator (docs/architecture.md, "The layers"): links what the wire
+ * does not link by itself, from the derived event stream alone, as the
+ * events arrive. It matches responses to requests (responses.ts), then runs
+ * the linkers (linkers/registry.ts), each of which finds one kind of cause:
+ * an association opened because of a request elsewhere (a C-MOVE's
+ * sub-association), a message serving or acting on an earlier request (a
+ * C-GET's C-STOREs, a C-CANCEL). A response shares its request's cause.
  *
- * - a C-STORE sub-association → the C-MOVE that caused it (move-links.ts),
- *   which may be decided only after the association opened (its first
- *   C-STORE-RQ carries the strongest evidence) and revised once;
- * - a response → its request; a C-GET's C-STOREs → the C-GET; a C-CANCEL-RQ
- *   → the request it cancels (message-links.ts), decided when the message
- *   arrives and never revised.
- *
- * Pure and incremental: a live session and a file of the same events give the
- * same links. Message indices count the `dimse` events pushed, i.e. they are
- * indices in `summary.messages`.
+ * Pure and incremental: a live session and a file of the same events give
+ * the same links. Message indices count the `dimse` events pushed, i.e. they
+ * are indices in `summary.messages`. A linker that throws loses its own
+ * links for that event, never the others' (the summary builder records the
+ * error, docs/architecture.md §5).
  */
 import type { DerivedEvent } from '../events/derived-event.ts';
-import { CommandField } from '../dimse/command-fields.ts';
-import { MessageLinker, type MessageLinks } from './message-links.ts';
-import { MoveLinker, type ParentChange } from './move-links.ts';
+import type { MessageCause } from './summary-types.ts';
+import { ResponseMatcher } from './responses.ts';
+import type { AssociationLinkChange, Linker } from './linkers/linker.ts';
+import { defaultLinkers } from './linkers/registry.ts';
 
-export type { ParentChange, ParentLink } from './move-links.ts';
-export type { MessageLinks } from './message-links.ts';
+/** The links of one DIMSE message. */
+export interface MessageLinks {
+  request: number | null;
+  cause: MessageCause | null;
+}
 
 /** What one derived event changed. */
 export interface Correlation {
-  /** Associations whose link to a C-MOVE changed (set, revised or dropped), with the new link. */
-  parents: ParentChange[];
+  /** Associations whose cause changed (set, revised or dropped), with the new cause. */
+  associations: AssociationLinkChange[];
   /** The links of the DIMSE message of a `dimse` event; null for other events. */
   message: MessageLinks | null;
+  /** Linkers that failed on this event, with why. */
+  failures: string[];
 }
 
 const A_ASSOCIATE_RQ = 0x01;
 
 export class Correlator {
-  private readonly messageLinks = new MessageLinker();
-  private readonly moveLinks = new MoveLinker();
+  private readonly responses = new ResponseMatcher();
+  private readonly linkers: Linker[];
+  /** Cause of every request so far, by message index (responses share it). */
+  private readonly causes = new Map<number, MessageCause>();
   private messageCount = 0;
 
+  constructor(linkers: Linker[] = defaultLinkers()) {
+    this.linkers = linkers;
+  }
+
   push(ev: DerivedEvent): Correlation {
-    const parents: ParentChange[] = [];
+    const out: Correlation = { associations: [], message: null, failures: [] };
+    const each = (call: (l: Linker) => AssociationLinkChange[] | undefined): void => {
+      for (const linker of this.linkers) {
+        try {
+          const changes = call(linker);
+          if (changes) out.associations.push(...changes);
+        } catch (e) {
+          out.failures.push(`${linker.constructor.name}: ${(e as Error)?.message ?? String(e)}`);
+        }
+      }
+    };
     switch (ev.type) {
       case 'connection.open':
-        this.moveLinks.opened(ev.association, ev.time);
-        return { parents, message: null };
+      case 'connection.refused':
+        each((l) => l.connection?.(ev.association, ev.time, ev.type === 'connection.refused'));
+        break;
       case 'pdu': {
-        if (ev.pdu.pduType !== A_ASSOCIATE_RQ || ev.from !== 'requestor') return { parents, message: null };
-        const change = this.moveLinks.requested(ev.association, ev.pdu.callingAeTitle, ev.pdu.calledAeTitle, ev.time);
-        if (change) parents.push(change);
-        return { parents, message: null };
+        const pdu = ev.pdu;
+        if (pdu.pduType === A_ASSOCIATE_RQ && ev.from === 'requestor') each((l) => l.associate?.(ev.association, pdu.callingAeTitle, pdu.calledAeTitle, ev.time, pdu.presentationContexts.flatMap((pc) => (pc.abstractSyntax === null ? [] : [pc.abstractSyntax]))));
+        break;
       }
       case 'dimse': {
         const index = this.messageCount++;
-        const m = ev.message;
-        const links = this.messageLinks.link(ev.association, ev.from, m, index);
-        if (m.commandField === CommandField.CMoveRq && m.messageId !== null) {
-          this.moveLinks.moveRequested(ev.association, ev.from, index, m.messageId, m.moveDestination, ev.time);
-        } else if (links.completed?.commandField === CommandField.CMoveRq) {
-          this.moveLinks.moveCompleted(links.completed.index, ev.time);
-        } else if (m.commandField === CommandField.CStoreRq && ev.from === 'requestor' && m.moveOriginator) {
-          const change = this.moveLinks.stored(ev.association, m.moveOriginator, ev.time);
-          if (change) parents.push(change);
-        }
-        return { parents, message: { request: links.request, cause: links.cause } };
+        const match = this.responses.match(ev.association, ev.from, ev.message, index);
+        const facts = { index, association: ev.association, side: ev.from, time: ev.time, message: ev.message, request: match.request, completed: match.completed };
+        let cause: MessageCause | null = match.request !== null ? (this.causes.get(match.request) ?? null) : null;
+        each((l) => {
+          const found = l.message?.(facts);
+          if (found?.cause) cause = found.cause;
+          return found?.associations;
+        });
+        if (cause && match.request === null) this.causes.set(index, cause);
+        out.message = { request: match.request, cause };
+        break;
       }
       case 'association.end':
-        this.messageLinks.end(ev.association);
-        this.moveLinks.ended(ev.association, ev.time);
-        return { parents, message: null };
-      case 'connection.refused': {
-        const change = this.moveLinks.refused(ev.association, ev.time);
-        if (change) parents.push(change);
-        return { parents, message: null };
-      }
+        this.responses.end(ev.association);
+        each((l) => void l.end?.(ev.association, ev.time));
+        break;
       case 'decode.error':
-        return { parents, message: null };
+        break;
     }
+    return out;
   }
 }

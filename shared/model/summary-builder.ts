@@ -8,8 +8,8 @@ import type { LiveDelta } from '../events/live-messages.ts';
 import type { Summary, SummaryAssociation, SummaryMessage } from './summary-types.ts';
 import { SUMMARY_VERSION } from './summary-types.ts';
 import { uidName } from '../dicom/uids.ts';
-import { formatStatus } from '../dimse/status-format.ts';
 import { Correlator, type Correlation } from './correlator.ts';
+import type { Linker } from './linkers/linker.ts';
 
 export interface SummarySource {
   path: string;
@@ -20,14 +20,16 @@ export class SummaryBuilder {
   private t0: number | null = null;
   private readonly associations = new Map<string, SummaryAssociation>();
   private readonly summary: Summary;
-  private readonly correlator = new Correlator();
+  private readonly correlator: Correlator;
 
   /**
    * `startTime` (ms since the epoch): what times are counted from, when the
    * events folded in are not all of the source's (one page of a session,
    * server/live/session-page.ts); by default the first event's time.
+   * `linkers`: the correlator's linkers (default: linkers/registry.ts).
    */
-  constructor(source: SummarySource, startTime: number | null = null) {
+  constructor(source: SummarySource, startTime: number | null = null, linkers?: Linker[]) {
+    this.correlator = new Correlator(linkers);
     this.summary = { version: SUMMARY_VERSION, source: { ...source, start: null }, associations: [], pdus: [], messages: [], errors: [] };
     if (startTime !== null) this.rel(startTime);
   }
@@ -77,14 +79,17 @@ export class SummaryBuilder {
           to: to ?? null,
           side: ev.from,
           presentationContextId: m.presentationContextId,
-          command: m.command,
+          commandField: m.commandField,
           messageId: m.messageId,
           respondsTo: m.respondsTo,
           affectedSopClass: m.affectedSopClass,
           affectedSopInstance: m.affectedSopInstance,
+          requestedSopClass: m.requestedSopClass,
+          requestedSopInstance: m.requestedSopInstance,
+          eventTypeId: m.eventTypeId,
+          actionTypeId: m.actionTypeId,
           priority: m.priority,
-          status: m.status === null ? null : formatStatus(m.status),
-          statusMeaning: m.statusMeaning,
+          status: m.status,
           statusCategory: m.statusCategory,
           remaining: m.remaining,
           completed: m.completed,
@@ -114,6 +119,18 @@ export class SummaryBuilder {
         deltas.push({ type: 'association', association: a });
         break;
       }
+      case 'tls': {
+        const a = this.associations.get(ev.association);
+        if (!a) break;
+        a.tls ??= { legs: [], firstBytes: null };
+        if (ev.leg) {
+          const { kind: _k, conn: _c, ...leg } = ev.leg;
+          a.tls.legs.push({ ...leg, time: this.rel(ev.leg.time) });
+        }
+        if (ev.firstBytes) a.tls.firstBytes = ev.firstBytes;
+        deltas.push({ type: 'association', association: a });
+        break;
+      }
       case 'decode.error': {
         const error = { association: ev.association, side: ev.from, offset: ev.offset, time, reason: ev.reason };
         this.summary.errors.push(error);
@@ -121,7 +138,7 @@ export class SummaryBuilder {
         break;
       }
     }
-    this.applyParents(links, deltas);
+    this.applyCauses(links, time, deltas);
     return deltas;
   }
 
@@ -133,24 +150,28 @@ export class SummaryBuilder {
       const error = { association: 'association' in ev ? ev.association : null, side: null, offset: null, time, reason: `internal correlator error: ${(e as Error)?.message ?? String(e)}` };
       this.summary.errors.push(error);
       deltas.push({ type: 'error', index: this.summary.errors.length - 1, error });
-      return { parents: [], message: null };
+      return { associations: [], message: null, failures: [] };
     }
   }
 
   /**
-   * Links to a C-MOVE found or revised by this event. The evidence often comes
-   * after the association opened (its first C-STORE-RQ), so the association
-   * is sent again whole: live clients replace it (LiveDelta "association").
+   * Causes of associations found or revised by this event (a linker's
+   * evidence often comes after the association opened, e.g. its first
+   * C-STORE-RQ), so the association is sent again whole: live clients
+   * replace it (LiveDelta "association"). A linker that failed is an error
+   * entry, never an exception (docs/architecture.md §5).
    */
-  private applyParents(links: Correlation, deltas: LiveDelta[]): void {
-    for (const change of links.parents) {
+  private applyCauses(links: Correlation, time: number, deltas: LiveDelta[]): void {
+    for (const change of links.associations) {
       const a = this.associations.get(change.association);
       if (!a) continue;
-      const link = change.link;
-      a.parent = link ? { association: link.association, messageId: link.messageId } : null;
-      a.parentRequest = link ? link.request : null;
-      a.parentEvidence = link ? link.evidence : null;
+      a.cause = change.cause;
       if (!deltas.some((d) => d.type === 'association' && d.association === a)) deltas.push({ type: 'association', association: a });
+    }
+    for (const failure of links.failures) {
+      const error = { association: null, side: null, offset: null, time, reason: `internal linker error: ${failure}` };
+      this.summary.errors.push(error);
+      deltas.push({ type: 'error', index: this.summary.errors.length - 1, error });
     }
   }
 
@@ -251,8 +272,7 @@ function newAssociation(id: string, requestor: { host: string; port: number }, a
     asyncOperationsWindow: { requestor: null, acceptor: null },
     start,
     end: null,
-    parent: null,
-    parentRequest: null,
-    parentEvidence: null,
+    cause: null,
+    tls: null,
   };
 }

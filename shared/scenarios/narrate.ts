@@ -7,6 +7,7 @@
  */
 import type { Summary } from '../model/summary-types.ts';
 import type { NarrationStep, ScenarioInfo } from './catalogue.ts';
+import { commandOf } from '../dimse/message-words.ts';
 
 export type NarrationTarget = { kind: 'association'; id: string } | { kind: 'message'; index: number };
 
@@ -53,7 +54,7 @@ export function narrate(summary: Summary, scenario: ScenarioInfo, only: Readonly
       target: { kind: 'message', index },
       fits: (step) =>
         'message' in step.match &&
-        step.match.message.command === m.command &&
+        step.match.message.command === commandOf(m) &&
         (step.match.message.statusCategory === undefined || step.match.message.statusCategory === m.statusCategory) &&
         (step.match.message.fromAe === undefined || step.match.message.fromAe === fromAe) &&
         (step.match.message.toAe === undefined || step.match.message.toAe === toAe),

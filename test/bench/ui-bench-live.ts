@@ -21,6 +21,7 @@ import type { LiveServerMessage } from '../../shared/events/live-messages.ts';
 import { unpackSnapshot } from '../../shared/events/live-snapshot.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { percentile, READ_TIMES, type PageTimes } from './ui-bench-page.ts';
+import { commandOf } from '../../shared/dimse/message-words.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -96,7 +97,7 @@ export async function measureLiveLatency(page: Page, pageUrl: string, target: Ec
     }
     result.dom.push(times.timeOrigin + added - wire);
     result.shown.push(times.timeOrigin + shown - wire);
-    result.worst.push([i - before, summary.messages[i].command, times.timeOrigin + shown - wire]);
+    result.worst.push([i - before, commandOf(summary.messages[i]), times.timeOrigin + shown - wire]);
   }
   result.worst = result.worst.sort((a, b) => b[2] - a[2]).slice(0, 3);
   return result;

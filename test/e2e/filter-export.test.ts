@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Summary, SummaryMessage } from '../../shared/model/summary-types.ts';
+import { migrateSummary } from '../../shared/model/summary-migrations.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 import { ensureWebBuilt, openBrowser, REPO_ROOT, SCREENSHOTS, startServe, type Browser, type RunningServe } from './harness.ts';
 import { arrows, lifelines } from './ui-helpers.ts';
 
@@ -20,15 +22,15 @@ let summary: Summary;
 
 beforeAll(async () => {
   ensureWebBuilt();
-  const move = JSON.parse(await readFile(join(REPO_ROOT, 'test/fixtures/web/move.summary.json'), 'utf8')) as Summary;
+  const move = migrateSummary(JSON.parse(await readFile(join(REPO_ROOT, 'test/fixtures/web/move.summary.json'), 'utf8')));
   const rq = move.messages[0];
   const at = rq.time / 2;
-  const find = (over: Partial<SummaryMessage>): SummaryMessage => ({ ...rq, command: 'C-FIND-RQ', time: at, moveDestination: null, messageId: 9, identifier: { QueryRetrieveLevel: 'PATIENT' }, ...over });
+  const find = (over: Partial<SummaryMessage>): SummaryMessage => ({ ...rq, commandField: CommandField.CFindRq, time: at, moveDestination: null, messageId: 9, identifier: { QueryRetrieveLevel: 'PATIENT' }, ...over });
   summary = {
     ...move,
     messages: [
       find({}),
-      find({ command: 'C-FIND-RSP', side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 9, status: '0xFF00', statusCategory: 'pending', statusMeaning: 'Pending', identifier: { PatientName: HOSTILE_NAME } }),
+      find({ commandField: CommandField.CFindRsp, side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 9, status: 0xff00, statusCategory: 'pending', identifier: { PatientName: HOSTILE_NAME } }),
       ...move.messages,
     ],
   };

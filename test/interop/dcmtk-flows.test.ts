@@ -21,6 +21,8 @@ import {
 } from './harness/expectations.ts';
 import { defineFlowChecks, REPORT } from './harness/flow-check.ts';
 import { InteropLab, QR_AE, SCU_AE, STORE_AE, type FlowResult } from './harness/lab.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
 
 const lab = new InteropLab();
 let storeFlow: FlowResult | null = null;
@@ -87,10 +89,10 @@ describe('interop with DCMTK, checked against tshark', () => {
     expectSummary: (s, ctx) => {
       const a = mainOf(s, ctx.qrPort);
       const msgs = s.messages.filter((m) => m.association === a.id);
-      const rq = msgs.find((m) => m.command === 'C-FIND-RQ')!;
+      const rq = msgs.find((m) => m.commandField === CommandField.CFindRq)!;
       expect(rq.affectedSopClass).toBe('1.2.840.10008.5.1.4.1.2.2.1');
       expect(rq.identifier).toMatchObject({ QueryRetrieveLevel: 'STUDY', PatientID: 'PSC*', StudyDate: '20240101-20241231' });
-      const found = msgs.filter((m) => m.command === 'C-FIND-RSP' && m.status === '0xFF00').map((m) => m.identifier ?? {});
+      const found = msgs.filter((m) => m.commandField === CommandField.CFindRsp && m.status === 0xff00).map((m) => m.identifier ?? {});
       expect(found.map((x) => x.StudyInstanceUID).sort()).toEqual(STUDIES.map((x) => x.studyInstanceUid).sort());
       expect(found.map((x) => x.AccessionNumber).sort()).toEqual(STUDIES.map((x) => x.accessionNumber).sort());
       // The Latin-1 name must come out decoded with ISO_IR 100 (pacscope may give PN as a string or as {Alphabetic}).
@@ -98,7 +100,7 @@ describe('interop with DCMTK, checked against tshark', () => {
       expect(names.some((n) => n.includes('MÜLLER^JÜRGEN')), names.join(' ')).toBe(true);
       expect(names.some((n) => n.includes('DOE^JOHN')), names.join(' ')).toBe(true);
       const final = msgs.at(-1)!;
-      expect([final.command, final.status, final.statusCategory, final.identifier]).toEqual(['C-FIND-RSP', '0x0000', 'success', null]);
+      expect([commandOf(final), final.status, final.statusCategory, final.identifier]).toEqual(['C-FIND-RSP', 0x0000, 'success', null]);
     },
   });
 
@@ -113,8 +115,8 @@ describe('interop with DCMTK, checked against tshark', () => {
       expect([a.outcome, sub.outcome]).toEqual(['released', 'released']);
       expect([sub.requestor.ae, sub.acceptor.ae]).toEqual([QR_AE, STORE_AE]);
       const msgs = s.messages.filter((m) => m.association === a.id);
-      const rq = msgs.find((m) => m.command === 'C-MOVE-RQ')!;
-      const final = msgs.filter((m) => m.command === 'C-MOVE-RSP').at(-1)!;
+      const rq = msgs.find((m) => m.commandField === CommandField.CMoveRq)!;
+      const final = msgs.filter((m) => m.commandField === CommandField.CMoveRsp).at(-1)!;
       expect(rq.identifier).toEqual({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: STUDIES[0].studyInstanceUid });
       // The sub-association lives inside the C-MOVE (dcmqrscp is synchronous): opened after the request,
       // released (A-RELEASE-RP; its TCP close may come later) before the final response.
@@ -123,19 +125,15 @@ describe('interop with DCMTK, checked against tshark', () => {
       expect(subReleased).toBeDefined();
       expect(subReleased!.time).toBeLessThanOrEqual(final.time);
       expect(sub.end).not.toBeNull();
-      const stores = s.messages.filter((m) => m.association === sub.id && m.command === 'C-STORE-RQ');
+      const stores = s.messages.filter((m) => m.association === sub.id && m.commandField === CommandField.CStoreRq);
       expect(stores.every((m) => m.affectedSopClass === '1.2.840.10008.5.1.4.1.1.2')).toBe(true);
       expect(stores.map((m) => m.identifier?.PatientID)).toEqual(ct().map(() => STUDIES[0].patientId));
       expect(stores.every((m) => m.identifier !== null && !('PixelData' in m.identifier))).toBe(true);
       // The correlator links the sub-association to the C-MOVE by the Move Originator fields of its C-STOREs.
       expect(stores.every((m) => m.moveOriginator?.ae === SCU_AE && m.moveOriginator.messageId === rq.messageId)).toBe(true);
-      expect({ parent: sub.parent, parentRequest: sub.parentRequest, parentEvidence: sub.parentEvidence }).toEqual({
-        parent: { association: a.id, messageId: rq.messageId },
-        parentRequest: s.messages.indexOf(rq),
-        parentEvidence: 'move-originator',
-      });
-      expect(a.parent).toBeNull();
-      expect(msgs.filter((m) => m.command === 'C-MOVE-RSP').every((m) => m.request === s.messages.indexOf(rq))).toBe(true);
+      expect(sub.cause).toEqual({ relation: 'c-move', association: a.id, message: s.messages.indexOf(rq), evidence: 'move-originator' });
+      expect(a.cause).toBeNull();
+      expect(msgs.filter((m) => m.commandField === CommandField.CMoveRsp).every((m) => m.request === s.messages.indexOf(rq))).toBe(true);
     },
   });
 
@@ -146,9 +144,9 @@ describe('interop with DCMTK, checked against tshark', () => {
     expectFacts: (all, ctx) => expectMoveUnknownDestination(all, ctx, 'NOWHERE'),
     expectSummary: (s, ctx) => {
       const a = mainOf(s, ctx.qrPort);
-      const rsp = s.messages.find((m) => m.association === a.id && m.command === 'C-MOVE-RSP')!;
+      const rsp = s.messages.find((m) => m.association === a.id && m.commandField === CommandField.CMoveRsp)!;
       expect(rsp.statusCategory).toBe('failure');
-      expect(rsp.statusMeaning ?? '').toMatch(/destination unknown/i);
+      expect(statusMeaningOf(rsp) ?? '').toMatch(/destination unknown/i);
     },
   });
 
@@ -166,16 +164,16 @@ describe('interop with DCMTK, checked against tshark', () => {
       const mrRole = a.roles.find((r) => r.sopClassUid === '1.2.840.10008.5.1.4.1.1.4');
       expect(mrRole?.proposed).toEqual({ scu: false, scp: true });
       expect(mrRole?.accepted?.scp).toBe(true);
-      const stores = s.messages.filter((m) => m.association === a.id && m.command === 'C-STORE-RQ');
+      const stores = s.messages.filter((m) => m.association === a.id && m.commandField === CommandField.CStoreRq);
       expect(stores.every((m) => m.side === 'acceptor' && m.from === QR_AE && m.to === SCU_AE)).toBe(true);
       // C-GET sub-operations: each C-STORE-RQ and its C-STORE-RSP are caused by the C-GET-RQ (PS3.7 §9.1.3).
-      const getRq = s.messages.findIndex((m) => m.association === a.id && m.command === 'C-GET-RQ');
+      const getRq = s.messages.findIndex((m) => m.association === a.id && m.commandField === CommandField.CGetRq);
       expect(stores.length).toBe(mr().length);
-      expect(stores.map((m) => m.cause)).toEqual(stores.map(() => getRq));
-      const storeRsps = s.messages.filter((m) => m.association === a.id && m.command === 'C-STORE-RSP');
-      expect(storeRsps.map((m) => [m.cause, s.messages[m.request ?? -1]?.command])).toEqual(storeRsps.map(() => [getRq, 'C-STORE-RQ']));
-      expect(s.messages.filter((m) => m.association === a.id && m.command === 'C-GET-RSP').every((m) => m.request === getRq)).toBe(true);
-      expect(s.associations.every((x) => x.parent === null)).toBe(true);
+      expect(stores.map((m) => m.cause)).toEqual(stores.map(() => ({ relation: 'c-get', message: getRq })));
+      const storeRsps = s.messages.filter((m) => m.association === a.id && m.commandField === CommandField.CStoreRsp);
+      expect(storeRsps.map((m) => [m.cause, commandOf(s.messages[m.request ?? -1])])).toEqual(storeRsps.map(() => [{ relation: 'c-get', message: getRq }, 'C-STORE-RQ']));
+      expect(s.messages.filter((m) => m.association === a.id && m.commandField === CommandField.CGetRsp).every((m) => m.request === getRq)).toBe(true);
+      expect(s.associations.every((x) => x.cause === null)).toBe(true);
     },
   });
 
@@ -186,7 +184,7 @@ describe('interop with DCMTK, checked against tshark', () => {
     expectFacts: (all, ctx) => expectStore(all, ctx, lab.instances),
     expectSummary: (s, ctx) => {
       const a = mainOf(s, ctx.qrPort);
-      const rq = s.messages.filter((m) => m.association === a.id && m.command === 'C-STORE-RQ');
+      const rq = s.messages.filter((m) => m.association === a.id && m.commandField === CommandField.CStoreRq);
       const mrNames = rq.filter((m) => m.affectedSopClass === '1.2.840.10008.5.1.4.1.1.4').map((m) => JSON.stringify(m.identifier?.PatientName));
       expect(mrNames.length).toBe(mr().length);
       expect(mrNames.every((n) => n.includes('MÜLLER^JÜRGEN')), mrNames.join(' ')).toBe(true);

@@ -23,6 +23,7 @@ import { capturedFlow, describeFindings, only, problems } from './diagnosis-lab.
 import { requireRealPeers } from './harness/lab.ts';
 import { freePorts, waitListening } from './harness/net.ts';
 import { RunningProcess } from './harness/process.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const CT_STUDY = STUDIES[0].studyInstanceUid;
 const MR_STUDY = STUDIES[1].studyInstanceUid;
@@ -179,7 +180,7 @@ describe('diagnosis of DCMTK dcmqrscp and storescp', () => {
     expect(f.severity).toBe('warning');
     expect(f.text).toContain('StudyInstanceUID, the unique key of the STUDY level, is missing');
     // Observed: dcmqrscp is lenient and moves the whole study by PatientID (completed 3): a warning; a strict SCP answers 0xA900 or moves nothing.
-    expect(r.summary.messages.filter((m) => m.command === 'C-MOVE-RSP').at(-1)?.completed).toBe(3);
+    expect(r.summary.messages.filter((m) => m.commandField === CommandField.CMoveRsp).at(-1)?.completed).toBe(3);
     expect(problems(r.findings).length, describeFindings(r.findings)).toBe(1);
     expect(problems(r.findings).length, describeFindings(r.findings)).toBe(1);
   });

@@ -29,6 +29,7 @@ import { requireRealPeers } from './harness/lab.ts';
 import { freePorts } from './harness/net.ts';
 import { OrthancServer, requireOrthanc, type OrthancModality } from './harness/orthanc.ts';
 import { StoreScp } from './harness/peers.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const CT_STUDY = STUDIES[0].studyInstanceUid;
 const MR_STUDY = STUDIES[1].studyInstanceUid;
@@ -152,7 +153,7 @@ describe('diagnosis of Orthanc 1.10', () => {
       const f = only(findings, 'get.no-scp-role');
       expect(f.text).toContain('no SCP/SCU Role Selection item');
       // Observed: Orthanc 1.10 sends the C-STOREs anyway (no role, PS3.7 D.3.3.4 notwithstanding): a warning, not an error.
-      expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ').length).toBe(2);
+      expect(summary.messages.filter((m) => m.commandField === CommandField.CStoreRq).length).toBe(2);
       expect(f.severity).toBe('warning');
       expect(f.title).toContain('sent 2 C-STORE(s) anyway');
       expect(problems(findings).length, describeFindings(findings)).toBe(1);

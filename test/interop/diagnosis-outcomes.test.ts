@@ -50,6 +50,7 @@ import { OrthancServer, requireOrthanc } from './harness/orthanc.ts';
 import { DcmQrScp, StoreScp } from './harness/peers.ts';
 import { RunningProcess, runTool } from './harness/process.ts';
 import { startLab, until, type PacsLab } from './pacs-lab.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const CT_STUDY = STUDIES[0].studyInstanceUid;
 const PIXELMED_JAR = '/usr/share/java/pixelmed.jar';
@@ -129,7 +130,7 @@ describe('a peer that bends the standard (raw-socket SCP, real DCMTK SCUs)', () 
       ['movescu', ['-S', '-aet', 'MOVESCU', '-aec', 'BENTPACS', '-aem', 'STORESCP', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${CT_STUDY}`, '127.0.0.1', String(bent.port)]],
     ]);
     expect(r.summary.errors, JSON.stringify(r.summary.errors)).toEqual([]);
-    const rsp = r.summary.messages.find((m) => m.command === 'C-MOVE-RSP')!;
+    const rsp = r.summary.messages.find((m) => m.commandField === CommandField.CMoveRsp)!;
     expect(rsp.commandSetDataElements?.FailedSOPInstanceUIDList).toEqual(ctUids());
     expect(rsp.failed).toBe(3);
     const peer = only(r.findings, 'peer.command-set-non-conformant');
@@ -185,7 +186,7 @@ describe('retrieves that end short', () => {
       const { findings, pcap } = await labFlow('vanished', async () => {
         const before = lab.hub.summary().messages.length;
         const proc = new RunningProcess('movescu', ['-S', '-aet', 'VANISHER', '-aec', 'PACSCOPE', '-aem', 'STORESCP', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid(3)}`, '127.0.0.1', String(lab.pacs.port)]);
-        await until(() => lab.hub.summary().messages.slice(before).some((m) => m.command === 'C-MOVE-RSP' && m.statusCategory === 'pending'), 10_000);
+        await until(() => lab.hub.summary().messages.slice(before).some((m) => m.commandField === CommandField.CMoveRsp && m.statusCategory === 'pending'), 10_000);
         await proc.stop('SIGKILL');
       });
       const f = only(findings, 'retrieve.scu-vanished');
@@ -257,7 +258,7 @@ describe('retrieves that end short', () => {
           expect(f.title, describeFindings(findings)).toContain(`proposed no storage context with the SCP role for CT Image Storage (${CT_IMAGE_STORAGE})`);
           expect(f.fix).toMatch(new RegExp(`^Propose CT Image Storage \\(${CT_IMAGE_STORAGE.replace(/\./g, '\\.')}\\) with the SCP role in the C-GET's A-ASSOCIATE-RQ: pacscope: pacscope get --sop-class ${CT_IMAGE_STORAGE.replace(/\./g, '\\.')}`));
           // Observed: Orthanc 1.10 puts the Failed SOP Instance UID List of its C-GET-RSP into the command set (PS3.7 §6.3.1 says data set).
-          const rsp = summary.messages.find((m) => m.command === 'C-GET-RSP' && m.statusCategory !== 'pending')!;
+          const rsp = summary.messages.find((m) => m.commandField === CommandField.CGetRsp && m.statusCategory !== 'pending')!;
           expect(rsp.commandSetDataElements?.FailedSOPInstanceUIDList, JSON.stringify(rsp)).toBeDefined();
           const peerFinding = only(findings, 'peer.command-set-non-conformant');
           expect(peerFinding.title).toContain(`"ORTHANC" at 127.0.0.1:${port}`);

@@ -33,6 +33,7 @@ import { freePort } from './harness/net.ts';
 import { REPO_ROOT } from './harness/pacscope-cli.ts';
 import { runTool, type ToolResult } from './harness/process.ts';
 import { startLab, until, type PacsLab } from './pacs-lab.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 let lab: PacsLab;
 let dir = '';
@@ -176,7 +177,7 @@ describe('diagnosis of the built-in PACS', () => {
     try {
       const { findings } = await findingsOf(async () => {
         const r = await dcmtk('movescu', ['-S', '-aet', 'MOVESCU', '-aec', 'PACSCOPE', '-aem', 'STORESCP', ...study(3)]);
-        await until(() => lab.hub.summary().messages.filter((m) => m.command === 'C-STORE-RSP').length >= 2 && lab.hub.summary().associations.every((a) => a.outcome !== 'open'), 10_000);
+        await until(() => lab.hub.summary().messages.filter((m) => m.commandField === CommandField.CStoreRsp).length >= 2 && lab.hub.summary().associations.every((a) => a.outcome !== 'open'), 10_000);
         return [r];
       });
       expect(rulesOf(findings), describeFindings(findings)).toEqual(['move.asynchronous']);

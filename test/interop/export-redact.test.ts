@@ -32,6 +32,7 @@ import { associationFacts, pacscopeSummary, REPO_ROOT } from './harness/pacscope
 import { runTool, type ToolResult } from './harness/process.ts';
 import { tsharkStreams, type TsharkStream } from './harness/tshark.ts';
 import { exportCommand } from '../../server/cli/export.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
 const lab = new InteropLab();
@@ -147,7 +148,7 @@ describe('pacscope export of a real DCMTK capture', () => {
   it('--pcapng: tshark decodes the same DIMSE sequence as pacscope and as tshark on the capture', async () => {
     const s = await original();
     expect(s.errors).toEqual([]);
-    expect(s.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(lab.instances.length + 1 + 3); // stored, then moved (the MR study)
+    expect(s.messages.filter((m) => m.commandField === CommandField.CStoreRq)).toHaveLength(lab.instances.length + 1 + 3); // stored, then moved (the MR study)
     const exported = await tsharkOf(out('plain.pcapng'));
     const check = crossCheckTshark(factsOf(s), exported);
     expect(check.mismatches).toEqual([]);
@@ -177,15 +178,15 @@ describe('pacscope export of a real DCMTK capture', () => {
   it('--redact: the summary of the recording has every association, message and link, and no error', async () => {
     const [o, r] = [await original(), await redacted()];
     expect(r.errors).toEqual([]);
-    const shape = (s: Summary) => s.associations.map((a) => [a.id, a.requestor.ae, a.acceptor.ae, a.requestor.port, a.acceptor.port, a.outcome, a.parent, a.parentEvidence]);
+    const shape = (s: Summary) => s.associations.map((a) => [a.id, a.requestor.ae, a.acceptor.ae, a.requestor.port, a.acceptor.port, a.outcome, a.cause]);
     expect(shape(r)).toEqual(shape(o));
-    expect(r.associations.some((a) => a.parent !== null && a.parentEvidence === 'move-originator')).toBe(true);
+    expect(r.associations.some((a) => a.cause?.relation === 'c-move' && a.cause.evidence === 'move-originator')).toBe(true);
     expect(dimse(factsOf(r))).toEqual(dimse(factsOf(o)));
     expect(r.messages.map((m) => [m.request, m.cause])).toEqual(o.messages.map((m) => [m.request, m.cause]));
     // The same instance has the same new UID in the command, the data set and the other association.
-    const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ');
+    const stores = r.messages.filter((m) => m.commandField === CommandField.CStoreRq);
     for (const m of stores) expect(m.identifier?.SOPInstanceUID).toBe(m.affectedSopInstance);
-    const found = r.messages.filter((m) => m.command === 'C-FIND-RSP' && m.identifier).map((m) => m.identifier!);
+    const found = r.messages.filter((m) => m.commandField === CommandField.CFindRsp && m.identifier).map((m) => m.identifier!);
     const moved = stores.filter((m) => m.association !== stores[0].association);
     expect(moved.every((m) => found.some((f) => f.StudyInstanceUID === m.identifier?.StudyInstanceUID && f.PatientName === m.identifier?.PatientName && f.PatientID === m.identifier?.PatientID))).toBe(true);
     const meta = JSON.parse((await pacscope('summary', out('redacted.pacscope'), '--json')).output).source;
@@ -205,7 +206,7 @@ describe('pacscope export of a real DCMTK capture', () => {
   it('--redact-network: AE titles and addresses replaced, links still found', async () => {
     const [o, n] = [await original(), await pacscopeSummary(out('network.pacscope'))];
     expect(n.errors).toEqual([]);
-    expect(n.associations.map((a) => a.parent === null)).toEqual(o.associations.map((a) => a.parent === null));
+    expect(n.associations.map((a) => a.cause === null)).toEqual(o.associations.map((a) => a.cause === null));
     const bytes = await readFile(out('network.pacscope'));
     for (const v of [SCU_AE, QR_AE, STORE_AE, '127.0.0.1', `"port":${lab.qrPort}`]) expect(bytes.includes(v), v).toBe(false);
     const keep = ['command', 'side', 'messageId', 'respondsTo', 'status', 'remaining', 'completed', 'failed', 'warning'];

@@ -104,10 +104,10 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     expect([t.subs[0].requestor.ae, t.subs[0].acceptor.ae]).toEqual(['ORTHANC', STORE_AE]);
     expect(t.storeRqs.map((m) => m.affectedSopInstance).sort()).toEqual(ct().map((x) => x.sopInstanceUid).sort());
     expect(t.storeRqs.every((m) => m.moveOriginator?.ae === SCU_AE && m.moveOriginator.messageId === t.rq.messageId)).toBe(true);
-    expect(t.storeRsps.map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+    expect(t.storeRsps.map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
     // Pendings count down between the stores; the final one carries the totals.
     expect(t.pending.map((m) => [m.remaining, m.completed])).toEqual([[2, 1], [1, 2]]);
-    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual(['0x0000', 3, 0, 0]);
+    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual([0x0000, 3, 0, 0]);
     const lastRsp = t.storeRsps.at(-1)!;
     expect(t.index(t.final), why).toBeGreaterThan(t.index(lastRsp));
     expect(t.final.time).toBeGreaterThanOrEqual(lastRsp.time);
@@ -115,7 +115,7 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     const subRelease = summary.pdus.find((p) => p.association === t.subs[0].id && p.type === 'A-RELEASE-RQ')!;
     expect(subRelease.time).toBeGreaterThanOrEqual(t.final.time);
     // The correlator links Orthanc's sub-association to the C-MOVE (Move Originator fields of its C-STOREs).
-    expect([t.subs[0].parent, t.subs[0].parentRequest, t.subs[0].parentEvidence]).toEqual([{ association: t.main.id, messageId: t.rq.messageId }, t.index(t.rq), 'move-originator']);
+    expect(t.subs[0].cause).toEqual({ relation: 'c-move', association: t.main.id, message: t.index(t.rq), evidence: 'move-originator' });
   });
 
   it('SynchronousCMove false: the final C-MOVE-RSP comes before the first C-STORE-RQ', async () => {
@@ -127,17 +127,16 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     const why = describeTimeline(summary);
     expect(t.subs.length, why).toBe(1);
     expect(t.storeRqs.length, why).toBe(3);
-    expect(t.storeRsps.map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+    expect(t.storeRsps.map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
     const firstStore = t.storeRqs[0];
     expect(t.index(t.final), why).toBeLessThan(t.index(firstStore));
     expect(t.final.time).toBeLessThanOrEqual(firstStore.time);
     // Observed: the same pendings and "completed 3" as in synchronous mode, all sent before any C-STORE.
     expect(t.pending.map((m) => [m.remaining, m.completed])).toEqual([[2, 1], [1, 2]]);
-    expect([t.final.status, t.final.completed, t.final.failed]).toEqual(['0x0000', 3, 0]);
+    expect([t.final.status, t.final.completed, t.final.failed]).toEqual([0x0000, 3, 0]);
     // Requested after the final response, still linked to the C-MOVE.
-    expect([t.subs[0].parent, t.subs[0].parentRequest]).toEqual([{ association: t.main.id, messageId: t.rq.messageId }, t.index(t.rq)]);
+    expect(t.subs[0].cause).toEqual({ relation: 'c-move', association: t.main.id, message: t.index(t.rq), evidence: 'move-originator' });
     expect(t.storeRqs.every((m) => m.moveOriginator?.ae === SCU_AE), why).toBe(true);
-    expect(t.subs[0].parentEvidence).toBe('move-originator');
   });
 
   it('an unknown move destination: 0xC000 unable to process, no sub-operations', async () => {
@@ -147,7 +146,7 @@ describe('Orthanc 1.10 observed with DCMTK clients', () => {
     const t = moveTimeline(summary, { scpPort: o.dicomPort, destinationPort: store.port });
     expect(t.pending).toEqual([]);
     expect([t.final.status, t.final.statusCategory, t.final.remaining, t.final.completed, t.final.failed, t.final.warning]).toEqual([
-      '0xC000',
+      0xc000,
       'failure',
       null,
       0,

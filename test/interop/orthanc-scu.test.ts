@@ -33,6 +33,8 @@ import { describeTimeline, moveTimeline } from './harness/move-order.ts';
 import { freePorts } from './harness/net.ts';
 import { OrthancServer, requireOrthanc, type OrthancModality } from './harness/orthanc.ts';
 import { pacscopeSummary } from './harness/pacscope-cli.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 const SCU_AE = 'PACSCOPESCU';
 const STORE_AE = 'PSTORE';
@@ -113,9 +115,9 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(r, r.reason).toMatchObject({ ok: true, outcome: 'success', status: 0 });
     const s = await allEnded(hub);
     expect(s.associations.map((a) => [a.requestor.ae, a.acceptor.ae, a.outcome])).toEqual([[SCU_AE, 'ORTHANC', 'released']]);
-    expect(s.messages.map((m) => [m.command, m.status])).toEqual([
+    expect(s.messages.map((m) => [commandOf(m), m.status])).toEqual([
       ['C-ECHO-RQ', null],
-      ['C-ECHO-RSP', '0x0000'],
+      ['C-ECHO-RSP', 0x0000],
     ]);
   });
 
@@ -127,10 +129,10 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(r.matches.map((m) => m.StudyInstanceUID).sort()).toEqual(STUDIES.map((x) => x.studyInstanceUid).sort());
     expect(r.matches.map((m) => m.AccessionNumber).sort()).toEqual(STUDIES.map((x) => x.accessionNumber).sort());
     const s = await allEnded(hub);
-    const rsps = s.messages.filter((m) => m.command === 'C-FIND-RSP');
-    expect(rsps.map((m) => m.status)).toEqual(['0xFF00', '0xFF00', '0x0000']);
+    const rsps = s.messages.filter((m) => m.commandField === CommandField.CFindRsp);
+    expect(rsps.map((m) => m.status)).toEqual([0xff00, 0xff00, 0x0000]);
     expect(rsps.slice(0, 2).map((m) => m.identifier?.StudyInstanceUID).sort()).toEqual(STUDIES.map((x) => x.studyInstanceUid).sort());
-    const rq = s.messages.find((m) => m.command === 'C-FIND-RQ')!;
+    const rq = s.messages.find((m) => m.commandField === CommandField.CFindRq)!;
     expect(rq.affectedSopClass).toBe('1.2.840.10008.5.1.4.1.2.2.1');
     expect(rq.identifier).toMatchObject({ QueryRetrieveLevel: 'STUDY', PatientID: 'PSC*' });
   });
@@ -156,9 +158,9 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(t.subs.map((a) => [a.requestor.ae, a.acceptor.ae, a.outcome]), why).toEqual([['ORTHANC', STORE_AE, 'released']]);
     expect(t.storeRqs.map((m) => m.affectedSopInstance).sort()).toEqual(uidsOf('CT'));
     expect(t.storeRqs.every((m) => m.moveOriginator?.ae === SCU_AE && m.moveOriginator.messageId === t.rq.messageId), why).toBe(true);
-    expect(t.storeRsps.map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+    expect(t.storeRsps.map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
     expect(t.pending.map((m) => m.remaining)).toEqual([2, 1]);
-    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual(['0x0000', 3, 0, 0]);
+    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual([0x0000, 3, 0, 0]);
     expect(t.index(t.final), why).toBeGreaterThan(t.index(t.storeRsps.at(-1)!));
     expect(t.final.time).toBeGreaterThanOrEqual(t.storeRsps.at(-1)!.time);
     expect(t.rq.time).toBeLessThanOrEqual(t.subs[0].start);
@@ -167,7 +169,7 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     // The recording says the same as the live model.
     await hub.close();
     const fromFile = await pacscopeSummary(recording);
-    const line = (x: Summary) => x.messages.map((m) => `${m.association} ${m.command} ${m.status ?? ''} ${m.affectedSopInstance ?? ''}`);
+    const line = (x: Summary) => x.messages.map((m) => `${m.association} ${commandOf(m)} ${statusCodeOf(m) ?? ''} ${m.affectedSopInstance ?? ''}`);
     expect(line(fromFile)).toEqual(line(s));
   });
 
@@ -188,10 +190,10 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     const why = describeTimeline(s);
     expect(t.subs.length, why).toBe(1);
     expect(t.storeRqs.length).toBe(3);
-    expect(t.storeRsps.map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+    expect(t.storeRsps.map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
     expect(t.index(t.final), why).toBeLessThan(t.index(t.storeRqs[0]));
     expect(t.final.time).toBeLessThanOrEqual(t.storeRqs[0].time);
-    expect([t.final.status, t.final.completed]).toEqual(['0x0000', 3]);
+    expect([t.final.status, t.final.completed]).toEqual([0x0000, 3]);
     expect(s.errors).toEqual([]);
   });
 
@@ -210,12 +212,12 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     const mrRole = a.roles.find((x) => x.sopClassUid === '1.2.840.10008.5.1.4.1.1.4');
     expect(mrRole?.proposed).toEqual({ scu: false, scp: true });
     expect(mrRole?.accepted?.scp).toBe(true);
-    const stores = s.messages.filter((m) => m.command === 'C-STORE-RQ');
+    const stores = s.messages.filter((m) => m.commandField === CommandField.CStoreRq);
     expect(stores.map((m) => m.affectedSopInstance).sort()).toEqual(uidsOf('MR'));
     expect(stores.every((m) => m.side === 'acceptor')).toBe(true);
-    const final = s.messages.filter((m) => m.command === 'C-GET-RSP').at(-1)!;
-    expect([final.status, final.completed]).toEqual(['0x0000', 2]);
-    const lastStoreRsp = s.messages.filter((m) => m.command === 'C-STORE-RSP').at(-1)!;
+    const final = s.messages.filter((m) => m.commandField === CommandField.CGetRsp).at(-1)!;
+    expect([final.status, final.completed]).toEqual([0x0000, 2]);
+    const lastStoreRsp = s.messages.filter((m) => m.commandField === CommandField.CStoreRsp).at(-1)!;
     expect(s.messages.indexOf(final)).toBeGreaterThan(s.messages.indexOf(lastStoreRsp));
   });
 
@@ -226,7 +228,7 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(r.counters).toMatchObject({ completed: 0, failed: 0, warning: 0 });
     const s = await allEnded(hub);
     const t = moveTimeline(s, { scpPort: sync.dicomPort, destinationPort: store.port });
-    expect([t.final.status, t.final.statusCategory, t.final.remaining]).toEqual(['0xC000', 'failure', null]);
+    expect([t.final.status, t.final.statusCategory, t.final.remaining]).toEqual([0xc000, 'failure', null]);
     expect(t.subs).toEqual([]);
     expect(store.received).toEqual([]);
   });
@@ -237,7 +239,7 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(r).toMatchObject({ ok: false, outcome: 'failure', status: 0xc000, pendingResponses: 0 });
     const s = await allEnded(hub);
     const t = moveTimeline(s, { scpPort: sync.dicomPort, destinationPort: deadPort });
-    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual(['0xC000', 0, 0, 0]);
+    expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual([0xc000, 0, 0, 0]);
     expect(s.associations.length).toBe(1);
     expect(sync.log).toMatch(/DEADEND.*Connection refused/);
   });
@@ -258,7 +260,7 @@ describe('pacscope SCU against Orthanc 1.10', () => {
     expect(mine.map((j) => [j.Type, j.State])).toEqual([['DicomModalityStore', 'Failure']]);
     const s = await allEnded(hub);
     expect(s.associations.length).toBe(1);
-    expect(s.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => m.status)).toEqual(['0xFF00', '0xFF00', '0x0000']);
+    expect(s.messages.filter((m) => m.commandField === CommandField.CMoveRsp).map((m) => m.status)).toEqual([0xff00, 0xff00, 0x0000]);
   });
 
   it('a wrong called AE with DicomCheckCalledAet true: A-ASSOCIATE-RJ, called AE not recognised', async () => {

@@ -46,6 +46,7 @@ import { pacscopeSummary } from './harness/pacscope-cli.ts';
 import { StoreScp } from './harness/peers.ts';
 import { runTool, type ToolResult } from './harness/process.ts';
 import { until } from './pacs-lab.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 dimse.log.setLevel('error');
 
@@ -179,8 +180,8 @@ function wireOrder(s: Summary, scpPort: number, destinationPort: number): { even
   const events: { time: number; label: string }[] = [];
   for (const m of s.messages) {
     const counters = [m.remaining !== null ? `R=${m.remaining}` : '', m.completed !== null ? `C=${m.completed}` : '', m.failed !== null ? `F=${m.failed}` : '', m.warning !== null ? `W=${m.warning}` : ''];
-    if (m.association === t.main.id) events.push({ time: m.time, label: [m.command, m.status ?? '', ...counters].filter(Boolean).join(' ') });
-    else if (subIds.has(m.association)) events.push({ time: m.time, label: [m.command, m.status ?? ''].filter(Boolean).join(' ') });
+    if (m.association === t.main.id) events.push({ time: m.time, label: [commandOf(m), statusCodeOf(m) ?? '', ...counters].filter(Boolean).join(' ') });
+    else if (subIds.has(m.association)) events.push({ time: m.time, label: [commandOf(m), statusCodeOf(m) ?? ''].filter(Boolean).join(' ') });
   }
   for (const p of s.pdus) if (subIds.has(p.association) && p.type.startsWith('A-RELEASE')) events.push({ time: p.time, label: `sub ${p.type}` });
   // Stable: messages of one instant keep the decoder's order.
@@ -215,7 +216,7 @@ describe('asynchronous C-MOVE: the built-in PACS and Orthanc 1.10 (SynchronousCM
       orders.push(order.events);
       console.info(`[async-vs-orthanc] ${side.name}: the sub-association starts after ${order.events.slice(0, order.start).at(-1)}`);
       // The final response's counters: all "completed", no Remaining.
-      expect([t.final.status, t.final.remaining, t.final.completed, t.final.failed, t.final.warning], why).toEqual(['0x0000', null, 3, 0, 0]);
+      expect([t.final.status, t.final.remaining, t.final.completed, t.final.failed, t.final.warning], why).toEqual([0x0000, null, 3, 0, 0]);
       // One sub-association from the SCP to STORESCP; the built-in PACS requests it after the final response.
       expect(t.subs.map((a) => [a.requestor.ae, a.acceptor.ae, a.outcome]), why).toEqual([[side.ae, STORE_AE, 'released']]);
       if (side === pacsSide) expect(order.start, why).toBe(EXPECTED_RESPONSES.length);
@@ -242,7 +243,7 @@ describe('asynchronous C-MOVE: the built-in PACS and Orthanc 1.10 (SynchronousCM
       const t = moveTimeline(summary, { scpPort: side.port, destinationPort: deadPort });
       const order = wireOrder(summary, side.port, deadPort);
       orders.push(order.events);
-      expect([t.final.status, t.final.remaining, t.final.completed, t.final.failed, t.final.warning], why).toEqual(['0x0000', null, 3, 0, 0]);
+      expect([t.final.status, t.final.remaining, t.final.completed, t.final.failed, t.final.warning], why).toEqual([0x0000, null, 3, 0, 0]);
       expect(t.subs.map((a) => a.outcome), why).toEqual(['refused']);
       if (side === pacsSide) expect(order.start, why).toBe(EXPECTED_RESPONSES.length);
       expect(t.storeRqs).toEqual([]);

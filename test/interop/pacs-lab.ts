@@ -12,6 +12,7 @@ import { startPacs, type RunningPacs } from '../../server/endpoints/pacs/pacs.ts
 import { startStoreScp, type RunningStoreScp } from '../../server/endpoints/store-scp.ts';
 import type { PacsConfig, StoreScpConfig } from '../../server/endpoints/pacs/config.ts';
 import type { SummaryMessage } from '../../shared/model/summary-types.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 export interface PacsLab {
   dir: string;
@@ -60,7 +61,7 @@ export async function startLab(options: { dir?: string; pacs?: Partial<PacsConfi
 
 /** Messages of the hub's summary as "a1 C-MOVE-RSP 0xFF00" lines, for order checks. */
 export function messageLines(messages: SummaryMessage[]): string[] {
-  return messages.map((m) => `${m.association} ${m.command}${m.status ? ` ${m.status}` : ''}`);
+  return messages.map((m) => `${m.association} ${commandOf(m)}${m.status !== null ? ` ${statusCodeOf(m)}` : ''}`);
 }
 
 /** Waits until `check` is true (polls the hub's model, which fills as events arrive). */

@@ -21,6 +21,8 @@ import dimse from '../../server/endpoints/dimse.ts';
 import { sendTapped } from '../../server/endpoints/dimse-tap.ts';
 import type { CMoveResponse } from '../../server/endpoints/pacs/dimse-types.ts';
 import type { SummaryMessage } from '../../shared/model/summary-types.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 let lab: PacsLab;
 beforeAll(async () => {
@@ -39,11 +41,11 @@ async function move(args: string[], settle: (ms: SummaryMessage[]) => boolean = 
   return { output: r.output, code: r.code, messages };
 }
 
-const isFinalMove = (m: SummaryMessage) => m.command === 'C-MOVE-RSP' && m.status !== '0xFF00';
+const isFinalMove = (m: SummaryMessage) => m.commandField === CommandField.CMoveRsp && m.status !== 0xff00;
 /** The correlator's link of an association of the hub's model. */
 const linkOf = (id: string) => {
   const a = lab.hub.summary().associations.find((x) => x.id === id)!;
-  return { parent: a.parent, parentRequest: a.parentRequest, parentEvidence: a.parentEvidence };
+  return a.cause;
 };
 const study = (n: number) => ['-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid(n)}`];
 
@@ -51,19 +53,19 @@ describe('C-MOVE of the built-in PACS', () => {
   it('sync: a pending response after each sub-operation, the final one after the last C-STORE-RSP', async () => {
     const r = await move(['-aem', 'STORESCP', ...study(1)]);
     expect(r.code).toBe(0);
-    const moves = r.messages.filter((m) => m.command === 'C-MOVE-RSP');
+    const moves = r.messages.filter((m) => m.commandField === CommandField.CMoveRsp);
     expect(moves.map((m) => [m.status, m.remaining, m.completed, m.failed])).toEqual([
-      ['0xFF00', 3, 1, 0],
-      ['0xFF00', 2, 2, 0],
-      ['0xFF00', 1, 3, 0],
-      ['0x0000', null, 4, 0],
+      [0xff00, 3, 1, 0],
+      [0xff00, 2, 2, 0],
+      [0xff00, 1, 3, 0],
+      [0x0000, null, 4, 0],
     ]);
     // Both ends of the sub-association (the PACS's client socket and the store SCP's) are tapped in this
     // process; the hub keeps the connection once.
-    const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ');
+    const stores = r.messages.filter((m) => m.commandField === CommandField.CStoreRq);
     expect(stores.length).toBe(4);
     expect(stores[0].moveOriginator).toEqual({ ae: 'MOVESCU', messageId: 1 });
-    const lastStoreRsp = r.messages.findLastIndex((m) => m.command === 'C-STORE-RSP');
+    const lastStoreRsp = r.messages.findLastIndex((m) => m.commandField === CommandField.CStoreRsp);
     expect(r.messages.findIndex(isFinalMove)).toBeGreaterThan(lastStoreRsp);
     expect(lab.store.received).toEqual(expect.arrayContaining([instanceUid(1, 2, 1)]));
     // The 512×256 image (256 KiB) spans several P-DATA-TF PDUs of at most the store SCP's maximum length
@@ -74,31 +76,31 @@ describe('C-MOVE of the built-in PACS', () => {
     expect(pdataFromPacs.length).toBeGreaterThan(2 * 4);
     expect(Math.max(...pdataFromPacs.map((p) => p.length))).toBeLessThanOrEqual((sub.maxPdu.acceptor ?? 0) + 6);
     // The correlator links the sub-association to the C-MOVE that caused it.
-    const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
-    expect(linkOf(sub.id)).toEqual({ parent: { association: rq.association, messageId: rq.messageId }, parentRequest: summary.messages.indexOf(rq), parentEvidence: 'move-originator' });
+    const rq = r.messages.find((m) => m.commandField === CommandField.CMoveRq)!;
+    expect(linkOf(sub.id)).toEqual({ relation: 'c-move', association: rq.association, message: summary.messages.indexOf(rq), evidence: 'move-originator' });
   });
 
   it('async (as Orthanc with SynchronousCMove false): pendings counting down and the final "completed N" before the first C-STORE-RQ', async () => {
     lab.pacs.setMoveMode('async');
     try {
       // Study 1 has 4 instances; the hub holds the in-process sub-association once.
-      const r = await move(['-aem', 'STORESCP', ...study(1)], (ms) => ms.filter((m) => m.command === 'C-STORE-RSP').length === 4);
+      const r = await move(['-aem', 'STORESCP', ...study(1)], (ms) => ms.filter((m) => m.commandField === CommandField.CStoreRsp).length === 4);
       expect(r.code).toBe(0);
-      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
-        ['0xFF00', 3, 1, 0, 0],
-        ['0xFF00', 2, 2, 0, 0],
-        ['0xFF00', 1, 3, 0, 0],
-        ['0x0000', null, 4, 0, 0],
+      expect(r.messages.filter((m) => m.commandField === CommandField.CMoveRsp).map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+        [0xff00, 3, 1, 0, 0],
+        [0xff00, 2, 2, 0, 0],
+        [0xff00, 1, 3, 0, 0],
+        [0x0000, null, 4, 0, 0],
       ]);
-      expect(r.messages.findIndex(isFinalMove)).toBeLessThan(r.messages.findIndex((m) => m.command === 'C-STORE-RQ'));
+      expect(r.messages.findIndex(isFinalMove)).toBeLessThan(r.messages.findIndex((m) => m.commandField === CommandField.CStoreRq));
       // The sub-association is requested only after the final response.
       const final = r.messages.find(isFinalMove)!;
       const subAssociation = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1)!;
       expect(subAssociation.start).toBeGreaterThanOrEqual(final.time);
       // Opened after the final response, the sub-association is still linked to its C-MOVE.
-      const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
-      const sub = r.messages.find((m) => m.command === 'C-STORE-RQ')!.association;
-      expect(linkOf(sub)).toMatchObject({ parent: { association: rq.association, messageId: rq.messageId }, parentEvidence: 'move-originator' });
+      const rq = r.messages.find((m) => m.commandField === CommandField.CMoveRq)!;
+      const sub = r.messages.find((m) => m.commandField === CommandField.CStoreRq)!.association;
+      expect(linkOf(sub)).toMatchObject({ relation: 'c-move', association: rq.association, evidence: 'move-originator' });
     } finally {
       lab.pacs.setMoveMode('sync');
     }
@@ -106,7 +108,7 @@ describe('C-MOVE of the built-in PACS', () => {
 
   it('an unknown destination gets 0xA801 and no sub-association', async () => {
     const r = await move(['-aem', 'NOWHERE', ...study(1)]);
-    expect(r.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-MOVE-RQ', 'C-MOVE-RSP 0xA801']);
+    expect(r.messages.map((m) => `${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim())).toEqual(['C-MOVE-RQ', 'C-MOVE-RSP 0xA801']);
     expect(r.output).toMatch(/Move Destination unknown|MoveDestinationUnknown/i);
   });
 
@@ -117,9 +119,9 @@ describe('C-MOVE of the built-in PACS', () => {
       const refusedBefore = lab.hub.summary().associations.filter((a) => a.outcome === 'refused').length;
       const r = await move(['-aem', 'DEADASYNC', ...study(3)], () => lab.hub.summary().associations.filter((a) => a.outcome === 'refused').length > refusedBefore);
       expect(r.code).toBe(0);
-      expect(r.messages.filter((m) => m.command === 'C-MOVE-RSP').map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
-        ['0xFF00', 1, 1, 0, 0],
-        ['0x0000', null, 2, 0, 0],
+      expect(r.messages.filter((m) => m.commandField === CommandField.CMoveRsp).map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+        [0xff00, 1, 1, 0, 0],
+        [0x0000, null, 2, 0, 0],
       ]);
       const refused = lab.hub.summary().associations.filter((a) => a.outcome === 'refused').at(-1)!;
       expect(refused.start).toBeGreaterThanOrEqual(r.messages.find(isFinalMove)!.time);
@@ -132,7 +134,7 @@ describe('C-MOVE of the built-in PACS', () => {
   it('a destination that does not listen: every sub-operation failed, 0xA702', async () => {
     lab.pacs.destinations.set('DEAD', { host: '127.0.0.1', port: await freePort() });
     const r = await move(['-aem', 'DEAD', ...study(3)]);
-    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed, m.warning])).toEqual([['0xA702', 0, 2, 0]]);
+    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed, m.warning])).toEqual([[0xa702, 0, 2, 0]]);
     expect(lab.hub.summary().associations.some((a) => a.outcome === 'refused')).toBe(true);
   });
 
@@ -140,9 +142,9 @@ describe('C-MOVE of the built-in PACS', () => {
     lab.store.acceptedSopClasses = [MR_IMAGE_STORAGE];
     try {
       const ct = await move(['-aem', 'STORESCP', ...study(3)]);
-      expect(ct.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0xA702', 0, 2]]);
+      expect(ct.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([[0xa702, 0, 2]]);
       const mixed = await move(['-aem', 'STORESCP', '-k', 'QueryRetrieveLevel=IMAGE', '-k', `SOPInstanceUID=${instanceUid(1, 1, 1)}\\${instanceUid(2, 1, 1)}`]);
-      expect(mixed.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0xB000', 1, 1]]);
+      expect(mixed.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([[0xb000, 1, 1]]);
       // PS3.4 C.4.2.1.4: the final response names what failed.
       expect(mixed.messages.find(isFinalMove)?.identifier).toMatchObject({ FailedSOPInstanceUIDList: instanceUid(1, 1, 1) });
       const ac = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1);
@@ -157,7 +159,7 @@ describe('C-MOVE of the built-in PACS', () => {
     lab.store.acceptedTransferSyntaxes = ['1.2.840.10008.1.2.2'];
     try {
       const r = await move(['-aem', 'STORESCP', ...study(3)]);
-      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.failed])).toEqual([['0xA702', 2]]);
+      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.failed])).toEqual([[0xa702, 2]]);
       const ac = lab.hub.summary().associations.filter((a) => a.acceptor.port === lab.store.port).at(-1);
       expect(ac?.presentationContexts.map((pc) => pc.result)).toEqual([4]);
     } finally {
@@ -173,12 +175,12 @@ describe('C-MOVE of the built-in PACS', () => {
       lab.pacs.destinations.set('DCMTKSCP', { host: '127.0.0.1', port });
       const r = await move(['-aem', 'DCMTKSCP', ...study(3)]);
       expect(r.code).toBe(0);
-      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([['0x0000', 2, 0]]);
+      expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed, m.failed])).toEqual([[0x0000, 2, 0]]);
       // Only the PACS's end of this sub-association is tapped (storescp is another process): one C-STORE-RQ per instance.
-      const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ' && m.to === 'DCMTKSCP');
+      const stores = r.messages.filter((m) => m.commandField === CommandField.CStoreRq && m.to === 'DCMTKSCP');
       expect(stores.map((m) => m.moveOriginator)).toEqual([{ ae: 'MOVESCU', messageId: 1 }, { ae: 'MOVESCU', messageId: 1 }]);
-      const rq = r.messages.find((m) => m.command === 'C-MOVE-RQ')!;
-      expect(linkOf(stores[0].association).parent).toEqual({ association: rq.association, messageId: rq.messageId });
+      const rq = r.messages.find((m) => m.commandField === CommandField.CMoveRq)!;
+      expect(linkOf(stores[0].association)).toMatchObject({ relation: 'c-move', association: rq.association });
       // storescp writes each file before it answers its C-STORE-RQ, so they are there once the move is over.
       expect((await readdir(out)).filter((f) => f.endsWith('.dcm')).length).toBe(2);
     } finally {
@@ -192,7 +194,7 @@ describe('C-MOVE of the built-in PACS', () => {
     lab.pacs.destinations.set('MOVESCU', { host: '127.0.0.1', port });
     const r = await move(['--port', String(port), '-od', lab.dir, '-aem', 'MOVESCU', ...study(3)]);
     expect(r.code).toBe(0);
-    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed])).toEqual([['0x0000', 2]]);
+    expect(r.messages.filter(isFinalMove).map((m) => [m.status, m.completed])).toEqual([[0x0000, 2]]);
   });
 
   it('C-CANCEL of a running C-MOVE (slow sub-operations): 0xFE00 with the counters so far', async () => {
@@ -217,11 +219,11 @@ describe('C-MOVE of the built-in PACS', () => {
       expect(final.getCompleted() + final.getRemaining() + final.getFailures()).toBe(4);
       // On the wire: the C-CANCEL-RQ points at the C-MOVE-RQ it cancels, the 0xFE00 answers that request.
       const all = lab.hub.summary().messages;
-      const cancel = all.findLastIndex((m) => m.command === 'C-CANCEL-RQ' && m.from === 'CANCELSCU');
-      const rq = all.findLastIndex((m) => m.command === 'C-MOVE-RQ' && m.from === 'CANCELSCU');
+      const cancel = all.findLastIndex((m) => m.commandField === CommandField.CCancelRq && m.from === 'CANCELSCU');
+      const rq = all.findLastIndex((m) => m.commandField === CommandField.CMoveRq && m.from === 'CANCELSCU');
       expect(cancel).toBeGreaterThan(rq);
-      expect(all[cancel].cause).toBe(rq);
-      expect(all.find((m) => m.association === all[rq].association && m.status === '0xFE00')?.request).toBe(rq);
+      expect(all[cancel].cause).toEqual({ relation: 'c-cancel', message: rq });
+      expect(all.find((m) => m.association === all[rq].association && m.status === 0xfe00)?.request).toBe(rq);
     } finally {
       lab.pacs.setSubOperationDelay(0);
     }
@@ -244,19 +246,19 @@ describe('C-MOVE of the built-in PACS', () => {
       await Promise.all([run(1, false), run(3, true)]);
       const s = lab.hub.summary();
       const mine = s.messages.slice(skip);
-      const moves = mine.filter((m) => m.command === 'C-MOVE-RQ' && m.from === 'TWOMOVES');
+      const moves = mine.filter((m) => m.commandField === CommandField.CMoveRq && m.from === 'TWOMOVES');
       expect(moves.map((m) => m.messageId).sort()).toEqual([1, 2]);
       const finals = moves.map((rq) => mine.find((m) => m.association === rq.association && isFinalMove(m))!);
-      expect(finals.map((m) => m.status)).toEqual(['0x0000', '0x0000']);
+      expect(finals.map((m) => m.status)).toEqual([0x0000, 0x0000]);
       // They did run at the same time: each request came before the other's final response.
       expect(moves[0].time).toBeLessThan(finals[1].time);
       expect(moves[1].time).toBeLessThan(finals[0].time);
-      const subs = [...new Set(mine.filter((m) => m.command === 'C-STORE-RQ' && m.moveOriginator?.ae === 'TWOMOVES').map((m) => m.association))];
+      const subs = [...new Set(mine.filter((m) => m.commandField === CommandField.CStoreRq && m.moveOriginator?.ae === 'TWOMOVES').map((m) => m.association))];
       expect(subs.length).toBe(2);
       const parents = subs.map((id) => {
-        const originator = mine.find((m) => m.association === id && m.command === 'C-STORE-RQ')!.moveOriginator!;
+        const originator = mine.find((m) => m.association === id && m.commandField === CommandField.CStoreRq)!.moveOriginator!;
         const rq = moves.find((m) => m.messageId === originator.messageId)!;
-        expect(linkOf(id)).toEqual({ parent: { association: rq.association, messageId: rq.messageId }, parentRequest: s.messages.indexOf(rq), parentEvidence: 'move-originator' });
+        expect(linkOf(id)).toEqual({ relation: 'c-move', association: rq.association, message: s.messages.indexOf(rq), evidence: 'move-originator' });
         return rq.association;
       });
       expect(new Set(parents).size).toBe(2);

@@ -17,6 +17,8 @@ import { CT_IMAGE_STORAGE } from '../../server/endpoints/pacs/synthetic-studies.
 import type { CGetResponse } from '../../server/endpoints/pacs/dimse-types.ts';
 import dimse from '../../server/endpoints/dimse.ts';
 import { sendTapped } from '../../server/endpoints/dimse-tap.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 let lab: PacsLab;
 beforeAll(async () => {
@@ -40,22 +42,22 @@ async function run(tool: string, args: string[], files: string[] = []): Promise<
   return { output: r.output, code: r.code, assoc: assoc!, messages: lab.hub.summary().messages.filter((m) => m.association === assoc!.id) };
 }
 
-const pending = (ms: SummaryMessage[]) => ms.filter((m) => m.command.endsWith('-RSP') && m.status === '0xFF00');
-const finalOf = (ms: SummaryMessage[]) => ms.filter((m) => m.command.endsWith('-RSP') && m.status !== '0xFF00').at(-1);
+const pending = (ms: SummaryMessage[]) => ms.filter((m) => commandOf(m).endsWith('-RSP') && m.status === 0xff00);
+const finalOf = (ms: SummaryMessage[]) => ms.filter((m) => commandOf(m).endsWith('-RSP') && m.status !== 0xff00).at(-1);
 
 describe('built-in PACS with DCMTK', () => {
   it('answers C-ECHO', async () => {
     const r = await run('echoscu', ['-aec', 'PACSCOPE']);
     expect(r.code).toBe(0);
     expect(r.assoc.outcome).toBe('released');
-    expect(r.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP 0x0000']);
+    expect(r.messages.map((m) => `${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim())).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP 0x0000']);
   });
 
   it('C-FIND Study Root, STUDY level: wildcard, date range, UID list, return keys', async () => {
     const wildcard = await run('findscu', ['-S', '-aec', 'PACSCOPE', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'PatientName=A*', '-k', 'StudyInstanceUID', '-k', 'AccessionNumber', '-k', 'ModalitiesInStudy']);
     expect(pending(wildcard.messages).map((m) => m.identifier?.StudyInstanceUID)).toEqual([studyUid(1)]);
     expect(pending(wildcard.messages)[0].identifier).toMatchObject({ AccessionNumber: 'PSCA1001', ModalitiesInStudy: 'CT', QueryRetrieveLevel: 'STUDY' });
-    expect(finalOf(wildcard.messages)?.status).toBe('0x0000');
+    expect(finalOf(wildcard.messages)?.status).toBe(0x0000);
     expect(wildcard.messages[1].affectedSopClass).toBe('1.2.840.10008.5.1.4.1.2.2.1');
 
     const range = await run('findscu', ['-S', '-aec', 'PACSCOPE', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyDate=20240101-20241231', '-k', 'StudyInstanceUID']);
@@ -83,16 +85,16 @@ describe('built-in PACS with DCMTK', () => {
     expect(match.identifier).toMatchObject({ PatientID: 'PSC-1003', SpecificCharacterSet: 'ISO_IR 192', NumberOfPatientRelatedStudies: 1 });
     expect(JSON.stringify(match.identifier?.PatientName)).toContain('NÚÑEZ^JOSÉ');
     const wrong = await run('findscu', ['-S', '-aec', 'PACSCOPE', '-k', 'QueryRetrieveLevel=PATIENT', '-k', 'PatientID']);
-    expect(finalOf(wrong.messages)?.status).toBe('0xA900');
+    expect(finalOf(wrong.messages)?.status).toBe(0xa900);
   });
 
   it('C-CANCEL of a running C-FIND gives 0xFE00', async () => {
     lab.pacs.setSubOperationDelay(200);
     try {
       const r = await run('findscu', ['-S', '-aec', 'PACSCOPE', '--cancel', '1', '-k', 'QueryRetrieveLevel=IMAGE', '-k', `StudyInstanceUID=${studyUid(1)}`, '-k', 'SOPInstanceUID']);
-      expect(r.messages.map((m) => m.command)).toContain('C-CANCEL-RQ');
+      expect(r.messages.map((m) => commandOf(m))).toContain('C-CANCEL-RQ');
       expect(pending(r.messages).length).toBeLessThan(4);
-      expect(finalOf(r.messages)?.status).toBe('0xFE00');
+      expect(finalOf(r.messages)?.status).toBe(0xfe00);
     } finally {
       lab.pacs.setSubOperationDelay(0);
     }
@@ -102,12 +104,12 @@ describe('built-in PACS with DCMTK', () => {
     const out = await mkdtemp(join(lab.dir, 'get-'));
     const r = await run('getscu', ['-S', '-aec', 'PACSCOPE', '-od', out, '-k', 'QueryRetrieveLevel=SERIES', '-k', `StudyInstanceUID=${studyUid(2)}`, '-k', `SeriesInstanceUID=${seriesUid(2, 2)}`]);
     expect(r.code).toBe(0);
-    const stores = r.messages.filter((m) => m.command === 'C-STORE-RQ');
+    const stores = r.messages.filter((m) => m.commandField === CommandField.CStoreRq);
     expect(stores.map((m) => [m.side, m.affectedSopInstance])).toEqual([
       ['acceptor', instanceUid(2, 2, 1)],
       ['acceptor', instanceUid(2, 2, 2)],
     ]);
-    expect(finalOf(r.messages)).toMatchObject({ command: 'C-GET-RSP', status: '0x0000', completed: 2, failed: 0, remaining: null });
+    expect(finalOf(r.messages)).toMatchObject({ commandField: 0x8010, status: 0x0000, completed: 2, failed: 0, remaining: null });
     expect((await readdir(out)).length).toBe(2);
   });
 
@@ -129,14 +131,14 @@ describe('built-in PACS with DCMTK', () => {
     expect([rsp.getStatus(), rsp.getCompleted(), rsp.getFailures()]).toEqual([0xa702, 0, 2]);
     const assoc = lab.hub.summary().associations.filter((a) => a.requestor.ae === 'GETNOROLE').at(-1)!;
     const messages = lab.hub.summary().messages.filter((m) => m.association === assoc.id);
-    expect(messages.filter((m) => m.command === 'C-STORE-RQ')).toEqual([]);
+    expect(messages.filter((m) => m.commandField === CommandField.CStoreRq)).toEqual([]);
     expect(messages.at(-1)?.identifier?.FailedSOPInstanceUIDList).toEqual([instanceUid(3, 1, 1), instanceUid(3, 1, 2)]);
   });
 
   it('C-GET of the 256 KiB image to getscu (max PDU 16384) spans many P-DATA-TF PDUs', async () => {
     const out = await mkdtemp(join(lab.dir, 'get-big-'));
     const r = await run('getscu', ['-S', '-aec', 'PACSCOPE', '-od', out, '-k', 'QueryRetrieveLevel=IMAGE', '-k', `StudyInstanceUID=${studyUid(1)}`, '-k', `SOPInstanceUID=${instanceUid(1, 2, 1)}`]);
-    expect(finalOf(r.messages)).toMatchObject({ status: '0x0000', completed: 1 });
+    expect(finalOf(r.messages)).toMatchObject({ status: 0x0000, completed: 1 });
     const pdus = lab.hub.summary().pdus.filter((p) => p.association === r.assoc.id && p.type === 'P-DATA-TF' && p.from === 'acceptor');
     expect(pdus.length).toBeGreaterThan(16);
     expect(Math.max(...pdus.map((p) => p.length))).toBeLessThanOrEqual(16384 + 6);
@@ -147,7 +149,7 @@ describe('built-in PACS with DCMTK', () => {
     const mr = files.filter((f) => f.modality === 'MR');
     const r = await run('storescu', ['-aec', 'PACSCOPE'], mr.map((f) => f.file));
     expect(r.code).toBe(0);
-    expect(r.messages.filter((m) => m.command === 'C-STORE-RSP').map((m) => m.status)).toEqual(['0x0000', '0x0000']);
+    expect(r.messages.filter((m) => m.commandField === CommandField.CStoreRsp).map((m) => m.status)).toEqual([0x0000, 0x0000]);
     const count = lab.pacs.instanceCount();
 
     const { dataDir } = lab.pacs;

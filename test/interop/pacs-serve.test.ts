@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { RunningProcess, runTool } from './harness/process.ts';
 import { pacscopeSummary, REPO_ROOT } from './harness/pacscope-cli.ts';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
 let proc: RunningProcess | null = null;
@@ -49,7 +50,7 @@ describe('pacscope serve', () => {
     const summary = await pacscopeSummary(record);
     const outcomes = summary.associations.map((a) => `${a.requestor.ae}→${a.acceptor.ae} ${a.outcome}`);
     expect(outcomes).toEqual(expect.arrayContaining(['ECHOSCU→TEACHPACS released', 'ECHOSCU→OTHER rejected', 'MOVESCU→TEACHPACS released', 'TEACHPACS→STORESCP released']));
-    expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(4); // both ends are tapped in-process; the hub keeps the connection once
+    expect(summary.messages.filter((m) => m.commandField === CommandField.CStoreRq)).toHaveLength(4); // both ends are tapped in-process; the hub keeps the connection once
   });
 
   it('refuses bad flags with a clear message', async () => {

@@ -23,6 +23,7 @@ import { requireRealPeers } from './harness/lab.ts';
 import { freePort, waitListening } from './harness/net.ts';
 import { pacscopeSummary } from './harness/pacscope-cli.ts';
 import { RunningProcess, runTool } from './harness/process.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const PARALLEL = 56;
 let dir = '';
@@ -163,8 +164,8 @@ describe('the proxy under concurrency', () => {
     for (const a of summary.associations) {
       expect([a.acceptor.ae, a.acceptor.port, a.outcome]).toEqual(['STORESCP', storePort, 'released']);
       const mine = summary.messages.filter((m) => m.association === a.id);
-      expect(mine.filter((m) => m.command === 'C-STORE-RQ').map((m) => m.affectedSopInstance).sort()).toEqual(instances.slice(0, 3).map((x) => x.sopInstanceUid).sort());
-      expect(mine.filter((m) => m.command === 'C-STORE-RSP').map((m) => m.status)).toEqual(Array(files.length).fill('0x0000'));
+      expect(mine.filter((m) => m.commandField === CommandField.CStoreRq).map((m) => m.affectedSopInstance).sort()).toEqual(instances.slice(0, 3).map((x) => x.sopInstanceUid).sort());
+      expect(mine.filter((m) => m.commandField === CommandField.CStoreRsp).map((m) => m.status)).toEqual(Array(files.length).fill(0x0000));
     }
   }, 120_000);
 });

@@ -25,6 +25,8 @@ import { OrthancServer, requireOrthanc } from './harness/orthanc.ts';
 import { pacscopeSummary } from './harness/pacscope-cli.ts';
 import { StoreScp } from './harness/peers.ts';
 import { runTool, type ToolResult } from './harness/process.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 const STORE_AE = 'STORESCP';
 const SCU_AE = 'MOVESCU';
@@ -68,7 +70,7 @@ class ProxySession {
     await this.hub.close();
     const summary = await pacscopeSummary(this.file);
     // The recording holds what the live model showed.
-    expect(summary.messages.map((m) => `${m.association} ${m.command} ${m.status}`)).toEqual(this.hub.summary().messages.map((m) => `${m.association} ${m.command} ${m.status}`));
+    expect(summary.messages.map((m) => `${m.association} ${commandOf(m)} ${statusCodeOf(m)}`)).toEqual(this.hub.summary().messages.map((m) => `${m.association} ${commandOf(m)} ${statusCodeOf(m)}`));
     return summary;
   }
 }
@@ -117,12 +119,12 @@ async function proxiedMove(name: string, synchronous: boolean, checkCalledAet: b
   expect([t.subs[0].requestor.ae, t.subs[0].acceptor.ae, t.subs[0].outcome]).toEqual(['ORTHANC', STORE_AE, 'released']);
   expect(t.storeRqs.map((m) => m.affectedSopInstance).sort()).toEqual(ct().map((x) => x.sopInstanceUid).sort());
   expect(t.storeRqs.every((m) => m.moveOriginator?.ae === SCU_AE && m.moveOriginator.messageId === t.rq.messageId)).toBe(true);
-  expect(t.storeRsps.map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+  expect(t.storeRsps.map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
   expect(t.pending.map((m) => [m.remaining, m.completed, m.failed, m.warning])).toEqual([
     [2, 1, 0, 0],
     [1, 2, 0, 0],
   ]);
-  expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual(['0x0000', 3, 0, 0]);
+  expect([t.final.status, t.final.completed, t.final.failed, t.final.warning]).toEqual([0x0000, 3, 0, 0]);
   // storescp received the three instances through route B.
   expect(store.log).toMatch(/C-STORE/);
   return { t, summary, why, o };
@@ -183,21 +185,21 @@ describe('movescu → proxy → Orthanc → proxy → storescp', () => {
     const [f] = byAe('FINDSCU');
     expect([f.acceptor.ae, f.acceptor.port, f.outcome]).toEqual(['ORTHANC', o.dicomPort, 'released']);
     const fm = messagesOf(summary, f);
-    expect(fm.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-FIND-RQ', 'C-FIND-RSP 0xFF00', 'C-FIND-RSP 0xFF00', 'C-FIND-RSP 0x0000']);
-    expect(fm.filter((m) => m.status === '0xFF00').map((m) => m.identifier?.StudyInstanceUID).sort()).toEqual([CT_STUDY, MR_STUDY].sort());
+    expect(fm.map((m) => `${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim())).toEqual(['C-FIND-RQ', 'C-FIND-RSP 0xFF00', 'C-FIND-RSP 0xFF00', 'C-FIND-RSP 0x0000']);
+    expect(fm.filter((m) => m.status === 0xff00).map((m) => m.identifier?.StudyInstanceUID).sort()).toEqual([CT_STUDY, MR_STUDY].sort());
 
     const [g] = byAe('GETSCU');
     const gm = messagesOf(summary, g);
-    expect(gm.filter((m) => m.command === 'C-STORE-RQ').map((m) => m.side)).toEqual(['acceptor', 'acceptor']);
-    expect(gm.filter((m) => m.command === 'C-STORE-RSP').map((m) => m.status)).toEqual(['0x0000', '0x0000']);
-    const gFinal = gm.filter((m) => m.command === 'C-GET-RSP').at(-1)!;
-    expect([gFinal.status, gFinal.completed, gFinal.failed]).toEqual(['0x0000', 2, 0]);
+    expect(gm.filter((m) => m.commandField === CommandField.CStoreRq).map((m) => m.side)).toEqual(['acceptor', 'acceptor']);
+    expect(gm.filter((m) => m.commandField === CommandField.CStoreRsp).map((m) => m.status)).toEqual([0x0000, 0x0000]);
+    const gFinal = gm.filter((m) => m.commandField === CommandField.CGetRsp).at(-1)!;
+    expect([gFinal.status, gFinal.completed, gFinal.failed]).toEqual([0x0000, 2, 0]);
     expect((await readdir(got)).length).toBe(2);
 
     const stores = byAe('STORESCU');
     expect(stores).toHaveLength(1);
     const sm = messagesOf(summary, stores[0]);
-    expect(sm.filter((m) => m.command === 'C-STORE-RSP').map((m) => m.status)).toEqual(['0x0000', '0x0000', '0x0000']);
+    expect(sm.filter((m) => m.commandField === CommandField.CStoreRsp).map((m) => m.status)).toEqual([0x0000, 0x0000, 0x0000]);
     expect(stores[0].outcome).toBe('released');
   }, 60_000);
 

@@ -15,6 +15,7 @@ import { RunningProcess, runTool } from './harness/process.ts';
 import { freePorts } from './harness/net.ts';
 import { pacscopeSummary, REPO_ROOT } from './harness/pacscope-cli.ts';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
 let proc: RunningProcess | null = null;
@@ -54,8 +55,8 @@ describe('pacscope serve --route', () => {
     const moves = summary.associations.filter((a) => a.requestor.ae === 'MOVESCU');
     expect(moves).toHaveLength(1);
     expect([moves[0].acceptor.ae, moves[0].acceptor.port, moves[0].outcome]).toEqual(['TEACHPACS', pacsPort, 'released']);
-    expect(summary.messages.filter((m) => m.association === moves[0].id && m.command === 'C-MOVE-RSP').at(-1)?.status).toBe('0x0000');
-    expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(4);
+    expect(summary.messages.filter((m) => m.association === moves[0].id && m.commandField === CommandField.CMoveRsp).at(-1)?.status).toBe(0x0000);
+    expect(summary.messages.filter((m) => m.commandField === CommandField.CStoreRq)).toHaveLength(4);
     const refused = summary.associations.filter((a) => a.outcome === 'refused');
     expect(refused.map((a) => [a.acceptor.port, a.closeReason])).toEqual([[deadPort, `upstream 127.0.0.1:${deadPort} refused`]]);
   }, 60_000);

@@ -26,6 +26,7 @@ import { requireRealPeers } from './harness/lab.ts';
 import { freePorts } from './harness/net.ts';
 import { OrthancServer, requireOrthanc } from './harness/orthanc.ts';
 import { pacscopeSummary } from './harness/pacscope-cli.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const SCU_AE = 'ROUNDTRIP';
 const STORE_AE = 'RTSTORE';
@@ -69,7 +70,7 @@ function normalized(s: Summary) {
       roles: a.roles,
       maxPdu: a.maxPdu,
       implementation: a.implementation,
-      parent: a.parent,
+      cause: a.cause,
     })),
     pdus: s.pdus.map(({ time: _time, ...p }) => p),
     messages: s.messages.map(({ time: _time, ...m }) => m),
@@ -113,8 +114,8 @@ describe('a flow captured live by pacscope and by dumpcap decodes to the same se
       [SCU_AE, orthanc.aeTitle, 'released'],
       [SCU_AE, 'NOT-ORTHANC', 'rejected'],
     ]);
-    expect(live.messages.filter((m) => m.command === 'C-STORE-RQ').length).toBeGreaterThan(0);
-    expect(live.associations[3].parent).toEqual({ association: live.associations[2].id, messageId: expect.any(Number) });
+    expect(live.messages.filter((m) => m.commandField === CommandField.CStoreRq).length).toBeGreaterThan(0);
+    expect(live.associations[3].cause).toMatchObject({ relation: 'c-move', association: live.associations[2].id });
     expect(normalized(wire)).toEqual(normalized(live));
   }, 90_000);
 });

@@ -17,6 +17,8 @@ import { freePorts, waitListening } from './harness/net.ts';
 import { DcmQrScp, StoreScp } from './harness/peers.ts';
 import { RunningProcess, runTool, type ToolResult } from './harness/process.ts';
 import { pacscopeSummary } from './harness/pacscope-cli.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../shared/dimse/message-words.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/pacscope.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,7 +75,7 @@ describe('pacscope SCU commands against DCMTK', () => {
     const s = await pacscopeSummary(rec);
     expect(s.associations.map((a) => [a.requestor.ae, a.acceptor.ae, a.outcome])).toEqual([['PSCU', 'QRSCP', 'released']]);
     expect(s.associations[0].maxPdu.requestor).toBe(16384);
-    expect(s.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim())).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP 0x0000']);
+    expect(s.messages.map((m) => `${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim())).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP 0x0000']);
     expect(s.errors).toEqual([]);
   });
 
@@ -129,10 +131,10 @@ describe('pacscope SCU commands against DCMTK', () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
     const s = await pacscopeSummary(rec);
     expect(s.associations.map((a) => a.outcome)).toEqual(['released']);
-    const rsps = s.messages.filter((m) => m.command === 'C-MOVE-RSP');
-    expect(rsps.filter((m) => m.status === '0xFF00')).toHaveLength(pendingLines.length);
-    expect(rsps.at(-1)).toMatchObject({ status: '0x0000', completed: 3, failed: 0 });
-    expect(s.messages.find((m) => m.command === 'C-MOVE-RQ')?.moveDestination?.trim()).toBe('STORESCP');
+    const rsps = s.messages.filter((m) => m.commandField === CommandField.CMoveRsp);
+    expect(rsps.filter((m) => m.status === 0xff00)).toHaveLength(pendingLines.length);
+    expect(rsps.at(-1)).toMatchObject({ status: 0x0000, completed: 3, failed: 0 });
+    expect(s.messages.find((m) => m.commandField === CommandField.CMoveRq)?.moveDestination?.trim()).toBe('STORESCP');
   });
 
   it('move to an unknown destination exits 6 with the status meaning', async () => {
@@ -171,7 +173,7 @@ describe('pacscope SCU commands against DCMTK', () => {
     const r = await pacscope('find', ...peer(), '-k', 'PatientName=MÜ*', '-k', 'PatientID', '--record', rec);
     expect(r.code, r.output).toBe(0);
     const s = await pacscopeSummary(rec);
-    const rq = s.messages.find((m) => m.command === 'C-FIND-RQ');
+    const rq = s.messages.find((m) => m.commandField === CommandField.CFindRq);
     expect(JSON.stringify(rq)).toContain('ISO_IR 192');
   });
 
@@ -182,7 +184,7 @@ describe('pacscope SCU commands against DCMTK', () => {
     expect(r.code, r.output).toBe(7);
     expect(r.output).toMatch(/^get: cancel 0xFE00 .*; remaining=1 completed=2 failed=0 warning=0, 2 file\(s\) written$/m);
     const s = await pacscopeSummary(rec);
-    const names = s.messages.map((m) => `${m.command} ${m.status ?? ''}`.trim());
+    const names = s.messages.map((m) => `${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim());
     expect(names.indexOf('C-CANCEL-RQ')).toBeGreaterThan(names.indexOf('C-GET-RSP 0xFF00'));
     expect(names.at(-1)).toBe('C-GET-RSP 0xFE00');
   });
@@ -195,10 +197,10 @@ describe('pacscope SCU commands against DCMTK', () => {
     expect(r.code, r.output).toBe(7);
     expect(r.output).toMatch(/^move: cancel 0xFE00 /m);
     const s = await pacscopeSummary(rec);
-    const commands = s.messages.map((m) => m.command);
+    const commands = s.messages.map((m) => commandOf(m));
     expect(commands).toContain('C-CANCEL-RQ');
-    const final = s.messages.filter((m) => m.command === 'C-MOVE-RSP').at(-1)!;
-    expect(final.status).toBe('0xFE00');
+    const final = s.messages.filter((m) => m.commandField === CommandField.CMoveRsp).at(-1)!;
+    expect(final.status).toBe(0xfe00);
     expect(final.completed).toBeLessThan(3);
   }, 20_000);
 });

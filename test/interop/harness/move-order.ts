@@ -9,6 +9,8 @@
  * and by time, both; ties in time are common on loopback.
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../shared/model/summary-types.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../../shared/dimse/message-words.ts';
 
 export interface MoveTimeline {
   main: SummaryAssociation;
@@ -32,12 +34,12 @@ export interface MoveTimelineWhere {
 
 /** Throws with a readable dump when the summary does not hold one C-MOVE with a final response. */
 export function moveTimeline(s: Summary, where: MoveTimelineWhere): MoveTimeline {
-  const dump = () => s.messages.map((m) => `${m.time.toFixed(4)} ${m.association} ${m.command} ${m.status ?? ''}`).join('\n');
-  const main = s.associations.find((a) => a.acceptor.port === where.scpPort && s.messages.some((m) => m.association === a.id && m.command === 'C-MOVE-RQ'));
+  const dump = () => s.messages.map((m) => `${m.time.toFixed(4)} ${m.association} ${commandOf(m)} ${statusCodeOf(m) ?? ''}`).join('\n');
+  const main = s.associations.find((a) => a.acceptor.port === where.scpPort && s.messages.some((m) => m.association === a.id && m.commandField === CommandField.CMoveRq));
   if (!main) throw new Error(`no association to port ${where.scpPort} with a C-MOVE-RQ:\n${dump()}`);
   const mine = s.messages.filter((m) => m.association === main.id);
-  const rq = mine.find((m) => m.command === 'C-MOVE-RQ')!;
-  const rsps = mine.filter((m) => m.command === 'C-MOVE-RSP');
+  const rq = mine.find((m) => m.commandField === CommandField.CMoveRq)!;
+  const rsps = mine.filter((m) => m.commandField === CommandField.CMoveRsp);
   const final = rsps.find((m) => m.statusCategory !== 'pending');
   if (!final) throw new Error(`C-MOVE without a final response:\n${dump()}`);
   const subs = s.associations.filter((a) => a.acceptor.port === where.destinationPort);
@@ -49,8 +51,8 @@ export function moveTimeline(s: Summary, where: MoveTimelineWhere): MoveTimeline
     rq,
     pending: rsps.filter((m) => m.statusCategory === 'pending'),
     final,
-    storeRqs: inSubs.filter((m) => m.command === 'C-STORE-RQ'),
-    storeRsps: inSubs.filter((m) => m.command === 'C-STORE-RSP'),
+    storeRqs: inSubs.filter((m) => m.commandField === CommandField.CStoreRq),
+    storeRsps: inSubs.filter((m) => m.commandField === CommandField.CStoreRsp),
     index: (m) => s.messages.indexOf(m),
   };
 }
@@ -58,6 +60,6 @@ export function moveTimeline(s: Summary, where: MoveTimelineWhere): MoveTimeline
 /** One line per message, for assertion messages. */
 export function describeTimeline(s: Summary): string {
   return s.messages
-    .map((m) => `t=${m.time.toFixed(4)} ${m.association} ${m.from ?? '?'}→${m.to ?? '?'} ${m.command}${m.status ? ` ${m.status}` : ''}${m.remaining !== null ? ` R=${m.remaining}` : ''}${m.completed !== null ? ` C=${m.completed}` : ''}`)
+    .map((m) => `t=${m.time.toFixed(4)} ${m.association} ${m.from ?? '?'}→${m.to ?? '?'} ${commandOf(m)}${m.status !== null ? ` ${statusCodeOf(m)}` : ''}${m.remaining !== null ? ` R=${m.remaining}` : ''}${m.completed !== null ? ` C=${m.completed}` : ''}`)
     .join('\n');
 }

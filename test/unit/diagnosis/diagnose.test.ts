@@ -12,8 +12,9 @@ import type { Summary } from '../../../shared/model/summary-types.ts';
 import { diagnose, severityCounts } from '../../../shared/diagnosis/diagnose.ts';
 import { RULE_CATALOGUE } from '../../../shared/diagnosis/registry.ts';
 import { Session, moveRq, retrieveRsp } from './session.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const load = (name: string): Summary => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+const load = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 
 describe('diagnose', () => {
   it('real DCMTK recordings: clean move and get give nothing, the broken ones their rule', () => {

@@ -32,7 +32,8 @@ describe('retrieves that end short', () => {
   it('cancelled by the SCU: who, after how many, how many never came', () => {
     const { s, a, rq } = move();
     s.message(a, 'C-MOVE-RSP', retrieveRsp(1, '0xFF00', [8, 1, 0, 0]));
-    const cancel = s.message(a, 'C-CANCEL-RQ', { respondsTo: 1, cause: rq });
+    const cancel = s.message(a, 'C-CANCEL-RQ', { respondsTo: 1 });
+    expect(s.summary.messages[cancel].cause).toEqual({ relation: 'c-cancel', message: rq });
     s.message(a, 'C-MOVE-RSP', retrieveRsp(1, '0xFE00', [6, 3, 0, 0]));
     s.release(a);
     const [f, ...rest] = findings(s.summary);

@@ -2,11 +2,19 @@
  * Test helper: hand-made Summary objects for the diagnosis rules — readable
  * flows (associations with their PDUs, DIMSE messages with statuses and
  * counters) without going through bytes. Times advance by 0.01 s per event
- * unless given. Status meanings and categories come from the real table
- * (shared/dimse/status.ts).
+ * unless given. Status categories come from the real table
+ * (shared/dimse/status.ts); the links between messages (a response's
+ * request, a C-GET's C-STOREs, a C-CANCEL) are found by the real response
+ * matcher and linkers (shared/model/), as a decoded session would have them.
+ * Statuses and commands are given as people write them ("0xFF00",
+ * "C-MOVE-RSP") and stored as the model's numbers.
  */
 import type { Summary, SummaryAssociation, SummaryMessage, SummaryPresentationContext } from '../../../shared/model/summary-types.ts';
 import { statusInfo } from '../../../shared/dimse/status.ts';
+import { commandFieldOf, isResponseField } from '../../../shared/dimse/command-fields.ts';
+import type { DimseMessage } from '../../../shared/dimse/types.ts';
+import { ResponseMatcher } from '../../../shared/model/responses.ts';
+import { defaultLinkers } from '../../../shared/model/linkers/registry.ts';
 import { uidName } from '../../../shared/dicom/uids.ts';
 
 export const UID = {
@@ -61,14 +69,16 @@ export const IMPL = {
   dcmjs: { classUid: '1.2.826.0.1.3680043.10.854', versionName: 'DCMJS-DIMSE-V0.2' },
 } as const satisfies Record<string, Implementation>;
 
-type MessageSpec = Partial<Omit<SummaryMessage, 'association' | 'command'>>;
+export type MessageSpec = Partial<Omit<SummaryMessage, 'association' | 'commandField' | 'status'>> & { status?: string };
 
 const RESULT_TEXT: Record<number, string> = { 0: 'acceptance', 1: 'user-rejection', 2: 'no-reason (provider rejection)', 3: 'abstract-syntax-not-supported (provider rejection)', 4: 'transfer-syntaxes-not-supported (provider rejection)' };
 
 export class Session {
   clock = 0;
-  readonly summary: Summary = { version: 1, source: { path: 'test', format: 'test', start: null }, associations: [], pdus: [], messages: [], errors: [] };
+  readonly summary: Summary = { version: 2, source: { path: 'test', format: 'test', start: null }, associations: [], pdus: [], messages: [], errors: [] };
   private port = 40000;
+  private readonly responses = new ResponseMatcher();
+  private readonly linkers = defaultLinkers();
 
   private tick(at?: number): number {
     if (at !== undefined) this.clock = at;
@@ -108,11 +118,13 @@ export class Session {
       asyncOperationsWindow: { requestor: null, acceptor: null },
       start,
       end: spec.refused ? start : null,
-      parent: spec.parent ? { association: spec.parent.association, messageId: spec.parent.messageId } : null,
-      parentRequest: spec.parent?.request ?? null,
-      parentEvidence: spec.parent ? 'move-originator' : null,
+      closedFirst: null,
+      cause: spec.parent ? { relation: 'c-move', association: spec.parent.association, message: spec.parent.request, evidence: 'move-originator' } : null,
+      tls: null,
     };
     this.summary.associations.push(a);
+    // A refused connection is linked by the real C-MOVE linker (by timing), as a decoded session would have it.
+    if (spec.refused && !spec.parent) for (const linker of this.linkers) for (const c of linker.connection?.(id, start * 1000, true) ?? []) a.cause = c.cause;
     if (spec.refused || spec.midStream || spec.pdus === 'none') return id;
     this.pdu(id, 'requestor', 'A-ASSOCIATE-RQ', start);
     if (spec.pdus === 'request') return id;
@@ -134,19 +146,36 @@ export class Session {
     const isRsp = command.endsWith('-RSP');
     const side = spec.side ?? (command === 'C-STORE-RQ' || command === 'C-STORE-RSP' ? (isRsp ? 'requestor' : 'acceptor') : isRsp ? 'acceptor' : 'requestor');
     const time = this.tick(spec.time);
-    const info = spec.status ? statusInfo(parseInt(spec.status.slice(2), 16), command) : null;
+    const commandField = commandFieldOf(command);
+    if (commandField === null) throw new Error(`no command ${command}`);
+    const { status: statusText, ...rest } = spec;
+    const status = statusText ? parseInt(statusText.slice(2), 16) : null;
+    const info = status !== null ? statusInfo(status, command) : null;
     const [from, to] = side === 'requestor' ? [a.requestor.ae, a.acceptor.ae] : [a.acceptor.ae, a.requestor.ae];
     const m: SummaryMessage = {
-      association, time, from, to, side, presentationContextId: 1, command,
-      messageId: null, respondsTo: null, affectedSopClass: null, affectedSopInstance: null, priority: null,
-      status: null, statusMeaning: info?.meaning ?? null, statusCategory: info?.category ?? null,
+      association, time, from, to, side, presentationContextId: 1, commandField,
+      messageId: null, respondsTo: null, affectedSopClass: null, affectedSopInstance: null,
+      requestedSopClass: null, requestedSopInstance: null, eventTypeId: null, actionTypeId: null, priority: null,
+      status, statusCategory: info?.category ?? null,
       remaining: null, completed: null, failed: null, warning: null, moveDestination: null, moveOriginator: null,
-      errorComment: null, offendingElements: null, identifier: null, request: null, cause: null,
-      ...spec,
+      errorComment: null, offendingElements: null, identifier: null, commandSetDataElements: null, nonConformance: null, request: null, cause: null,
+      ...rest,
     };
+    this.link(m, this.summary.messages.length);
     this.summary.pdus.push({ association, time, from: side, offset: 0, length: 200, type: 'P-DATA-TF', pdvs: [{ presentationContextId: 1, isCommand: true, isLast: true, length: 100 }] });
     this.summary.messages.push(m);
     return this.summary.messages.length - 1;
+  }
+
+  /** The links a decoded session would have: the real response matcher and linkers on this message (unless the spec set them). */
+  private link(m: SummaryMessage, index: number): void {
+    const message = { ...m, isResponse: isResponseField(m.commandField), dataSet: null } as unknown as DimseMessage;
+    const match = this.responses.match(m.association, m.side, message, index);
+    const facts = { index, association: m.association, side: m.side, time: m.time * 1000, message, request: match.request, completed: match.completed };
+    let cause = match.request !== null ? (this.summary.messages[match.request]?.cause ?? null) : null;
+    for (const linker of this.linkers) cause = linker.message?.(facts)?.cause ?? cause;
+    if (m.request === null) m.request = match.request;
+    if (m.cause === null) m.cause = cause;
   }
 
   /** C-STORE-RQ/RSP of a sub-association (the requestor stores) or of a C-GET (the acceptor stores). */
@@ -183,11 +212,11 @@ export class Session {
 }
 
 /** A C-MOVE-RQ of Study Root at STUDY level. */
-export const moveRq = (messageId: number, dest: string, identifier: Record<string, unknown> = { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3' }): Partial<SummaryMessage> => ({
+export const moveRq = (messageId: number, dest: string, identifier: Record<string, unknown> = { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3' }): MessageSpec => ({
   messageId, moveDestination: dest, affectedSopClass: UID.studyMove, identifier,
 });
 
 /** A C-MOVE-RSP / C-GET-RSP with counters [remaining, completed, failed, warning]. */
-export const retrieveRsp = (respondsTo: number, status: string, [remaining, completed, failed, warning]: (number | null)[]): Partial<SummaryMessage> => ({
+export const retrieveRsp = (respondsTo: number, status: string, [remaining, completed, failed, warning]: (number | null)[]): MessageSpec => ({
   respondsTo, status, remaining, completed, failed, warning, affectedSopClass: UID.studyMove,
 });

@@ -11,9 +11,11 @@ import type { Summary, SummaryMessage } from '../../../shared/model/summary-type
 import { SessionDecoder } from '../../../shared/model/session-decoder.ts';
 import { SummaryBuilder } from '../../../shared/model/summary-builder.ts';
 import { summarize } from '../../../shared/model/summarize.ts';
-import { ASYNC_MOVE_WINDOW_MS } from '../../../shared/model/move-links.ts';
+import { ASYNC_MOVE_WINDOW_MS } from '../../../shared/model/linkers/c-move.ts';
 import { applyDeltas, emptySummary } from '../../../web/src/lib/state/apply-delta.ts';
 import { DimseScript, FIND, MOVE, msg } from './dimse-script.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 const PENDING = 0xff00;
 
@@ -33,18 +35,21 @@ const indexOf = (s: Summary, pred: (m: SummaryMessage) => boolean): number => {
   expect(i, 'message not found').toBeGreaterThanOrEqual(0);
   return i;
 };
-const moveRqIndex = (s: Summary, association: string, id: number) => indexOf(s, (m) => m.association === association && m.command === 'C-MOVE-RQ' && m.messageId === id);
+const moveRqIndex = (s: Summary, association: string, id: number) => indexOf(s, (m) => m.association === association && m.commandField === CommandField.CMoveRq && m.messageId === id);
+/** An association's C-MOVE link, read as the C-MOVE's association and Message ID, the C-MOVE-RQ's index and the evidence. */
 const link = (s: Summary, id: string) => {
-  const a = s.associations.find((x) => x.id === id)!;
-  return { parent: a.parent, parentRequest: a.parentRequest, parentEvidence: a.parentEvidence };
+  const c = s.associations.find((x) => x.id === id)!.cause;
+  if (!c) return { parent: null, parentRequest: null, parentEvidence: null };
+  expect(c.relation).toBe('c-move');
+  return { parent: { association: c.association, messageId: s.messages[c.message].messageId }, parentRequest: c.message, parentEvidence: c.evidence };
 };
-/** The parent of `id` as each live delta for it carried it, in order, without repeats. */
-const parentHistory = (deltas: LiveDelta[], id: string) => {
+/** The C-MOVE link of `id` as each live delta for it carried it, in order, without repeats ("a1#1 move-originator": association#Message ID). */
+const parentHistory = (deltas: LiveDelta[], id: string, s: Summary) => {
   const out: string[] = [];
   for (const d of deltas) {
     if (d.type !== 'association' || d.association.id !== id) continue;
-    const p = d.association.parent;
-    const text = p ? `${p.association}#${p.messageId} ${d.association.parentEvidence}` : 'none';
+    const c = d.association.cause;
+    const text = c ? `${c.association}#${s.messages[c.message].messageId} ${c.evidence}` : 'none';
     if (out.at(-1) !== text) out.push(text);
   }
   return out;
@@ -74,7 +79,7 @@ describe('correlator: C-MOVE sub-associations', () => {
     expect(link(summary, 'a2')).toEqual({ parent: { association: 'a1', messageId: 1 }, parentRequest: moveRqIndex(summary, 'a1', 1), parentEvidence: 'move-originator' });
     expect(link(summary, 'a1')).toEqual({ parent: null, parentRequest: null, parentEvidence: null });
     // Live: guessed from AE titles at the A-ASSOCIATE-RQ, confirmed by the first C-STORE-RQ.
-    expect(parentHistory(deltas, 'a2')).toEqual(['none', 'a1#1 ae-title-and-time', 'a1#1 move-originator']);
+    expect(parentHistory(deltas, 'a2', summary)).toEqual(['none', 'a1#1 ae-title-and-time', 'a1#1 move-originator']);
   });
 
   it('a PACS that leaves out the Move Originator fields: linked on AE titles and timing', () => {
@@ -96,7 +101,7 @@ describe('correlator: C-MOVE sub-associations', () => {
     s.release(main);
     const { summary, deltas } = run(s);
     expect(link(summary, 'a2')).toMatchObject({ parent: { association: 'a1', messageId: 12 }, parentEvidence: 'move-originator' });
-    expect(parentHistory(deltas, 'a2')).toEqual(['none', 'a1#12 ae-title-and-time', 'a1#12 move-originator']);
+    expect(parentHistory(deltas, 'a2', summary)).toEqual(['none', 'a1#12 ae-title-and-time', 'a1#12 move-originator']);
   });
 
   it('asynchronous move: the final response comes first, the sub-association within the window is linked', () => {
@@ -154,7 +159,7 @@ describe('correlator: C-MOVE sub-associations', () => {
     expect(link(summary, 'a3')).toEqual({ parent: { association: 'a2', messageId: 2 }, parentRequest: moveRqIndex(summary, 'a2', 2), parentEvidence: 'move-originator' });
     expect(link(summary, 'a4')).toEqual({ parent: { association: 'a1', messageId: 1 }, parentRequest: moveRqIndex(summary, 'a1', 1), parentEvidence: 'move-originator' });
     // The AE-title guess (the latest move) was revised live for the one it got wrong.
-    expect(parentHistory(deltas, 'a4')).toEqual(['none', 'a2#2 ae-title-and-time', 'a1#1 move-originator']);
+    expect(parentHistory(deltas, 'a4', summary)).toEqual(['none', 'a2#2 ae-title-and-time', 'a1#1 move-originator']);
   });
 
   it('an originator that names no C-MOVE unlinks the AE-title guess rather than cross it', () => {
@@ -165,7 +170,7 @@ describe('correlator: C-MOVE sub-associations', () => {
     s.send(sub, 'requestor', msg.storeRq(1, '1.2.3.1', ['OTHERSCU', 1]));
     const { summary, deltas } = run(s);
     expect(link(summary, 'a2').parent).toBeNull();
-    expect(parentHistory(deltas, 'a2')).toEqual(['none', 'a1#1 ae-title-and-time', 'none']);
+    expect(parentHistory(deltas, 'a2', summary)).toEqual(['none', 'a1#1 ae-title-and-time', 'none']);
   });
 
   it('movescu reuses Message ID 1: the latest matching move that fits AE titles and time wins', () => {
@@ -199,7 +204,7 @@ describe('correlator: C-MOVE sub-associations', () => {
     const late = s.associate('PACS', 'NOWHERE', 11113); // the destination, but long after the move
     s.release(late);
     const { summary } = run(s);
-    expect(summary.associations.map((a) => a.parent)).toEqual([null, null, null]);
+    expect(summary.associations.map((a) => a.cause)).toEqual([null, null, null]);
   });
 
   it('a refused connection (destination down) is linked by timing to the C-MOVE that ran, sync or async; not after the window', () => {
@@ -219,12 +224,11 @@ describe('correlator: C-MOVE sub-associations', () => {
     s.refuse(11199); // long after: nothing to explain
     const { summary } = run(s);
     const refused = summary.associations.filter((a) => a.outcome === 'refused');
-    expect(refused.map((a) => [a.parent, a.parentEvidence])).toEqual([
-      [{ association: 'a1', messageId: 1 }, 'time-only'],
-      [{ association: 'a3', messageId: 7 }, 'time-only'],
-      [null, null],
+    expect(refused.map((a) => a.cause)).toEqual([
+      { relation: 'c-move', association: 'a1', message: moveRqIndex(summary, 'a1', 1), evidence: 'time-only' },
+      { relation: 'c-move', association: 'a3', message: moveRqIndex(summary, 'a3', 7), evidence: 'time-only' },
+      null,
     ]);
-    expect(refused[0].parentRequest).toBe(moveRqIndex(summary, 'a1', 1));
   });
 
   it('gives the same links live and from a whole file, and deltas rebuild the same associations', async () => {
@@ -254,18 +258,18 @@ describe('correlator: links between messages', () => {
     s.release(a);
     const { summary } = run(s);
     expect(summary.errors).toEqual([]);
-    expect(summary.messages.map((m) => [m.command, m.request, m.cause])).toEqual([
+    expect(summary.messages.map((m) => [commandOf(m), m.request, m.cause])).toEqual([
       ['C-GET-RQ', null, null],
-      ['C-STORE-RQ', null, 0],
-      ['C-STORE-RSP', 1, 0],
+      ['C-STORE-RQ', null, { relation: 'c-get', message: 0 }],
+      ['C-STORE-RSP', 1, { relation: 'c-get', message: 0 }],
       ['C-GET-RSP', 0, null],
-      ['C-STORE-RQ', null, 0],
-      ['C-STORE-RSP', 4, 0],
+      ['C-STORE-RQ', null, { relation: 'c-get', message: 0 }],
+      ['C-STORE-RSP', 4, { relation: 'c-get', message: 0 }],
       ['C-GET-RSP', 0, null],
       ['C-STORE-RQ', null, null],
       ['C-STORE-RSP', 7, null],
     ]);
-    expect(summary.associations[0].parent).toBeNull();
+    expect(summary.associations[0].cause).toBeNull();
   });
 
   it('C-CANCEL-RQ points at the C-MOVE or C-FIND it cancels; the final 0xFE00 answers the request', () => {
@@ -282,15 +286,15 @@ describe('correlator: links between messages', () => {
     s.send(a, 'requestor', msg.cancelRq(99, MOVE)); // names nothing
     s.release(a);
     const { summary } = run(s);
-    expect(summary.messages.map((m) => [m.command, m.status, m.request, m.cause])).toEqual([
+    expect(summary.messages.map((m) => [commandOf(m), m.status, m.request, m.cause])).toEqual([
       ['C-FIND-RQ', null, null, null],
-      ['C-FIND-RSP', '0xFF00', 0, null],
-      ['C-CANCEL-RQ', null, null, 0],
-      ['C-FIND-RSP', '0xFE00', 0, null],
+      ['C-FIND-RSP', 0xff00, 0, null],
+      ['C-CANCEL-RQ', null, null, { relation: 'c-cancel', message: 0 }],
+      ['C-FIND-RSP', 0xfe00, 0, null],
       ['C-MOVE-RQ', null, null, null],
-      ['C-MOVE-RSP', '0xFF00', 4, null],
-      ['C-CANCEL-RQ', null, null, 4],
-      ['C-MOVE-RSP', '0xFE00', 4, null],
+      ['C-MOVE-RSP', 0xff00, 4, null],
+      ['C-CANCEL-RQ', null, null, { relation: 'c-cancel', message: 4 }],
+      ['C-MOVE-RSP', 0xfe00, 4, null],
       ['C-CANCEL-RQ', null, null, null],
     ]);
   });

@@ -16,8 +16,11 @@ export const MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
 export const GET = '1.2.840.10008.5.1.4.1.2.2.3';
 export const FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 export const CT = '1.2.840.10008.5.1.4.1.1.2';
-const CONTEXTS = [MOVE, GET, FIND, CT].map((abstractSyntax, i) => ({ id: 2 * i + 1, abstractSyntax, transferSyntaxes: [IMPLICIT] }));
-const PC: Record<string, number> = { [MOVE]: 1, [GET]: 3, [FIND]: 5, [CT]: 7 };
+/** Storage Commitment Push Model (PS3.4 J) and Modality Performed Procedure Step (PS3.4 F.7), on contexts 9 and 11. */
+export const COMMIT = '1.2.840.10008.1.20.1';
+export const MPPS = '1.2.840.10008.3.1.2.3.3';
+const CONTEXTS = [MOVE, GET, FIND, CT, COMMIT, MPPS].map((abstractSyntax, i) => ({ id: 2 * i + 1, abstractSyntax, transferSyntaxes: [IMPLICIT] }));
+const PC: Record<string, number> = { [MOVE]: 1, [GET]: 3, [FIND]: 5, [CT]: 7, [COMMIT]: 9, [MPPS]: 11 };
 
 type Side = 'requestor' | 'acceptor';
 type Cmd = [number, string, Value][];
@@ -68,6 +71,30 @@ export const msg = {
   findRsp: (respondsTo: number, status: number): Message => ({
     sopClass: FIND,
     command: [[0x0002, 'UI', FIND], [0x0100, 'US', [0x8020]], [0x0120, 'US', [respondsTo]], NO_DATA, [0x0900, 'US', [status]]],
+  }),
+  /** N-ACTION-RQ Request Storage Commitment (Action Type 1, PS3.4 J.3.2) of one instance, Transaction UID `uid`. */
+  commitRq: (id: number, uid: string): Message => ({
+    sopClass: COMMIT,
+    command: [[0x0003, 'UI', COMMIT], [0x0100, 'US', [0x0130]], [0x0110, 'US', [id]], HAS_DATA, [0x1001, 'UI', '1.2.840.10008.1.20.1.1'], [0x1008, 'US', [1]]],
+    dataSet: encodeDataSet([el(0x00081195, 'UI', uid)], IMPLICIT_LE),
+  }),
+  /** N-EVENT-REPORT-RQ of the result (Event Type 1: all committed, PS3.4 J.3.3), Transaction UID `uid`. */
+  commitReport: (id: number, uid: string): Message => ({
+    sopClass: COMMIT,
+    command: [[0x0002, 'UI', COMMIT], [0x0100, 'US', [0x0100]], [0x0110, 'US', [id]], HAS_DATA, [0x1000, 'UI', '1.2.840.10008.1.20.1.1'], [0x1002, 'US', [1]]],
+    dataSet: encodeDataSet([el(0x00081195, 'UI', uid)], IMPLICIT_LE),
+  }),
+  /** N-CREATE-RQ of an MPPS instance `uid` (PS3.4 F.7.2.1). */
+  mppsCreate: (id: number, uid: string): Message => ({
+    sopClass: MPPS,
+    command: [[0x0002, 'UI', MPPS], [0x0100, 'US', [0x0140]], [0x0110, 'US', [id]], HAS_DATA, [0x1000, 'UI', uid]],
+    dataSet: encodeDataSet([el(0x00400252, 'CS', 'IN PROGRESS')], IMPLICIT_LE),
+  }),
+  /** N-SET-RQ of MPPS instance `uid` to COMPLETED (PS3.4 F.7.2.2). */
+  mppsSet: (id: number, uid: string): Message => ({
+    sopClass: MPPS,
+    command: [[0x0003, 'UI', MPPS], [0x0100, 'US', [0x0120]], [0x0110, 'US', [id]], HAS_DATA, [0x1001, 'UI', uid]],
+    dataSet: encodeDataSet([el(0x00400252, 'CS', 'COMPLETED')], IMPLICIT_LE),
   }),
   /** C-CANCEL-RQ (PS3.7 §9.3.2.3 ff.): no Message ID, (0000,0120) names the request; on the request's context. */
   cancelRq: (respondsTo: number, sopClass: string): Message => ({

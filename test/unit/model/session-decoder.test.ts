@@ -8,6 +8,7 @@ import type { WireEvent } from '../../../shared/capture/wire-event.ts';
 import { summarize } from '../../../shared/model/summarize.ts';
 import { encodeAAbort, encodeAAssociateAc, encodeAAssociateRj, encodeAAssociateRq, encodeAReleaseRp, encodeAReleaseRq, encodePDataTf } from '../../../shared/pdu/encode.ts';
 import { commandSet } from '../dimse/encode.ts';
+import { commandOf, statusCodeOf } from '../../../shared/dimse/message-words.ts';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -43,7 +44,7 @@ describe('session decoder: the association model', () => {
       { id: 1, abstractSyntax: VERIFICATION, abstractSyntaxName: 'Verification SOP Class', transferSyntaxes: [IMPLICIT], result: 0, resultText: expect.any(String), transferSyntax: IMPLICIT },
       { id: 3, abstractSyntax: '1.2.3', abstractSyntaxName: null, transferSyntaxes: [IMPLICIT], result: 3, resultText: 'abstract-syntax-not-supported (provider rejection)', transferSyntax: null },
     ]);
-    expect(s.messages.map((m) => [m.from, m.to, m.command, m.messageId, m.respondsTo, m.status])).toEqual([
+    expect(s.messages.map((m) => [m.from, m.to, commandOf(m), m.messageId, m.respondsTo, statusCodeOf(m)])).toEqual([
       ['ECHOSCU', 'PACS', 'C-ECHO-RQ', 7, null, null],
       ['PACS', 'ECHOSCU', 'C-ECHO-RSP', null, 7, '0x0000'],
     ]);

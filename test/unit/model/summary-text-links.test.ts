@@ -20,7 +20,7 @@ describe('summary text: links', () => {
     s.send(get, 'acceptor', msg.storeRq(1, '1.2.3.2'));
     const text = formatSummary(await summarize([s.events], { path: 'test', format: 'test' }), { pdus: false });
     expect(text).toMatch(/^a2 {2}PACS .* \(sub-association of a1 C-MOVE #1, by Move Originator\)$/m);
-    expect(text).toMatch(/a2 PACS→STORESCP A-ASSOCIATE-RQ 4 context\(s\) \(sub-association of a1 C-MOVE #1, by Move Originator\)/);
+    expect(text).toMatch(/a2 PACS→STORESCP A-ASSOCIATE-RQ 6 context\(s\) \(sub-association of a1 C-MOVE #1, by Move Originator\)/);
     expect(text).toMatch(/a1 MOVESCU→PACS C-CANCEL-RQ \(rsp to #1\) \(cancels C-MOVE #1\)/);
     expect(text).toMatch(/a3 PACS→GETSCU C-STORE-RQ #1 .*\(sub-operation of C-GET #5\)/);
   });

@@ -13,6 +13,7 @@ import { Pseudonyms } from '../../../shared/redact/pseudonyms.ts';
 import { el, type Element } from '../dimse/encode.ts';
 import { allBytes, contains, decode, latin1, redact, sequenceOf, summary, utf8 } from './helpers.ts';
 import { cmd, dataSet, SessionBuilder, SOP, type TsName } from './session-builder.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const SALT = 'stream-salt';
 const P = new Pseudonyms(SALT);
@@ -107,10 +108,10 @@ describe.each<[string, TsName, TsName]>([
 
   it('maps UIDs and names the same way in every command, data set and association', () => {
     const m = after.messages;
-    const findMatch = m.find((x) => x.command === 'C-FIND-RSP' && x.dataSet)!.dataSet!.attributes;
-    const moveId = m.find((x) => x.command === 'C-MOVE-RQ')!.dataSet!.attributes;
-    const stores = m.filter((x) => x.command === 'C-STORE-RQ');
-    const rsps = m.filter((x) => x.command === 'C-STORE-RSP');
+    const findMatch = m.find((x) => x.commandField === CommandField.CFindRsp && x.dataSet)!.dataSet!.attributes;
+    const moveId = m.find((x) => x.commandField === CommandField.CMoveRq)!.dataSet!.attributes;
+    const stores = m.filter((x) => x.commandField === CommandField.CStoreRq);
+    const rsps = m.filter((x) => x.commandField === CommandField.CStoreRsp);
     expect(findMatch.StudyInstanceUID).toBe(P.uid(STUDY));
     expect(moveId.StudyInstanceUID).toBe(P.uid(STUDY));
     stores.forEach((s, i) => {
@@ -122,7 +123,7 @@ describe.each<[string, TsName, TsName]>([
       expect(s.dataSet!.attributes.PatientID).toBe(findMatch.PatientID);
     });
     expect(findMatch.PatientName).toBe(P.of('patient-name', NAME));
-    const query = m.find((x) => x.command === 'C-FIND-RQ')!.dataSet!.attributes;
+    const query = m.find((x) => x.commandField === CommandField.CFindRq)!.dataSet!.attributes;
     expect(query.PatientID).toBe(findMatch.PatientID); // the matching key still matches the response
     expect(query.StudyDate).toBe('20231202-20241201');
     expect(findMatch.StudyDate).toBe('20240121');
@@ -140,9 +141,9 @@ describe.each<[string, TsName, TsName]>([
 
   it('keeps associations, outcomes, links and timing (moved by the date shift)', async () => {
     const [o, s] = [await summary(original), await summary(out)];
-    const shape = (x: typeof s) => x.associations.map((a) => [a.id, a.requestor.ae, a.acceptor.ae, a.outcome, a.parent, a.parentEvidence, a.start, a.end]);
+    const shape = (x: typeof s) => x.associations.map((a) => [a.id, a.requestor.ae, a.acceptor.ae, a.outcome, a.cause, a.start, a.end]);
     expect(shape(s)).toEqual(shape(o));
-    expect(s.associations[2].parent).toEqual({ association: 'a2', messageId: 1 });
+    expect(s.associations[2].cause).toMatchObject({ relation: 'c-move', association: 'a2' });
     expect(s.errors).toEqual([]);
     expect(Date.parse(s.source.start!) - Date.parse(o.source.start!)).toBe(-30 * DAY);
     expect(s.associations[0].userIdentity?.username).toBe(P.of('user', 'dr.jones'));
@@ -156,9 +157,8 @@ describe('options and damaged input', () => {
     const s = await summary(out);
     expect(s.errors).toEqual([]);
     expect(s.associations.map((a) => a.requestor.ae)).toEqual([P.of('ae', 'FINDSCU'), P.of('ae', 'MOVESCU'), P.of('ae', 'QRSCP'), null]);
-    expect(s.associations[2].parent).toEqual({ association: 'a2', messageId: 1 });
-    expect(s.associations[2].parentEvidence).toBe('move-originator');
-    expect(s.messages.find((m) => m.command === 'C-MOVE-RQ')?.moveDestination).toBe(P.of('ae', 'STORESCP'));
+    expect(s.associations[2].cause).toMatchObject({ relation: 'c-move', association: 'a2', evidence: 'move-originator' });
+    expect(s.messages.find((m) => m.commandField === CommandField.CMoveRq)?.moveDestination).toBe(P.of('ae', 'STORESCP'));
     expect(s.associations[3].outcome).toBe('refused');
     const bytes = allBytes(out);
     for (const v of ['FINDSCU', 'MOVESCU', 'QRSCP', 'STORESCP', '192.168.', '11113', '40999']) expect(contains(bytes, v), v).toBe(false);

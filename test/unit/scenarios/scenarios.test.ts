@@ -10,6 +10,8 @@ import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario, SCENARIO_NAMES } from '../../../server/scenarios/run-scenario.ts';
 import { narrate } from '../../../shared/scenarios/narrate.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf } from '../../../shared/dimse/message-words.ts';
 
 dimse.log.setLevel('error');
 
@@ -26,7 +28,7 @@ async function run(name: string): Promise<{ summary: Summary; associations: stri
   return { summary, associations: result.associations };
 }
 
-const commands = (s: Summary) => s.messages.map((m) => `${m.command}${m.status ? ` ${m.status}` : ''}`);
+const commands = (s: Summary) => s.messages.map((m) => `${commandOf(m)}${m.status !== null ? ` ${statusCodeOf(m)}` : ''}`);
 
 describe('teaching scenarios', () => {
   it('has a script for every scenario of the catalogue', () => {
@@ -40,20 +42,20 @@ describe('teaching scenarios', () => {
   it('sync vs async: the synchronous final response comes after its C-STOREs, the asynchronous one before', async () => {
     const { summary } = await run('sync-vs-async');
     const byAe = (ae: string) => summary.messages.filter((m) => m.from === ae || m.to === ae);
-    const syncFinal = summary.messages.findIndex((m) => m.command === 'C-MOVE-RSP' && m.from === 'TEACHPACS' && m.statusCategory === 'success');
-    const syncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.command === 'C-STORE-RQ' && m.from === 'TEACHPACS');
+    const syncFinal = summary.messages.findIndex((m) => m.commandField === CommandField.CMoveRsp && m.from === 'TEACHPACS' && m.statusCategory === 'success');
+    const syncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.commandField === CommandField.CStoreRq && m.from === 'TEACHPACS');
     expect(syncStores).toHaveLength(4);
     expect(syncStores.every(({ i }) => i < syncFinal)).toBe(true);
     // Asynchronous (as Orthanc 1.10 with SynchronousCMove false): the pendings and a final "completed 4", counting what was queued, before any C-STORE.
-    const asyncRsps = summary.messages.filter((m) => m.command === 'C-MOVE-RSP' && m.from === 'ASYNCPACS');
-    expect(asyncRsps.map((m) => [m.status, m.remaining, m.completed, m.failed, m.warning])).toEqual([
+    const asyncRsps = summary.messages.filter((m) => m.commandField === CommandField.CMoveRsp && m.from === 'ASYNCPACS');
+    expect(asyncRsps.map((m) => [statusCodeOf(m), m.remaining, m.completed, m.failed, m.warning])).toEqual([
       ['0xFF00', 3, 1, 0, 0],
       ['0xFF00', 2, 2, 0, 0],
       ['0xFF00', 1, 3, 0, 0],
       ['0x0000', null, 4, 0, 0],
     ]);
     const asyncFinal = summary.messages.indexOf(asyncRsps.at(-1)!);
-    const asyncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.command === 'C-STORE-RQ' && m.from === 'ASYNCPACS');
+    const asyncStores = summary.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.commandField === CommandField.CStoreRq && m.from === 'ASYNCPACS');
     expect(asyncStores).toHaveLength(4);
     expect(asyncStores.every(({ i }) => i > asyncFinal)).toBe(true);
     const asyncSub = summary.associations.find((a) => a.id === asyncStores[0].m.association)!;
@@ -72,15 +74,15 @@ describe('teaching scenarios', () => {
     const rejected = await run('storage-rejected');
     const sub = rejected.summary.associations[1];
     expect(sub.presentationContexts.find((c) => c.abstractSyntax === '1.2.840.10008.5.1.4.1.1.2')?.result).toBe(3);
-    expect(rejected.summary.messages.at(-1)).toMatchObject({ command: 'C-MOVE-RSP', statusCategory: 'failure', failed: 4 });
+    expect(rejected.summary.messages.at(-1)).toMatchObject({ commandField: 0x8021, statusCategory: 'failure', failed: 4 });
     const get = await run('get-without-role');
-    expect(get.summary.messages.at(-1)).toMatchObject({ command: 'C-GET-RSP', statusCategory: 'failure' });
+    expect(get.summary.messages.at(-1)).toMatchObject({ commandField: 0x8010, statusCategory: 'failure' });
   });
 
   it('cancel-move: C-CANCEL-RQ then 0xFE00 with the counters so far', async () => {
     const { summary } = await run('cancel-move');
     const c = commands(summary);
     expect(c).toContain('C-CANCEL-RQ');
-    expect(summary.messages.at(-1)).toMatchObject({ command: 'C-MOVE-RSP', status: '0xFE00' });
+    expect(summary.messages.at(-1)).toMatchObject({ commandField: 0x8021, status: 0xfe00 });
   });
 });

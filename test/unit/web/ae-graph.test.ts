@@ -18,8 +18,9 @@ import { summarize } from '../../../shared/model/summarize.ts';
 import { buildAeGraph, worse, type AeGraph } from '../../../web/src/lib/aemap/ae-graph.ts';
 import { endpointOf, titleText } from '../../../web/src/lib/aemap/ae-words.ts';
 import { importBytes } from '../capture/import-helpers.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const fixture = (name: string): Summary => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+const fixture = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 const capture = (name: string): Promise<Summary> =>
   summarize([importBytes(new Uint8Array(readFileSync(new URL(`../../fixtures/pcap/${name}`, import.meta.url)))).events], { path: name, format: 'pcapng' });
 
@@ -127,7 +128,7 @@ describe('buildAeGraph: C-MOVE', () => {
   it('a misrouted destination: STORESCP is at home at another address, the dashed edge joins the two nodes', () => {
     // move.summary.json plus a storescu → STORESCP association at 10.0.0.5:104 (where STORESCP is known to listen).
     const s = fixture('move');
-    const home: SummaryAssociation = { ...s.associations[1], id: 'a3', requestor: { ae: 'STORESCU', host: '10.0.0.9', port: 50000 }, acceptor: { ae: 'STORESCP', host: '10.0.0.5', port: 104 }, parent: null, start: 0, end: 0.001 };
+    const home: SummaryAssociation = { ...s.associations[1], id: 'a3', requestor: { ae: 'STORESCU', host: '10.0.0.9', port: 50000 }, acceptor: { ae: 'STORESCP', host: '10.0.0.5', port: 104 }, cause: null, start: 0, end: 0.001 };
     const g = buildAeGraph({ ...s, associations: [home, ...s.associations] });
     const dashed = g.edges.filter((e) => e.kind === 'move-destination');
     expect(dashed.map((e) => `${e.from}>${e.to}`)).toEqual(['STORESCP@10.0.0.5>STORESCP@127.0.0.1']);

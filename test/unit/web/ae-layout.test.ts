@@ -14,8 +14,9 @@ import { buildAeGraph, type AeEdge, type AeGraph, type AeNode } from '../../../w
 import { layoutAeGraph, NODE_FONT, type AeLayout, type Box } from '../../../web/src/lib/aemap/ae-layout.ts';
 import { wrap } from '../../../web/src/lib/aemap/ae-labels.ts';
 import { importBytes } from '../capture/import-helpers.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const fixture = (name: string): Summary => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+const fixture = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 const capture = (name: string): Promise<Summary> =>
   summarize([importBytes(new Uint8Array(readFileSync(new URL(`../../fixtures/pcap/${name}`, import.meta.url)))).events], { path: name, format: 'pcapng' });
 

@@ -21,8 +21,10 @@ import {
 } from '../../../web/src/lib/inspector/association-detail.ts';
 import { contextRows, roleRows, rolesText, sideRows, userIdentityRows } from '../../../web/src/lib/inspector/association-tables.ts';
 import { aborted, closed, refused, rejected, released, UID, unanswered } from './association-capture.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const fixture = (name: string): Summary => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+const fixture = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 
 describe('associationTarget', () => {
   it('takes a lifecycle selection as it is', async () => {
@@ -147,13 +149,12 @@ describe('times and the connection', () => {
 
   it('the move destination of a sub-association from its C-MOVE-RQ', () => {
     const move = fixture('move');
-    const rq = move.messages.findIndex((m) => m.command === 'C-MOVE-RQ');
+    const rq = move.messages.findIndex((m) => m.commandField === CommandField.CMoveRq);
     expect(move.messages[rq].moveDestination).toBe('STORESCP');
     const sub = { ...move.associations[1], parent: { association: 'a1', messageId: 1 }, parentRequest: rq };
     expect(moveDestinationOf(move, sub)).toBe('STORESCP');
-    // A summary written before the correlator has no parentRequest.
-    expect(moveDestinationOf(move, move.associations[1])).toBeNull();
-    expect(moveDestinationOf(move, { ...move.associations[0], parentRequest: null })).toBeNull();
+    expect(moveDestinationOf(move, { ...move.associations[1], cause: null })).toBeNull();
+    expect(moveDestinationOf(move, { ...move.associations[0], cause: null })).toBeNull();
   });
 });
 

@@ -12,9 +12,11 @@ import { NO_FILTER } from '../../../web/src/lib/diagram/filter.ts';
 import { layoutToMermaid, mermaidText } from '../../../web/src/lib/export/mermaid.ts';
 import { escapeXml, layoutToSvg } from '../../../web/src/lib/export/svg.ts';
 import { CANVAS_LIMITS, exportFileName, pngScale } from '../../../web/src/lib/export/download.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
 const fixture = (name: string): Summary =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+  migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
@@ -28,12 +30,12 @@ function hostile(): Summary {
   const base = summary.messages[0];
   const at = base.time / 2;
   const find = (over: Partial<SummaryMessage>): SummaryMessage => ({
-    ...base, command: 'C-FIND-RQ', time: at, moveDestination: null, identifier: { QueryRetrieveLevel: 'PATIENT' }, ...over,
+    ...base, commandField: CommandField.CFindRq, time: at, moveDestination: null, identifier: { QueryRetrieveLevel: 'PATIENT' }, ...over,
   });
   const messages = [
     find({ messageId: 7 }),
-    find({ command: 'C-FIND-RSP', side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 7, status: '0xFF00', statusCategory: 'pending', statusMeaning: 'Pending', identifier: { PatientName: HOSTILE_NAME } }),
-    find({ command: 'C-FIND-RSP', side: 'acceptor', time: at + 0.0002, messageId: null, respondsTo: 7, status: '0xFF00', statusCategory: 'pending', statusMeaning: 'Pending', identifier: { PatientName: 'LINE\nBREAK\u0000' } }),
+    find({ commandField: CommandField.CFindRsp, side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 7, status: 0xff00, statusCategory: 'pending', identifier: { PatientName: HOSTILE_NAME } }),
+    find({ commandField: CommandField.CFindRsp, side: 'acceptor', time: at + 0.0002, messageId: null, respondsTo: 7, status: 0xff00, statusCategory: 'pending', identifier: { PatientName: 'LINE\nBREAK\u0000' } }),
     ...summary.messages,
   ];
   return { ...summary, associations, messages };

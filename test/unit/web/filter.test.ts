@@ -9,9 +9,11 @@ import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
 import { commandFamily, filterChoices, isFilterActive, NO_FILTER, type DiagramFilter } from '../../../web/src/lib/diagram/filter.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
 const fixture = (name: string): Summary =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+  migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 
 const filtered = (summary: Summary, f: Partial<DiagramFilter>, pdus = false) =>
   layoutDiagram(summary, { pdus, realTime: false, filter: { ...NO_FILTER, ...f } });
@@ -43,7 +45,7 @@ describe('diagram filters (C-MOVE with a sub-association: SCU â†’ QRSCP, QRSCP â
     expect(layout.shownMessages).toBe(6);
     expect(layout.totalMessages).toBe(11);
     // arrow indexes stay those of summary.messages (inspector, test ids)
-    expect(layout.arrows.every((a) => summary.messages[a.index].command === a.command)).toBe(true);
+    expect(layout.arrows.every((a) => commandOf(summary.messages[a.index]) === a.command)).toBe(true);
   });
 
   it('by status category: pending responses only', () => {

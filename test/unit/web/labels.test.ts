@@ -1,14 +1,18 @@
 /** Arrow labels as people read them (web/src/lib/diagram/labels.ts). */
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '../../../shared/model/summary-types.ts';
+import { commandFieldOf } from '../../../shared/dimse/command-fields.ts';
 import { messageLabel, pduLabel, shortUid, sopClassShort, statusClass } from '../../../web/src/lib/diagram/labels.ts';
 
-function message(fields: Partial<SummaryMessage>): SummaryMessage {
+/** A message as the model holds it, written as people read it: `command` "C-MOVE-RSP" and `status` "0xFF00" are stored as numbers (the meaning comes from the status table). */
+function message(fields: Partial<Omit<SummaryMessage, 'commandField' | 'status'>> & { command: string; status?: string; statusMeaning?: string }): SummaryMessage {
+  const { command, status, statusMeaning: _worded, ...rest } = fields;
   return {
-    association: 'a1', time: 0, from: 'SCU', to: 'PACS', side: 'requestor', presentationContextId: 1, command: 'C-ECHO-RQ',
-    messageId: 1, respondsTo: null, affectedSopClass: null, affectedSopInstance: null, priority: 0, status: null, statusMeaning: null,
+    association: 'a1', time: 0, from: 'SCU', to: 'PACS', side: 'requestor', presentationContextId: 1, commandField: commandFieldOf(command)!,
+    messageId: 1, respondsTo: null, affectedSopClass: null, affectedSopInstance: null, requestedSopClass: null, requestedSopInstance: null,
+    eventTypeId: null, actionTypeId: null, priority: 0, status: status === undefined ? null : Number.parseInt(status.slice(2), 16),
     statusCategory: null, remaining: null, completed: null, failed: null, warning: null, moveDestination: null, moveOriginator: null,
-    errorComment: null, offendingElements: null, identifier: null, request: null, cause: null, ...fields,
+    errorComment: null, offendingElements: null, identifier: null, commandSetDataElements: null, nonConformance: null, request: null, cause: null, ...rest,
   };
 }
 
@@ -27,7 +31,7 @@ describe('messageLabel', () => {
     const done = message({ command: 'C-GET-RSP', status: '0x0000', statusCategory: 'success', completed: 7, failed: 0, warning: 0 });
     expect(messageLabel(done)).toBe('Success C=7');
     const partial = message({ command: 'C-MOVE-RSP', status: '0xB000', statusCategory: 'warning', statusMeaning: 'Sub-operations complete, one or more failures', completed: 5, failed: 2, warning: 0 });
-    expect(messageLabel(partial)).toBe('Warning 0xB000 Sub-operations complete, one or more failures C=5 F=2');
+    expect(messageLabel(partial)).toBe('Warning 0xB000: sub-operations complete, one or more failures or warnings C=5 F=2');
     expect(statusClass(partial)).toBe('status-warning');
   });
 

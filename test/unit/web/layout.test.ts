@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { layoutDiagram, visibleRange, type Arrow, type Layout } from '../../../web/src/lib/diagram/layout.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
 const fixture = (name: string): Summary =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+  migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 /** The DIMSE message arrows (lifecycle arrows left out). */
 const messageArrows = (layout: Layout): Arrow[] => layout.arrows.filter((a) => a.kind === 'message');
 
@@ -116,7 +118,7 @@ describe('layoutDiagram: outcomes', () => {
     const layout = layoutDiagram(fixture('get'), { pdus: false, realTime: false });
     expect(layout.bars).toHaveLength(1);
     expect(layout.lifelines).toHaveLength(2);
-    const stores = layout.arrows.filter((a) => a.command === 'C-STORE-RQ');
+    const stores = layout.arrows.filter((a) => a.commandField === CommandField.CStoreRq);
     expect(stores.length).toBeGreaterThan(0);
     expect(stores[0].x1).toBeGreaterThan(stores[0].x2); // SCP → SCU
     expect(messageArrows(layout).at(-1)!.label).toBe('Success C=2');
@@ -154,10 +156,10 @@ describe('layoutDiagram: C-CANCEL', () => {
   it('ties a C-CANCEL-RQ to the request it cancels', () => {
     const summary = fixture('move');
     const moveRq = summary.messages[0];
-    const cancel = { ...moveRq, command: 'C-CANCEL-RQ', messageId: null, respondsTo: moveRq.messageId, time: summary.messages[4].time + 0.0001, moveDestination: null, identifier: null };
+    const cancel = { ...moveRq, commandField: CommandField.CCancelRq, messageId: null, respondsTo: moveRq.messageId, time: summary.messages[4].time + 0.0001, moveDestination: null, identifier: null };
     const messages = [...summary.messages.slice(0, 5), cancel, ...summary.messages.slice(5)];
     const layout = layoutDiagram({ ...summary, messages }, { pdus: false, realTime: false });
-    const arrow = layout.arrows.find((a) => a.command === 'C-CANCEL-RQ')!;
+    const arrow = layout.arrows.find((a) => a.commandField === CommandField.CCancelRq)!;
     expect(arrow.label).toBe('C-CANCEL-RQ → #1');
     expect(layout.cancels).toEqual([{ association: 'a1', x: expect.any(Number), y1: messageArrows(layout)[0].y, y2: arrow.y }]);
   });

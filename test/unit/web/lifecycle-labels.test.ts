@@ -9,8 +9,9 @@ import type { Summary, SummaryAssociation } from '../../../shared/model/summary-
 import { associationAccepted, lifecycleClass, lifecycleLabel, lifecycleTooltip, plainWords } from '../../../web/src/lib/diagram/lifecycle-labels.ts';
 import type { LifecycleEvent } from '../../../web/src/lib/diagram/layout-types.ts';
 import { aborted, closed, refused, rejected, released, unanswered } from './association-capture.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const fixture = (name: string): Summary => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+const fixture = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 const first = async (s: Promise<Summary>): Promise<SummaryAssociation> => (await s).associations[0];
 
 describe('lifecycleLabel: A-ASSOCIATE', () => {

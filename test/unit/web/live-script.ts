@@ -11,6 +11,7 @@
 import type { LiveDelta } from '../../../shared/events/live-messages.ts';
 import type { StatusCategory } from '../../../shared/dimse/types.ts';
 import type { SummaryAssociation, SummaryMessage, SummaryPdu } from '../../../shared/model/summary-types.ts';
+import { commandFieldOf } from '../../../shared/dimse/command-fields.ts';
 
 /** mulberry32: a small seeded PRNG. */
 export function random(seed: number): () => number {
@@ -34,7 +35,7 @@ const AES = [
 export interface ScriptOptions {
   /** Associations (top-level operations) to run. */
   operations: number;
-  /** Summaries written before the correlator: no parentEvidence, so the diagram guesses parents. */
+  /** Sub-associations never linked to their C-MOVE (a capture where the correlator had no evidence). */
   legacyLinks?: boolean;
   /** The operations to draw from (default: all, moves twice as often). */
   kinds?: readonly OperationKind[];
@@ -71,20 +72,22 @@ export function liveScript(seed: number, o: ScriptOptions): LiveDelta[] {
     if (type === 'P-DATA-TF') p.pdvs = [{ presentationContextId: 1, isCommand: true, isLast: true, length: 80 }];
     deltas.push({ type: 'pdu', index: pdus++, pdu: p });
   };
-  const message = (association: string, side: 'requestor' | 'acceptor', fields: Partial<SummaryMessage> & { command: string }) => {
+  const message = (association: string, side: 'requestor' | 'acceptor', fields: Partial<Omit<SummaryMessage, 'commandField'>> & { command: string }) => {
     pdu(association, side, 'P-DATA-TF');
     const a = associations.get(association)!;
+    const { command, ...rest } = fields;
     const m: SummaryMessage = {
       association, time: tick(), from: side === 'requestor' ? a.requestor.ae : a.acceptor.ae, to: side === 'requestor' ? a.acceptor.ae : a.requestor.ae,
-      side, presentationContextId: 1, messageId: null, respondsTo: null, affectedSopClass: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstance: null,
-      priority: null, status: null, statusMeaning: null, statusCategory: null, remaining: null, completed: null, failed: null, warning: null,
-      moveDestination: null, moveOriginator: null, errorComment: null, offendingElements: null, identifier: null, request: null, cause: null,
-      ...fields,
+      side, presentationContextId: 1, commandField: commandFieldOf(command)!, messageId: null, respondsTo: null, affectedSopClass: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstance: null,
+      requestedSopClass: null, requestedSopInstance: null, eventTypeId: null, actionTypeId: null,
+      priority: null, status: null, statusCategory: null, remaining: null, completed: null, failed: null, warning: null,
+      moveDestination: null, moveOriginator: null, errorComment: null, offendingElements: null, identifier: null, commandSetDataElements: null, nonConformance: null, request: null, cause: null,
+      ...rest,
     };
     deltas.push({ type: 'message', index: messages++, message: m });
     return messages - 1;
   };
-  const status = (code: string, category: StatusCategory) => ({ status: code, statusCategory: category, statusMeaning: category });
+  const status = (code: string, category: StatusCategory) => ({ status: Number.parseInt(code.slice(2), 16), statusCategory: category });
 
   /** Opens an association; returns its id, or null when it never gets going (refused, rejected). */
   const open = (from: (typeof AES)[number], to: (typeof AES)[number], twinOf?: SummaryAssociation): string | null => {
@@ -94,9 +97,8 @@ export function liveScript(seed: number, o: ScriptOptions): LiveDelta[] {
     const base: SummaryAssociation = {
       id, requestor, acceptor, outcome: 'open', midStream: false, reject: null, abort: null, closeReason: null, presentationContexts: [], roles: [],
       maxPdu: { requestor: null, acceptor: null }, implementation: { requestor: { classUid: null, versionName: null }, acceptor: { classUid: null, versionName: null } },
-      userIdentity: null, asyncOperationsWindow: { requestor: null, acceptor: null }, start: tick(), end: null, parent: null, parentRequest: null, parentEvidence: null,
+      userIdentity: null, asyncOperationsWindow: { requestor: null, acceptor: null }, start: tick(), end: null, closedFirst: null, cause: null, tls: null,
     };
-    if (o.legacyLinks) delete (base as Partial<SummaryAssociation>).parentEvidence;
     const r = rnd();
     if (r < 0.04) {
       put({ ...base, outcome: 'refused', end: base.start, closeReason: 'ECONNREFUSED' });
@@ -157,7 +159,7 @@ export function liveScript(seed: number, o: ScriptOptions): LiveDelta[] {
       const stores = 1 + Math.floor(rnd() * 5);
       steps.push(when((a) => (rq = message(a, 'requestor', { command: 'C-MOVE-RQ', messageId: 3, moveDestination: 'STORESCP', identifier: { QueryRetrieveLevel: 'STUDY' } }))));
       steps.push(when(() => (sub = open(AES[1], AES[2]))));
-      if (!o.legacyLinks) steps.push(when((a) => sub && rnd() < 0.8 && update(sub, { parent: { association: a, messageId: 3 }, parentRequest: rq, parentEvidence: 'move-originator' })));
+      if (!o.legacyLinks) steps.push(when((a) => sub && rnd() < 0.8 && update(sub, { cause: { relation: 'c-move', association: a, message: rq, evidence: 'move-originator' } })));
       for (let i = 1; i <= stores; i++) {
         steps.push(() => sub && message(sub, 'requestor', { command: 'C-STORE-RQ', messageId: i, affectedSopInstance: `1.2.3.${i}`, moveOriginator: { ae: scu.ae, messageId: 3 }, identifier: { Modality: 'CT' } }));
         steps.push(() => sub && message(sub, 'acceptor', { command: 'C-STORE-RSP', respondsTo: i, affectedSopInstance: `1.2.3.${i}`, ...status('0x0000', 'success') }));

@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Summary } from '../../../shared/model/summary-types.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 import { messagesAt, replayCut, replayDuration, replayMarks, stepTime } from '../../../web/src/lib/replay/cut.ts';
 
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}`, import.meta.url), 'utf8')) as Summary;
+const load = (name: string): Summary => migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}`, import.meta.url), 'utf8')));
 const move = load('move.summary.json');
 
 describe('replay cut', () => {

@@ -10,8 +10,9 @@ import fc from 'fast-check';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { DEFAULT_GAPS, eventTimes, gapLabel, idleGaps, toPlay, toSession } from '../../../web/src/lib/replay/gaps.ts';
 import { replayDuration } from '../../../web/src/lib/replay/cut.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const move = JSON.parse(readFileSync(new URL('../../fixtures/web/move.summary.json', import.meta.url), 'utf8')) as Summary;
+const move = migrateSummary(JSON.parse(readFileSync(new URL('../../fixtures/web/move.summary.json', import.meta.url), 'utf8')));
 
 /** The same session with `wait` seconds of nothing inserted after `at` seconds. */
 function withWait(s: Summary, at: number, wait: number): Summary {

@@ -7,8 +7,9 @@ import { applyDelta, applyDeltas, emptySummary } from '../../../web/src/lib/stat
 import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
 import { isSelectedArrow, selectionOf, stepSelection } from '../../../web/src/lib/diagram/navigation.ts';
 import { buildRequest, parseKeys, resultLine, retrieveKeys } from '../../../web/src/lib/panels/operation-form.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
-const move = JSON.parse(readFileSync(new URL('../../fixtures/web/move.summary.json', import.meta.url), 'utf8')) as Summary;
+const move = migrateSummary(JSON.parse(readFileSync(new URL('../../fixtures/web/move.summary.json', import.meta.url), 'utf8')));
 
 /** The deltas a server would send for a summary, in wire order (association first seen, then its PDUs and messages). */
 function deltasOf(summary: Summary): LiveDelta[] {

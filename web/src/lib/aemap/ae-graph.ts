@@ -193,7 +193,7 @@ function linkedMoves(kept: SummaryAssociation[], ctx: DiagnosisContext): Map<str
   for (const a of kept) {
     const run = ctx.moveOf.get(a.id);
     if (!run || run.association.id === a.id) continue;
-    if (a.outcome === 'refused' && !a.parent && run.association.acceptor.host !== a.requestor.host) continue;
+    if (a.outcome === 'refused' && !a.cause && run.association.acceptor.host !== a.requestor.host) continue;
     out.set(a.id, run);
   }
   return out;

@@ -7,6 +7,7 @@
 import type { AssociationOutcome, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import { REJECT_REASONS } from '../../../../shared/diagnosis/association-reject.ts';
 import type { AeNode, AeRole, EdgeOutcome } from './ae-types.ts';
+import { statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
 
 /** Worst first: what the label says first. */
 const ORDER: readonly AssociationOutcome[] = ['refused', 'rejected', 'aborted', 'closed', 'open', 'released'];
@@ -51,7 +52,7 @@ export function associationLines(members: readonly SummaryAssociation[]): string
 /** A C-MOVE's final response in words: "0xA801 Refused: move destination unknown". */
 function finalText(final: SummaryMessage | null): string {
   if (!final) return 'no final response yet';
-  return [final.status, final.statusMeaning].filter(Boolean).join(' ') || 'final response';
+  return [statusCodeOf(final), statusMeaningOf(final)].filter(Boolean).join(' ') || 'final response';
 }
 
 /**

@@ -17,6 +17,7 @@
  *   The filter bar's "clear" keeps the scope.
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
+import { serviceOfField } from '../../../../shared/dimse/command-fields.ts';
 
 export const STATUS_CATEGORIES = ['success', 'pending', 'warning', 'failure', 'cancel'] as const;
 export type StatusFilter = (typeof STATUS_CATEGORIES)[number];
@@ -73,7 +74,7 @@ export interface FilterResult {
 
 /** Does the message pass the command and status filters (its association aside)? */
 export function messageMatches(m: SummaryMessage, f: DiagramFilter): boolean {
-  if (f.command !== null && commandFamily(m.command) !== f.command) return false;
+  if (f.command !== null && serviceOfField(m.commandField) !== f.command) return false;
   if (f.status !== null && m.statusCategory !== f.status) return false;
   return true;
 }
@@ -158,11 +159,11 @@ export function filterChoices(summary: Summary): FilterChoices {
   }
   const commands: string[] = [...COMMAND_FAMILIES];
   const seen = new Set<string>(commands);
-  const raw = new Set<string>();
+  const raw = new Set<number>();
   for (const m of summary.messages) {
-    if (raw.has(m.command)) continue;
-    raw.add(m.command);
-    const family = commandFamily(m.command);
+    if (raw.has(m.commandField)) continue;
+    raw.add(m.commandField);
+    const family = serviceOfField(m.commandField);
     if (!seen.has(family)) {
       seen.add(family);
       commands.push(family);
@@ -183,7 +184,7 @@ export function filterChoices(summary: Summary): FilterChoices {
 export function scopedAssociations(summary: Summary, f: DiagramFilter): Set<string> | null {
   if (f.since === null && f.only === null) return null;
   const parents = new Map<string, { association: string }>();
-  for (const a of summary.associations) if (a.parent) parents.set(a.id, a.parent);
+  for (const a of summary.associations) if (a.cause) parents.set(a.id, a.cause);
   return chooseAssociations(summary.associations, parents, { ...NO_FILTER, since: f.since, only: f.only });
 }
 

@@ -22,6 +22,7 @@ import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan
 import { drawnAssociations, keepsLifelines, keepsPlan, layLifelines, mayChangePlan, messagePasses, planModel, reparented, type LaidModel, type PlanModel } from './layout-model.ts';
 import { Nesting } from './nesting.ts';
 import { DEFAULT_GAPS, gapLabel, idleGaps, toPlay } from '../replay/gaps.ts';
+import { CommandField } from '../../../../shared/dimse/command-fields.ts';
 
 /** Rows of height a cut idle stretch takes on the real-time axis. */
 const BREAK_ROWS = 1.5;
@@ -144,7 +145,7 @@ function extend(s: State, next: Summary): State | null {
   // The associations: planned again only when they, or messages that can change the plan, came.
   const newMessages = next.messages.slice(firstMessage);
   const replan = changed.length > 0 || added > 0 || mayChangePlan(s.model, newMessages);
-  for (const m of newMessages) if (m.command === 'C-STORE-RQ' && m.moveOriginator) s.model.originators.add(m.association);
+  for (const m of newMessages) if (m.commandField === CommandField.CStoreRq && m.moveOriginator) s.model.originators.add(m.association);
   let model = s.model;
   let relinked: string[] = [];
   if (replan) {
@@ -274,7 +275,7 @@ function extend(s: State, next: Summary): State | null {
   // After every new arrow has its y: a request may sort after its cancel when the clocks disagree.
   const cancels: CancelLink[] = [];
   for (const arrow of arrows) {
-    if (arrow.kind !== 'message' || arrow.command !== 'C-CANCEL-RQ') continue;
+    if (arrow.kind !== 'message' || arrow.commandField !== CommandField.CCancelRq) continue;
     const cancel = cancelOf(next, arrow, s.messageY);
     if (cancel) cancels.push(cancel);
   }

@@ -6,6 +6,8 @@
 import type { SummaryMessage, SummaryPdu } from '../../../../shared/model/summary-types.ts';
 import { uidName } from '../../../../shared/dicom/uids.ts';
 import { dicomText } from '../dicom-text.ts';
+import { CommandField } from '../../../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
 
 /**
  * Shortens a UID for a label: its first `keep` characters, an ellipsis and
@@ -55,42 +57,43 @@ function capitalised(category: string): string {
 function requestLabel(m: SummaryMessage): string {
   const id = m.messageId !== null ? ` #${m.messageId}` : '';
   const level = identifierText(m, 'QueryRetrieveLevel');
-  switch (m.command) {
-    case 'C-MOVE-RQ':
-      return `${m.command}${id}${level ? ` ${level}` : ''} → ${m.moveDestination ?? '?'}`;
-    case 'C-FIND-RQ':
-    case 'C-GET-RQ':
-      return `${m.command}${id}${level ? ` ${level}` : ''}`;
-    case 'C-STORE-RQ': {
+  const command = commandOf(m);
+  switch (m.commandField) {
+    case CommandField.CMoveRq:
+      return `${command}${id}${level ? ` ${level}` : ''} → ${m.moveDestination ?? '?'}`;
+    case CommandField.CFindRq:
+    case CommandField.CGetRq:
+      return `${command}${id}${level ? ` ${level}` : ''}`;
+    case CommandField.CStoreRq: {
       const kind = identifierText(m, 'Modality') ?? sopClassShort(m.affectedSopClass);
       const uid = m.affectedSopInstance ? ` ${shortUid(m.affectedSopInstance)}` : '';
-      return `${m.command} ${kind}${uid}`.replace(/\s+/g, ' ').trim();
+      return `${command} ${kind}${uid}`.replace(/\s+/g, ' ').trim();
     }
-    case 'C-CANCEL-RQ':
+    case CommandField.CCancelRq:
       return `C-CANCEL-RQ → #${m.respondsTo ?? '?'}`;
     default:
-      return `${m.command}${id}`;
+      return `${command}${id}`;
   }
 }
 
 function responseLabel(m: SummaryMessage): string {
   const category = m.statusCategory ?? 'unknown';
-  const isRetrieve = m.command === 'C-MOVE-RSP' || m.command === 'C-GET-RSP';
+  const isRetrieve = m.commandField === CommandField.CMoveRsp || m.commandField === CommandField.CGetRsp;
   if (category === 'pending') {
     if (isRetrieve) return `Pending ${counters(m, true)}`;
-    if (m.command === 'C-FIND-RSP') {
+    if (m.commandField === CommandField.CFindRsp) {
       const name = identifierText(m, 'PatientName') ?? identifierText(m, 'PatientID') ?? identifierText(m, 'StudyInstanceUID');
       return name ? `Pending match ${name}` : 'Pending match';
     }
-    return `Pending ${m.status ?? ''}`.trim();
+    return `Pending ${statusCodeOf(m) ?? ''}`.trim();
   }
   const head = capitalised(category);
   const count = isRetrieve ? counters(m, false) : '';
   if (category === 'success') return `${head}${count ? ` ${count}` : ''}`;
   // "Cancel 0xFE00: sub-operations terminated…" rather than "Cancel 0xFE00 Cancel: sub-operations…"
-  const meaningText = m.statusMeaning ?? '';
+  const meaningText = statusMeaningOf(m) ?? '';
   const meaning = meaningText.toLowerCase().startsWith(`${category}:`) ? meaningText.slice(category.length) : meaningText ? ` ${meaningText}` : '';
-  return `${head} ${m.status ?? ''}${meaning}${count ? ` ${count}` : ''}`.replace(/\s+/g, ' ').trim();
+  return `${head} ${statusCodeOf(m) ?? ''}${meaning}${count ? ` ${count}` : ''}`.replace(/\s+/g, ' ').trim();
 }
 
 /** The label of one DIMSE message arrow. */

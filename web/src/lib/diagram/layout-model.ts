@@ -17,6 +17,7 @@ import { planAssociations, type AssociationPlan } from './associations.ts';
 import { assignLifelines, type LifelineAssignment } from './lifelines.ts';
 import { chooseAssociations, isFilterActive, messageMatches, type DiagramFilter } from './filter.ts';
 import { GEOMETRY, type LaidLifeline, type LayoutOptions } from './layout-types.ts';
+import { CommandField } from '../../../../shared/dimse/command-fields.ts';
 
 export interface PlanModel {
   plan: AssociationPlan;
@@ -174,9 +175,9 @@ export function keepsLifelines(old: LaidLifeline[], next: LaidLifeline[]): LaidL
 export function mayChangePlan(model: PlanModel, messages: readonly SummaryMessage[]): boolean {
   for (const m of messages) {
     if (model.twins.has(m.association)) return true;
-    if (m.command === 'C-MOVE-RQ') return true;
-    if (m.command === 'C-MOVE-RSP' && m.statusCategory !== 'pending') return true;
-    if (m.command === 'C-STORE-RQ' && m.moveOriginator && !model.originators.has(m.association)) return true;
+    if (m.commandField === CommandField.CMoveRq) return true;
+    if (m.commandField === CommandField.CMoveRsp && m.statusCategory !== 'pending') return true;
+    if (m.commandField === CommandField.CStoreRq && m.moveOriginator && !model.originators.has(m.association)) return true;
   }
   return false;
 }

@@ -8,6 +8,8 @@ import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '..
 import { messageLabel, pduLabel, statusClass } from './labels.ts';
 import { GEOMETRY, type Arrow, type Bar, type CancelLink, type LifecycleEvent } from './layout-types.ts';
 import { lifecycleClass, lifecycleLabel, lifecycleTooltip } from './lifecycle-labels.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
+import { CommandField } from '../../../../shared/dimse/command-fields.ts';
 
 /**
  * One row of the diagram. `seq` orders rows of one kind at the same time:
@@ -182,7 +184,7 @@ export function lifecycleArrow(a: SummaryAssociation, index: number, event: Life
     kind: 'lifecycle', index, event, association: a.id, side: from, y, time: event === 'associate' || event === 'refused' ? a.start : (a.end ?? a.start),
     x1: edgeX(barX, a.id, from, toCentre), x2: edgeX(barX, a.id, to, fromCentre),
     label: event === 'associate' ? `${a.id} · ${label}` : label,
-    command: LIFECYCLE_COMMAND[event], status: null, meaning: lifecycleTooltip(a, event, ctx), cls: lifecycleClass(a, event),
+    command: LIFECYCLE_COMMAND[event], commandField: null, status: null, meaning: lifecycleTooltip(a, event, ctx), cls: lifecycleClass(a, event),
   };
 }
 
@@ -194,7 +196,7 @@ export function messageArrow(m: SummaryMessage, index: number, y: number, barX: 
   return {
     kind: 'message', index, association: m.association, side: fromSide, y, time: m.time,
     x1: edgeX(barX, m.association, fromSide, toCentre), x2: edgeX(barX, m.association, toSide, fromCentre),
-    label: cached(messageLabels, m, messageLabel), command: m.command, status: m.status, meaning: m.statusMeaning, cls: statusClass(m),
+    label: cached(messageLabels, m, messageLabel), command: commandOf(m), commandField: m.commandField, status: statusCodeOf(m), meaning: statusMeaningOf(m), cls: statusClass(m),
   };
 }
 
@@ -206,7 +208,7 @@ export function pduArrow(p: SummaryPdu, index: number, y: number, barX: BarX): A
   return {
     kind: 'pdu', index, association: p.association, side: p.from, y, time: p.time,
     x1: edgeX(barX, p.association, p.from, toCentre), x2: edgeX(barX, p.association, toSide, fromCentre),
-    label: cached(pduLabels, p, pduLabel), command: p.type, status: null, meaning: null, cls,
+    label: cached(pduLabels, p, pduLabel), command: p.type, commandField: null, status: null, meaning: null, cls,
   };
 }
 
@@ -215,7 +217,7 @@ export function cancelOf(summary: Summary, arrow: Arrow, messageY: Map<number, n
   const cancel = summary.messages[arrow.index];
   for (let i = arrow.index - 1; i >= 0; i--) {
     const m = summary.messages[i];
-    if (m.association === cancel.association && m.status === null && m.messageId === cancel.respondsTo && m.command !== 'C-CANCEL-RQ') {
+    if (m.association === cancel.association && m.status === null && m.messageId === cancel.respondsTo && m.commandField !== CommandField.CCancelRq) {
       const y1 = messageY.get(i);
       return y1 === undefined ? null : { association: cancel.association, x: Math.min(arrow.x1, arrow.x2) - 16, y1, y2: arrow.y };
     }

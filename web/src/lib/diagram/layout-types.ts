@@ -64,7 +64,10 @@ export interface Arrow {
   y: number;
   time: number;
   label: string;
+  /** What the arrow is, as its data-command says it: "C-MOVE-RQ", "A-ASSOCIATE-RJ", "P-DATA-TF". */
   command: string;
+  /** A DIMSE message's Command Field (PS3.7 Annex E); null for PDUs and lifecycle arrows. */
+  commandField: number | null;
   status: string | null;
   /** Meaning of a status in words (tooltip and inspector). */
   meaning: string | null;

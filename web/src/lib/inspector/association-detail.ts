@@ -79,9 +79,7 @@ export function targetPdus(summary: Summary, target: AssociationTarget): { indic
 
 /** The Move Destination of the C-MOVE that caused the association (PS3.4 C.4.2), when the correlator linked it. */
 export function moveDestinationOf(summary: Summary, a: SummaryAssociation): string | null {
-  // Summaries written before the correlator have no parentRequest.
-  const request = a.parentRequest ?? null;
-  return request === null ? null : (summary.messages[request]?.moveDestination ?? null);
+  return a.cause?.relation === 'c-move' ? (summary.messages[a.cause.message]?.moveDestination ?? null) : null;
 }
 
 export const hostPort = (e: { host: string; port: number }): string => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);

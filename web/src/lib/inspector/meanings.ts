@@ -5,6 +5,7 @@
 import type { ElementSummary } from '../../../../shared/dimse/types.ts';
 import type { SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import { uidName } from '../../../../shared/dicom/uids.ts';
+import { commandOf, statusMeaningOf, type CommandAndStatus } from '../../../../shared/dimse/message-words.ts';
 
 const PRIORITY: Record<number, string> = { 0: 'MEDIUM', 1: 'HIGH', 2: 'LOW' };
 
@@ -20,17 +21,17 @@ export function valueText(value: unknown): string {
 }
 
 /** A meaning of the element's value, or ''. */
-export function elementMeaning(element: ElementSummary, message: { command: string; statusMeaning: string | null }): string {
+export function elementMeaning(element: ElementSummary, message: CommandAndStatus): string {
   const v = element.value;
   switch (element.keyword) {
     case 'CommandField':
-      return message.command;
+      return commandOf(message);
     case 'Priority':
       return typeof v === 'number' ? (PRIORITY[v] ?? '') : '';
     case 'CommandDataSetType':
       return v === 0x0101 ? 'no data set' : 'a data set follows';
     case 'Status':
-      return message.statusMeaning ?? '';
+      return statusMeaningOf(message) ?? '';
     case 'AffectedSOPClassUID':
     case 'RequestedSOPClassUID':
       return typeof v === 'string' ? (uidName(v) ?? '') : '';

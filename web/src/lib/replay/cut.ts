@@ -7,6 +7,7 @@
  * the same at every point of the replay.
  */
 import type { Summary, SummaryAssociation } from '../../../../shared/model/summary-types.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
 
 /** Number of leading items whose time is ≤ t (lists are in the order events were seen, so times rise). */
 function prefix(list: readonly { time: number }[], t: number): number {
@@ -80,7 +81,7 @@ export function replayMarks(summary: Summary): ReplayMark[] {
     }
   }
   for (const m of summary.messages) {
-    if (m.statusCategory === 'failure') marks.push({ time: m.time, kind: 'failure', label: `${m.command} ${m.status ?? ''} ${m.statusMeaning ?? ''}`.trim() });
+    if (m.statusCategory === 'failure') marks.push({ time: m.time, kind: 'failure', label: `${commandOf(m)} ${statusCodeOf(m) ?? ''} ${statusMeaningOf(m) ?? ''}`.trim() });
   }
   for (const e of summary.errors) marks.push({ time: e.time, kind: 'failure', label: `decode error: ${e.reason}` });
   return marks.sort((a, b) => a.time - b.time);

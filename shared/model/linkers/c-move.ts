@@ -31,8 +31,10 @@
  * proxy changes hosts and ports anyway. "After" means earlier in the event
  * stream, so a live session and its recording give the same links. Pure.
  */
-import type { WireTime } from '../capture/wire-event.ts';
-import type { ParentEvidence } from './summary-types.ts';
+import type { WireTime } from '../../capture/wire-event.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
+import type { LinkEvidence } from '../summary-types.ts';
+import type { AssociationLinkChange, Linker, MessageFacts, MessageLinkResult } from './linker.ts';
 
 /**
  * How long after the final C-MOVE-RSP an association may still be its
@@ -43,18 +45,25 @@ import type { ParentEvidence } from './summary-types.ts';
 export const ASYNC_MOVE_WINDOW_MS = 30_000;
 
 /** An association's link to the C-MOVE that caused it. */
-export interface ParentLink {
+interface ParentLink {
   association: string;
   messageId: number;
   /** Index of the C-MOVE-RQ in the message stream. */
   request: number;
-  evidence: ParentEvidence;
+  evidence: LinkEvidence;
 }
 
 /** A link that changed, with its new value (null: no longer linked). */
-export interface ParentChange {
+interface ParentChange {
   association: string;
   link: ParentLink | null;
+}
+
+/** The summary's form of a change: `cause` with relation `c-move`. */
+function asCause(change: ParentChange | null): AssociationLinkChange[] {
+  if (!change) return [];
+  const l = change.link;
+  return [{ association: change.association, cause: l ? { relation: 'c-move', association: l.association, message: l.request, evidence: l.evidence } : null }];
 }
 
 interface MoveRequest {
@@ -86,7 +95,9 @@ const agreement = (a: string | null, b: string | null): number => (a === null ||
 const sameLink = (a: ParentLink | null, b: ParentLink | null): boolean =>
   a === b || (a !== null && b !== null && a.association === b.association && a.request === b.request && a.evidence === b.evidence);
 
-export class MoveLinker {
+export class MoveLinker implements Linker {
+  readonly relations = [{ relation: 'c-move', label: 'sub-association of', section: 'PS3.4 C.4.2.2.1' }] as const;
+
   /** Every C-MOVE-RQ seen, in stream order, by Message ID (the originator evidence needs them all). */
   private readonly movesById = new Map<number, MoveRequest[]>();
   /** C-MOVE-RQs that may still open a sub-association (running, or ended less than the window ago), by move SCP and destination. */
@@ -96,13 +107,40 @@ export class MoveLinker {
   private readonly runningByAssociation = new Map<string, MoveRequest[]>();
   private readonly associations = new Map<string, AssociationState>();
 
+  connection(association: string, time: WireTime, refused: boolean): AssociationLinkChange[] {
+    if (refused) return asCause(this.refused(association, time));
+    this.opened(association, time);
+    return [];
+  }
+
+  associate(association: string, callingAe: string, calledAe: string, time: WireTime): AssociationLinkChange[] {
+    return asCause(this.requested(association, callingAe, calledAe, time));
+  }
+
+  message(f: MessageFacts): MessageLinkResult | null {
+    const m = f.message;
+    if (m.commandField === CommandField.CMoveRq && m.messageId !== null) {
+      this.moveRequested(f.association, f.side, f.index, m.messageId, m.moveDestination, f.time);
+    } else if (f.completed !== null && m.commandField === CommandField.CMoveRsp) {
+      this.moveCompleted(f.completed, f.time);
+    } else if (m.commandField === CommandField.CStoreRq && f.side === 'requestor' && m.moveOriginator) {
+      const change = this.stored(f.association, m.moveOriginator, f.time);
+      return change ? { associations: asCause(change) } : null;
+    }
+    return null;
+  }
+
+  end(association: string, time: WireTime): void {
+    this.ended(association, time);
+  }
+
   /** A connection opened (a candidate sub-association, or a C-MOVE's own association). */
-  opened(association: string, time: WireTime): void {
+  private opened(association: string, time: WireTime): void {
     this.associations.set(association, { callingAe: null, calledAe: null, requestedAt: time, link: null, confirmed: false });
   }
 
   /** Its A-ASSOCIATE-RQ: AE titles are known, the AE-and-timing evidence can be weighed. */
-  requested(association: string, callingAe: string, calledAe: string, time: WireTime): ParentChange | null {
+  private requested(association: string, callingAe: string, calledAe: string, time: WireTime): ParentChange | null {
     const a = this.associations.get(association);
     if (!a) return null;
     a.callingAe = trimmed(callingAe);
@@ -113,7 +151,7 @@ export class MoveLinker {
   }
 
   /** A C-MOVE-RQ, message `index` of the stream, sent by `side` of `association`. */
-  moveRequested(association: string, side: 'requestor' | 'acceptor', index: number, messageId: number, destination: string | null, time: WireTime): void {
+  private moveRequested(association: string, side: 'requestor' | 'acceptor', index: number, messageId: number, destination: string | null, time: WireTime): void {
     const a = this.associations.get(association);
     const [scu, scp] = side === 'requestor' ? [a?.callingAe ?? null, a?.calledAe ?? null] : [a?.calledAe ?? null, a?.callingAe ?? null];
     const move: MoveRequest = { association, index, messageId, time, scu, scp, destination: trimmed(destination), ended: null };
@@ -124,7 +162,7 @@ export class MoveLinker {
   }
 
   /** The final C-MOVE-RSP of the C-MOVE-RQ at `index`. */
-  moveCompleted(index: number, time: WireTime): void {
+  private moveCompleted(index: number, time: WireTime): void {
     const move = this.movesByIndex.get(index);
     if (!move || move.ended !== null) return;
     move.ended = time;
@@ -134,7 +172,7 @@ export class MoveLinker {
   }
 
   /** A C-STORE-RQ sent by the requestor of `association` with Move Originator fields. */
-  stored(association: string, originator: { ae: string | null; messageId: number | null }, time: WireTime): ParentChange | null {
+  private stored(association: string, originator: { ae: string | null; messageId: number | null }, time: WireTime): ParentChange | null {
     const a = this.associations.get(association);
     if (!a || a.confirmed) return null;
     const ae = trimmed(originator.ae);
@@ -144,7 +182,7 @@ export class MoveLinker {
   }
 
   /** A TCP connection refused (no AE titles): linked by timing alone (rule 3 above). */
-  refused(association: string, time: WireTime): ParentChange | null {
+  private refused(association: string, time: WireTime): ParentChange | null {
     let best: MoveRequest | null = null;
     for (const running of this.runningByAssociation.values()) {
       for (const move of running) if (move.association !== association && move.time <= time && (!best || move.time >= best.time)) best = move;
@@ -161,7 +199,7 @@ export class MoveLinker {
   }
 
   /** The association ended: C-MOVEs on it without a final response end now. */
-  ended(association: string, time: WireTime): void {
+  private ended(association: string, time: WireTime): void {
     for (const move of this.runningByAssociation.get(association) ?? []) if (move.ended === null) move.ended = time;
     this.runningByAssociation.delete(association);
     this.associations.delete(association);
@@ -224,7 +262,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function link(move: MoveRequest, evidence: ParentEvidence): ParentLink {
+function link(move: MoveRequest, evidence: LinkEvidence): ParentLink {
   return { association: move.association, messageId: move.messageId, request: move.index, evidence };
 }
 
