@@ -28,6 +28,8 @@ export interface OptionSpec {
   readonly presets?: Readonly<Record<string, string>>;
   /** One line: what it does and its default. */
   readonly help: string;
+  /** How many values follow the option (default 1 when `value` is set): DCMTK's `+tls KEY CERT` takes 2, stored in order. */
+  readonly arity?: 1 | 2;
 }
 
 /** `--help` and `-h`: not in any command's table; main.ts answers them for every command. */
@@ -83,6 +85,12 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     } else if (option.value === undefined) {
       if (eq >= 0) throw new ArgumentError(`option ${spelled} takes no value`);
       flags.add(option.name);
+    } else if (option.arity === 2) {
+      const first = argv[++i];
+      const second = argv[++i];
+      if (eq >= 0 || first === undefined || second === undefined) throw new ArgumentError(`option ${spelled} needs two values: ${spelled} ${option.value}`);
+      add(option.name, first);
+      add(option.name, second);
     } else {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new ArgumentError(`option ${spelled} needs a value`);
@@ -103,7 +111,7 @@ export function asksForHelp(argv: readonly string[], options: readonly OptionSpe
     if (arg === '--') return false;
     if (HELP_SPELLINGS.includes(arg)) return true;
     const hit = known.get(arg);
-    if (hit && hit.preset === undefined && hit.option.value !== undefined) i++;
+    if (hit && hit.preset === undefined && hit.option.value !== undefined) i += hit.option.arity ?? 1;
   }
   return false;
 }

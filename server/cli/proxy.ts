@@ -18,6 +18,9 @@ import { RotatingRecorder } from '../proxy/rotating-recorder.ts';
 import { resolveProxySettings } from '../proxy/proxy-config.ts';
 import { formatRoute } from '../proxy/route-spec.ts';
 import type { RouteStats } from '../proxy/proxy-stats.ts';
+import { TLS_SERVER_OPTIONS, tlsSettingsFrom } from '../tls/tls-options.ts';
+import { loadTls } from '../tls/tls-settings.ts';
+import { closeKeyLogs } from '../tls/keylog.ts';
 
 const OPTIONS: readonly OptionSpec[] = [
   {
@@ -34,6 +37,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'config', value: 'FILE', help: 'JSON: {"routes": […], "record", "recordDir", "rotateSize", "rotateTime", "connectTimeout"}; flags win, routes add up' },
   { name: 'public', help: 'allow listening on non-loopback addresses (default: loopback only)' },
   { name: 'verbose', aliases: ['-v'], help: 'one line per connection as it ends (refused, reset, closed by the client)' },
+  // The certificates of the tls: legs (a route tls:LISTEN=… or …=tls:UPSTREAM): the proxy's own key and certificate serve both legs.
+  ...TLS_SERVER_OPTIONS,
 ];
 
 export const PROXY_HELP: CommandHelp = {
@@ -65,6 +70,8 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     connectTimeout: last('connect-timeout'),
   });
   if (settings.routes.length === 0) throw new Error(`no route: give at least one --route LISTEN=UPSTREAM\n\n${USAGE}`);
+  const tlsSettings = tlsSettingsFrom(args);
+  const tls = tlsSettings ? loadTls(tlsSettings) : null;
 
   const description = `pacscope proxy ${settings.routes.map(formatRoute).join(', ')}`;
   if (settings.recordDir) await mkdir(resolve(settings.recordDir), { recursive: true });
@@ -87,12 +94,13 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     connectTimeoutMs: settings.connectTimeoutMs,
     allowPublic: args.flags.has('public'),
     onConnection: (conn, route) => capture.stats.assign(conn, route.listen),
+    tls,
   });
   const started = Date.now();
   try {
     for (const r of settings.routes) {
       const info = await proxy.add(r);
-      process.stdout.write(`route ${info.listen} → ${info.upstream}\n`);
+      process.stdout.write(`route ${r.listenTls ? 'tls:' : ''}${info.listen} → ${r.upstreamTls ? 'tls:' : ''}${info.upstream}\n`);
     }
   } catch (e) {
     await proxy.close();
@@ -100,6 +108,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     throw e;
   }
   if (verbose) logConnections(capture);
+  if (tls) process.stdout.write(`${tls.describe('server')}\n`);
   process.stdout.write(
     `pacscope ${VERSION} proxy relaying ${settings.routes.length} route(s); ` +
       (recorder ? `recording to ${settings.recordDir ? `${resolve(settings.recordDir)}/ (${rotationText(settings.rotateBytes, settings.rotateMs)})` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
@@ -120,6 +129,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   await proxy.close();
   let recordError: Error | null = null;
   await capture.close().catch((e: Error) => (recordError = e));
+  await closeKeyLogs();
   process.stdout.write(summaryText(routes, capture.stats.finish(), recorder, (Date.now() - started) / 1000));
   if (recordError) {
     process.stderr.write(`pacscope proxy: the recording is incomplete: ${(recordError as Error).message}\n`);

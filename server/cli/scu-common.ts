@@ -16,6 +16,9 @@ import { formatStatus } from '../../shared/dimse/status.ts';
 import { DEFAULT_MAX_PDU, type OperationResult, type Outcome, type QueryLevel, type QueryModel, type ScuTarget } from '../endpoints/scu/options.ts';
 import { TRANSFER_SYNTAX_NAMES } from '../endpoints/scu/sop-classes.ts';
 import { parseKeys } from '../endpoints/scu/keys.ts';
+import { TLS_CLIENT_OPTIONS, tlsSettingsFrom } from '../tls/tls-options.ts';
+import { loadTls } from '../tls/tls-settings.ts';
+import { closeKeyLogs } from '../tls/keylog.ts';
 
 export const EXIT_CODES: Readonly<Record<Outcome | 'usage', number>> = Object.freeze({
   success: 0,
@@ -42,6 +45,8 @@ const SCU_OPTIONS: readonly OptionSpec[] = [
   { name: 'record', value: 'FILE', help: 'record every byte of the session (pacscope summary FILE reads it) (default: not recorded)' },
   { name: 'overwrite', help: 'replace an existing --record FILE (default: refuse)' },
   { name: 'verbose', aliases: ['-v'], help: "dcmjs-dimse's own log (default: silent)" },
+  // DICOM over TLS (PS3.15 Annex B), DCMTK's spellings (../tls/tls-options.ts).
+  ...TLS_CLIENT_OPTIONS,
 ];
 
 /** The query options of find, move and get (PS3.4 C.4). */
@@ -138,6 +143,12 @@ export function parseScuCommandLine(argv: string[], spec: { query?: boolean; opt
     transferSyntaxes: transferSyntaxes(args.values.get('ts')),
     timeoutMs: timeout === undefined ? undefined : integer(timeout, '--timeout', 1, 86_400) * 1000,
   };
+  try {
+    const tls = tlsSettingsFrom(args);
+    target.tls = tls ? loadTls(tls) : null;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (!args.flags.has('verbose')) dimse.log.setLevel('silent');
   return { args, target, rest, record: last(args, 'record'), overwrite: args.flags.has('overwrite') };
 }
@@ -214,6 +225,7 @@ export async function runScuCommand(argv: string[], spec: ScuCommandSpec, run: (
     if (!(e instanceof UsageError)) throw e;
     return usageError(e.message);
   } finally {
+    await closeKeyLogs();
     await hub.close();
     if (line.record) process.stderr.write(`recorded to ${line.record} (pacscope summary ${line.record})\n`);
   }

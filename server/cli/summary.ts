@@ -11,6 +11,8 @@ import { openWireSource } from '../sources/open-source.ts';
 import { summarize } from '../../shared/model/summarize.ts';
 import { formatFindings, formatSummary } from './summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
+import { tlsConnections } from '../../shared/diagnosis/tls-connections.ts';
+import { formatTls } from './tls-text.ts';
 
 /** Shared with `pacscope export`, which reads its FILE the same way. */
 export const DICOM_PORT_OPTION: OptionSpec = {
@@ -55,7 +57,7 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   const findings = diagnose(summary);
   const text = args.flags.has('json')
     ? `${JSON.stringify({ ...summary, findings }, null, 2)}\n`
-    : formatSummary(summary, { pdus: args.flags.has('pdus') }) + formatFindings(findings, summary);
+    : formatSummary(summary, { pdus: args.flags.has('pdus') }) + formatTls(tlsConnections(summary)) + formatFindings(findings, summary);
   await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
   return 0;
 }

@@ -12,6 +12,13 @@ import { tapSocket, wallClock } from '../sources/tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import { AssociationGate } from './guard/association-gate.ts';
 import { GuardContext } from './guard/guard-context.ts';
+import type { TlsMaterial } from '../tls/tls-settings.ts';
+import { clientOptions } from '../tls/tls-settings.ts';
+import { tapTlsClient } from '../tls/tls-client-tap.ts';
+import { logKeys } from '../tls/keylog.ts';
+import { tlsAcceptor } from '../tls/tls-accept.ts';
+import type { WireTls } from '../../shared/capture/wire-event.ts';
+import type tls from 'node:tls';
 
 export interface SendOptions {
   host: string;
@@ -20,14 +27,20 @@ export interface SendOptions {
   calledAeTitle: string;
   /** Passed on to Client.send (timeouts, asyncOps, userIdentity, …). */
   clientOptions?: Parameters<Client['send']>[4];
+  /** DICOM over TLS (PS3.15 Annex B): the library connects with these (its `securityOptions`). */
+  tls?: TlsMaterial | null;
 }
 
 /** `client.send(…)` with the socket tapped into the hub; returns the connection number. */
 export function sendTapped(client: Client, hub: CaptureHub, o: SendOptions): number {
-  client.send(o.host, o.port, o.callingAeTitle, o.calledAeTitle, o.clientOptions);
+  const securityOptions = o.tls ? clientOptions(o.tls) : undefined;
+  client.send(o.host, o.port, o.callingAeTitle, o.calledAeTitle, { ...o.clientOptions, ...(securityOptions ? { securityOptions } : {}) } as Parameters<Client['send']>[4]);
   const conn = hub.nextConnection();
   const socket = (client as unknown as { network?: { socket?: net.Socket } }).network?.socket;
-  if (socket) tapSocket(socket, { conn, localSide: 'requestor', sink: hub.sink, target: { host: o.host, port: o.port } });
+  if (socket && o.tls) {
+    logKeys(socket, o.tls.settings.keylogFile);
+    tapTlsClient(socket as tls.TLSSocket, { conn, localSide: 'requestor', sink: hub.sink, target: { host: o.host, port: o.port } }, o.tls.allowed);
+  } else if (socket) tapSocket(socket, { conn, localSide: 'requestor', sink: hub.sink, target: { host: o.host, port: o.port } });
   return conn;
 }
 
@@ -46,6 +59,8 @@ export interface GuardOptions {
   context?: GuardContext;
   /** How the record names this endpoint ("PACS PACSCOPE"). */
   name?: string;
+  /** A TLS port (PS3.15 Annex B): the guard and the SCP see the decrypted stream (../tls/tls-accept.ts). */
+  tls?: TlsMaterial | null;
 }
 
 /** The SCP methods the library calls on events: an exception in one ends that association, never the process. */
@@ -116,6 +131,22 @@ export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: st
   const context = guard.context ?? new GuardContext();
   const sockets = new Set<net.Socket>();
   let endpoint = guard.name ?? ScpClass.name;
+  const acceptor = guard.tls ? tlsAcceptor(guard.tls, context.limits.acseTimeout * 1000) : null;
+  const gate = (socket: net.Socket, acceptedAt: number, tlsFacts: Omit<WireTls, 'conn'> | null) =>
+    new AssociationGate({
+      socket,
+      context,
+      endpoint,
+      createScp: (lib, g) => guardScp(new ScpClass(lib as unknown as net.Socket, opts), g, context.limits.maxPduReceive),
+      firstBytes: (chunk) => {
+        const conn = hub.nextConnection();
+        let first = true;
+        const now = () => (first ? ((first = false), acceptedAt) : wallClock());
+        tapSocket(socket, { conn, localSide: 'acceptor', sink: hub.sink, now });
+        if (tlsFacts) hub.sink({ ...tlsFacts, conn });
+        hub.sink({ kind: 'data', conn, time: wallClock(), from: 'requestor', bytes: new Uint8Array(chunk) });
+      },
+    });
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
     if (!context.admit()) {
@@ -127,18 +158,17 @@ export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: st
     socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
     const acceptedAt = wallClock();
-    new AssociationGate({
-      socket,
-      context,
-      endpoint,
-      createScp: (lib, gate) => guardScp(new ScpClass(lib as unknown as net.Socket, opts), gate, context.limits.maxPduReceive),
-      firstBytes: (chunk) => {
-        const conn = hub.nextConnection();
-        let first = true;
-        const now = () => (first ? ((first = false), acceptedAt) : wallClock());
-        tapSocket(socket, { conn, localSide: 'acceptor', sink: hub.sink, now });
-        hub.sink({ kind: 'data', conn, time: wallClock(), from: 'requestor', bytes: new Uint8Array(chunk) });
+    if (!acceptor) return void gate(socket, acceptedAt, null);
+    acceptor.accept(socket, {
+      acceptedAt,
+      sink: hub.sink,
+      nextConnection: () => hub.nextConnection(),
+      secure: (tlsSocket, facts) => {
+        sockets.add(tlsSocket);
+        tlsSocket.once('close', () => sockets.delete(tlsSocket));
+        gate(tlsSocket, acceptedAt, facts);
       },
+      note: (kind, what) => context.stats.note({ time: Date.now(), endpoint, peer: `${socket.remoteAddress}:${socket.remotePort}`, kind, what }),
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -42,6 +42,8 @@ export interface RunningStoreScp {
   readonly received: string[];
   /** The guard of its port (guard/). */
   readonly guard: GuardContext;
+  /** Its TLS port (PS3.15 Annex B), on the same host; null: plain only. */
+  readonly tlsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -95,10 +97,21 @@ export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub, gua
     received: [] as string[],
     policy: config.aePolicy,
     guard: guard ?? new GuardContext(),
+    tlsPort: null as number | null,
     close: async () => {},
   };
   const server = await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae}` });
+  const secure = config.tls
+    ? await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.tls.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
+        await server.close();
+        throw e;
+      })
+    : null;
   state.port = server.port;
-  state.close = () => server.close();
+  state.tlsPort = secure?.port ?? null;
+  state.close = async () => {
+    await secure?.close();
+    await server.close();
+  };
   return state;
 }

@@ -20,6 +20,7 @@ import { wallClock } from '../sources/tap.ts';
 import type { ProxyCapture } from './relay.ts';
 import { ProxyRoute, type RouteInfo } from './route.ts';
 import { formatEndpoint, parseEndpoint, parseRoute, type RouteSpec } from './route-spec.ts';
+import type { TlsMaterial } from '../tls/tls-settings.ts';
 
 export type { RouteInfo, RouteCounters } from './route.ts';
 export type { RouteSpec } from './route-spec.ts';
@@ -34,6 +35,8 @@ export interface ProxyOptions {
   now?: () => number;
   /** Called for each accepted client with its connection number, before its first wire event. */
   onConnection?: (conn: number, route: RouteInfo) => void;
+  /** Certificates and trust for routes with a `tls:` leg (PS3.15 Annex B); null: such routes are refused. */
+  tls?: TlsMaterial | null;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -66,6 +69,7 @@ export class Proxy {
         connectTimeoutMs: this.o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         now: this.o.now ?? wallClock,
         onConnection: this.o.onConnection ? (conn, route) => this.o.onConnection!(conn, route.info()) : undefined,
+        tls: this.o.tls ?? null,
       });
       if (this.closed) {
         await r.close(true, 'proxy stopped');

@@ -227,6 +227,11 @@ export class RotatingRecorder {
     }
   }
 
+  /** A metadata update (an `M` record, shallow-merged by readers) in the current file, e.g. a live capture's counters when it stops. */
+  writeMetadata(metadata: Record<string, unknown>): void {
+    if (!this.finished) this.current.writeMetadata(metadata);
+  }
+
   /** Everything written so far is in the current file. */
   flush(): Promise<void> {
     return this.current.flush();

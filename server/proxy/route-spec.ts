@@ -3,7 +3,10 @@
  * `LISTEN=UPSTREAM` on the command line and in config files, e.g.
  * `127.0.0.1:4243=127.0.0.1:4242` or `:4243=pacs.local:104` (an empty host
  * is 127.0.0.1). Parsing is strict so that a typo is an error, not a route
- * somewhere else.
+ * somewhere else. A `tls:` before either address puts TLS on that leg
+ * (PS3.15 Annex B), terminated by the proxy with the certificates it is
+ * given: `tls:127.0.0.1:2762=127.0.0.1:4242` (TLS clients, a plain
+ * upstream), `127.0.0.1:4243=tls:pacs:2762`, `tls::2762=tls:pacs:2762`.
  */
 import type { Endpoint } from '../../shared/capture/wire-event.ts';
 import { parseHostPort } from '../cli/host-port.ts';
@@ -11,6 +14,9 @@ import { parseHostPort } from '../cli/host-port.ts';
 export interface RouteSpec {
   listen: Endpoint;
   upstream: Endpoint;
+  /** Clients speak TLS to the listen address; the proxy speaks TLS to the upstream. */
+  listenTls?: boolean;
+  upstreamTls?: boolean;
 }
 
 /** "HOST:PORT", with IPv6 hosts in brackets. */
@@ -19,7 +25,13 @@ export function formatEndpoint(e: Endpoint): string {
 }
 
 export function formatRoute(r: RouteSpec): string {
-  return `${formatEndpoint(r.listen)}=${formatEndpoint(r.upstream)}`;
+  return `${r.listenTls ? 'tls:' : ''}${formatEndpoint(r.listen)}=${r.upstreamTls ? 'tls:' : ''}${formatEndpoint(r.upstream)}`;
+}
+
+/** "tls:HOST:PORT" → [true, "HOST:PORT"]. */
+function tlsPrefix(text: string): [boolean, string] {
+  const t = text.trim();
+  return /^tls:/i.test(t) ? [true, t.slice(4)] : [false, t];
 }
 
 /** Parses "HOST:PORT" or a bare "PORT" (host 127.0.0.1). */
@@ -44,11 +56,13 @@ function checkPort(e: Endpoint, what: string, text: string): Endpoint {
 export function parseRoute(text: string): RouteSpec {
   const eq = text.indexOf('=');
   if (eq < 0 || text.indexOf('=', eq + 1) >= 0) throw new Error(`route: expected LISTEN=UPSTREAM (e.g. 127.0.0.1:4243=127.0.0.1:4242), got "${text}"`);
-  const listen = parseEndpoint(text.slice(0, eq), `route "${text}": listen address`);
-  const upstream = parseEndpoint(text.slice(eq + 1), `route "${text}": upstream address`);
+  const [listenTls, listenText] = tlsPrefix(text.slice(0, eq));
+  const [upstreamTls, upstreamText] = tlsPrefix(text.slice(eq + 1));
+  const listen = parseEndpoint(listenText, `route "${text}": listen address`);
+  const upstream = parseEndpoint(upstreamText, `route "${text}": upstream address`);
   if (upstream.port === 0) throw new Error(`route "${text}": the upstream port cannot be 0`);
   if (upstream.host === '') throw new Error(`route "${text}": the upstream host is empty`);
-  return { listen, upstream };
+  return { listen, upstream, ...(listenTls ? { listenTls } : {}), ...(upstreamTls ? { upstreamTls } : {}) };
 }
 
 /** A route given as text or as an object `{listen, upstream}` (config files, the HTTP API). */

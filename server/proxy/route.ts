@@ -4,8 +4,11 @@
  */
 import net from 'node:net';
 import type { Side } from '../../shared/capture/wire-event.ts';
-import { RelayConnection, type ProxyCapture } from './relay.ts';
-import { formatEndpoint, type RouteSpec } from './route-spec.ts';
+import type tls from 'node:tls';
+import { RelayConnection, type ProxyCapture, type RelayEnd } from './relay.ts';
+import { formatEndpoint, formatRoute, type RouteSpec } from './route-spec.ts';
+import { routeTlsServer, TlsRelayConnection } from './tls-relay.ts';
+import type { TlsMaterial } from '../tls/tls-settings.ts';
 
 // Declared once with the HTTP API's bodies (GET /api/routes), for the server and the browser.
 export type { ProxyRouteCounters as RouteCounters, ProxyRouteInfo as RouteInfo } from '../../shared/events/live-api.ts';
@@ -17,13 +20,17 @@ export interface ProxyRouteOptions {
   now: () => number;
   /** A client was accepted on this route and got connection number `conn` (before its first wire event). */
   onConnection?: (conn: number, route: ProxyRoute) => void;
+  /** The proxy's TLS certificates and trust, for the `tls:` legs (PS3.15 Annex B). */
+  tls?: TlsMaterial | null;
 }
 
 export class ProxyRoute {
   readonly counters: RouteCounters = { connections: 0, active: 0, refused: 0, resets: 0, errors: 0, bytesToUpstream: 0, bytesToClient: 0 };
   lastFailure: string | null = null;
-  readonly relays = new Set<RelayConnection>();
+  readonly relays = new Set<RelayConnection | TlsRelayConnection>();
   private readonly server: net.Server;
+  /** The TLS server of a `tls:` listen address. */
+  private readonly tlsServer: tls.Server | null;
   private bound = '';
 
   private constructor(
@@ -33,6 +40,8 @@ export class ProxyRoute {
     // pauseOnConnect: a client's bytes wait in the kernel until the upstream answers.
     // allowHalfOpen: a FIN from the client must not end our side (it is passed on instead).
     this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => this.accept(client));
+    if ((spec.listenTls || spec.upstreamTls) && !o.tls) throw new Error(`route ${formatRoute(spec)}: a tls: leg needs the proxy's TLS settings (--tls KEY CERT, +cf CA…)`);
+    this.tlsServer = spec.listenTls && o.tls ? routeTlsServer(o.tls, o.connectTimeoutMs) : null;
   }
 
   /** Binds the listen address; rejects with a clear message (address in use, not allowed). */
@@ -74,7 +83,7 @@ export class ProxyRoute {
     return {
       listen: this.bound,
       upstream: formatEndpoint(this.spec.upstream),
-      spec: `${formatEndpoint(this.spec.listen)}=${formatEndpoint(this.spec.upstream)}`,
+      spec: formatRoute(this.spec),
       counters: { ...this.counters },
       lastFailure: this.lastFailure,
     };
@@ -102,6 +111,7 @@ export class ProxyRoute {
   private accept(client: net.Socket): void {
     this.counters.connections += 1;
     this.counters.active += 1;
+    if (this.spec.listenTls || this.spec.upstreamTls) return this.acceptTls(client);
     const relay = new RelayConnection(client, {
       upstream: this.spec.upstream,
       connectTimeoutMs: this.o.connectTimeoutMs,
@@ -121,6 +131,39 @@ export class ProxyRoute {
         else this.counters.bytesToClient += n;
       },
       onEnd: (r, how) => {
+        this.counters.active -= 1;
+        if (how === 'refused') this.counters.refused += 1;
+        else if (how === 'reset') this.counters.resets += 1;
+        else if (how === 'error') this.counters.errors += 1;
+        if (r.failure && how !== 'stopped') this.lastFailure = r.failure;
+        this.relays.delete(r);
+      },
+    });
+    this.relays.add(relay);
+  }
+
+  /** A route with TLS on a leg (tls-relay.ts). */
+  private acceptTls(client: net.Socket): void {
+    const relay = new TlsRelayConnection(client, {
+      upstream: this.spec.upstream,
+      connectTimeoutMs: this.o.connectTimeoutMs,
+      capture: {
+        nextConnection: () => {
+          const conn = this.o.capture.nextConnection();
+          this.o.onConnection?.(conn, this);
+          return conn;
+        },
+        sink: (e) => this.o.capture.sink(e),
+        alsoKnownAs: this.o.capture.alsoKnownAs ? (conn, legs) => this.o.capture.alsoKnownAs!(conn, legs) : undefined,
+      },
+      now: this.o.now,
+      clientTls: this.tlsServer && this.o.tls ? { server: this.tlsServer, material: this.o.tls } : null,
+      upstreamTls: this.spec.upstreamTls ? (this.o.tls ?? null) : null,
+      onBytes: (from, n) => {
+        if (from === 'requestor') this.counters.bytesToUpstream += n;
+        else this.counters.bytesToClient += n;
+      },
+      onEnd: (r, how: RelayEnd) => {
         this.counters.active -= 1;
         if (how === 'refused') this.counters.refused += 1;
         else if (how === 'reset') this.counters.resets += 1;

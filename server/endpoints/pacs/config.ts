@@ -12,6 +12,7 @@
  */
 import { parseHostPort } from '../../cli/host-port.ts';
 import { parseLimitsObject, type GuardLimits } from '../guard/limits.ts';
+import type { TlsMaterial } from '../../tls/tls-settings.ts';
 
 /**
  * C-MOVE (move.ts): sync — a pending response after each C-STORE, the final
@@ -32,6 +33,15 @@ export type AePolicy = 'any' | 'called' | 'known';
 export interface Destination {
   host: string;
   port: number;
+  /** The sub-association speaks TLS (PS3.15 Annex B), written `AE=tls:HOST:PORT` (as Orthanc's fifth DicomModalities element, UseDicomTls). */
+  tls?: boolean;
+}
+
+/** A second port of an SCP that speaks DICOM over TLS (PS3.15 Annex B), beside its plain one. */
+export interface TlsPort {
+  material: TlsMaterial;
+  /** On the SCP's host; 0: a free one. */
+  port: number;
 }
 
 export interface AeAddress {
@@ -51,6 +61,8 @@ export interface PacsConfig extends AeAddress {
   knownCallers: string[];
   /** Pause before each C-MOVE/C-GET sub-operation, for teaching (and for C-CANCEL tests). */
   subOperationDelayMs: number;
+  /** Its TLS port, and the TLS of its sub-associations to `tls` destinations; null: plain only. */
+  tls?: TlsPort | null;
 }
 
 export interface StoreScpConfig extends AeAddress {
@@ -60,6 +72,8 @@ export interface StoreScpConfig extends AeAddress {
   /** Accepted transfer syntaxes, in order of preference; undefined: Explicit then Implicit VR Little Endian. */
   acceptedTransferSyntaxes?: string[];
   aePolicy?: AePolicy;
+  /** Its TLS port; null: plain only. */
+  tls?: TlsPort | null;
 }
 
 export const DEFAULT_PACS = 'PACSCOPE@127.0.0.1:11112';
@@ -79,11 +93,13 @@ export function parseAeAddress(text: string): AeAddress {
   return { ae: checkAeTitle(text.slice(0, at)), ...parseHostPort(text.slice(at + 1)) };
 }
 
-/** "AET=HOST:PORT" */
+/** "AET=HOST:PORT", or "AET=tls:HOST:PORT" for a destination that speaks TLS. */
 export function parseDestination(text: string): [string, Destination] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new Error(`expected AET=HOST:PORT, got "${text}"`);
-  return [checkAeTitle(text.slice(0, eq)), parseHostPort(text.slice(eq + 1))];
+  if (eq <= 0) throw new Error(`expected AET=HOST:PORT or AET=tls:HOST:PORT, got "${text}"`);
+  const where = text.slice(eq + 1);
+  const tls = /^tls:/i.test(where);
+  return [checkAeTitle(text.slice(0, eq)), { ...parseHostPort(tls ? where.slice(4) : where), ...(tls ? { tls: true } : {}) }];
 }
 
 export function parseMoveMode(text: string): MoveMode {

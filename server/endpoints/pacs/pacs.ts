@@ -38,6 +38,8 @@ export interface RunningPacs {
   instanceCount(): number;
   /** The guard of its port (guard/): limits, counts, what it refused. */
   readonly guard: GuardContext;
+  /** Its TLS port (PS3.15 Annex B), on the same host; null: plain only. */
+  readonly tlsPort: number | null;
   /** Stops listening, ends open associations, waits for asynchronous sub-operations. */
   close(): Promise<void>;
 }
@@ -47,6 +49,13 @@ export async function startPacs(config: PacsConfig, hub: CaptureHub, guard?: Gua
   const store = DataStore.open(config.dataDir);
   const runtime: PacsRuntime = { config: { ...config, destinations: config.destinations, knownCallers: [...config.knownCallers] }, store, hub, background: new Set() };
   const server = await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { pacs: runtime } }, { context: guard, name: `PACS ${config.ae}` });
+  // The TLS port shares the plain one's guard (caps and limits count both), and its SCP state.
+  const secure = config.tls
+    ? await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.tls.port, { customOptions: { pacs: runtime } }, { context: server.guard, name: `PACS ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
+        await server.close();
+        throw e;
+      })
+    : null;
   const c = runtime.config;
   return {
     ae: c.ae,
@@ -66,7 +75,9 @@ export async function startPacs(config: PacsConfig, hub: CaptureHub, guard?: Gua
     setSubOperationDelay: (ms) => void (c.subOperationDelayMs = Math.max(0, ms)),
     instanceCount: () => store.instances().length,
     guard: server.guard,
+    tlsPort: secure?.port ?? null,
     close: async () => {
+      await secure?.close();
       await server.close();
       await Promise.allSettled([...runtime.background]);
     },

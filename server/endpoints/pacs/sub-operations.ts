@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import dimse from '../dimse.ts';
 import type { CStoreRequest, CStoreResponse } from './dimse-types.ts';
 import { sendTapped } from '../dimse-tap.ts';
+import { defaultTlsSettings, loadTls } from '../../tls/tls-settings.ts';
 import type { StoredInstance } from './data-store.ts';
 import { sleep, subOperationOutcome, type Counters, type PacsRuntime, type SubOperationResult } from './operation.ts';
 
@@ -18,6 +19,8 @@ export interface SubAssociationTarget {
   ae: string;
   host: string;
   port: number;
+  /** Over TLS, with the PACS's certificate and trusted certificates (PacsConfig.tls). */
+  tls?: boolean;
 }
 
 export interface SubOperationOptions {
@@ -97,6 +100,8 @@ export function storeToDestination(runtime: PacsRuntime, target: SubAssociationT
       callingAeTitle: runtime.config.ae,
       calledAeTitle: target.ae,
       clientOptions: { connectTimeout: 10_000, associationTimeout: 30_000, pduTimeout: 30_000 },
+      // A TLS destination of a PACS without a certificate of its own: anonymous TLS, the public CAs trusted.
+      tls: target.tls ? (runtime.config.tls?.material ?? loadTls(defaultTlsSettings())) : null,
     });
   });
 }

@@ -18,6 +18,7 @@ import { NO_COUNTERS } from './counters.ts';
 import { runSingleRequest, trackRetrieve, wireFinalCounters } from './single-request.ts';
 import { writePart10 } from './part10.ts';
 import type { RetrieveOptions, RetrieveResult } from './move.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 export interface GetTarget extends QueryTarget {
   outputDir: string;
@@ -78,5 +79,5 @@ export async function cGet(target: GetTarget, hub: CaptureHub, options: GetOptio
   if (!problem && received.length === 0 && progress.counters.failed > 0) {
     problem = 'no instance arrived: the peer needs a storage presentation context with the SCP role accepted for each SOP class it holds (storage SOP classes proposed here: ' + (target.storageSopClasses?.length ? target.storageSopClasses.join(', ') : 'the default list') + ')';
   }
-  return { ...operationResult(run.end, progress.final, run.connection, problem), counters: wireFinalCounters(hub, run.connection, 'C-GET-RSP', progress.counters), pendingResponses: progress.pending, received };
+  return { ...operationResult(run.end, progress.final, run.connection, problem), counters: wireFinalCounters(hub, run.connection, CommandField.CGetRsp, progress.counters), pendingResponses: progress.pending, received };
 }

@@ -12,6 +12,7 @@ import { operationResult } from './result.ts';
 import { prepareQuery } from './query.ts';
 import { NO_COUNTERS } from './counters.ts';
 import { runSingleRequest, trackRetrieve, wireFinalCounters } from './single-request.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 export interface MoveTarget extends QueryTarget {
   /** Move Destination (0000,0600): the AE title the peer sends the instances to. */
@@ -41,5 +42,5 @@ export async function cMove(target: MoveTarget, hub: CaptureHub, options: Retrie
   keepPendingOpen(request);
   const progress = trackRetrieve(request, 'C-MOVE', options.onPending);
   const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
-  return { ...operationResult(end, progress.final, connection, problem), counters: wireFinalCounters(hub, connection, 'C-MOVE-RSP', progress.counters), pendingResponses: progress.pending };
+  return { ...operationResult(end, progress.final, connection, problem), counters: wireFinalCounters(hub, connection, CommandField.CMoveRsp, progress.counters), pendingResponses: progress.pending };
 }

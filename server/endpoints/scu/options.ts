@@ -27,6 +27,8 @@ export interface ScuTarget {
   transferSyntaxes?: string[];
   /** Connect, association and idle (PDU) timeout in ms. Default 30 000. */
   timeoutMs?: number;
+  /** DICOM over TLS (PS3.15 Annex B) with these settings; absent or null: plain TCP. */
+  tls?: TlsMaterial | null;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface ScuTarget {
  * rejected: A-ASSOCIATE-RJ; aborted: A-ABORT (either side) or a timeout;
  * refused: nothing listens / connection failed; error: anything else (bad input, a context not accepted, …).
  */
+import type { TlsMaterial } from '../../tls/tls-settings.ts';
+
 // The result and query shapes are part of the live API too: declared once in shared/.
 import type { QueryLevel, QueryModel } from '../../../shared/events/live-api.ts';
 export type { Outcome, OperationResult, SubOperationCounters, QueryModel, QueryLevel } from '../../../shared/events/live-api.ts';

@@ -16,6 +16,7 @@
 import dimse from '../dimse.ts';
 import type { association as assocNs, Client as ClientType, Dataset as DatasetType, requests as rq, responses as rs } from '../dimse.ts';
 import { sendTapped } from '../dimse-tap.ts';
+import { tlsMessage } from '../../tls/tls-facts.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import { abortReasonText, abortSourceText, associateRjReasonText, presentationContextResultText } from '../../../shared/pdu/meanings.ts';
 import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUT_MS, type ScuTarget } from './options.ts';
@@ -142,9 +143,13 @@ export function startAssociation(plan: AssociationPlan, hub: CaptureHub): Runnin
     // The library's connectTimeout is a socket idle timeout for the whole life of the connection, which
     // closes without an A-ABORT: keep it behind the association/PDU timeouts (checked each second, they abort).
     clientOptions: { connectTimeout: timeout + 2000, associationTimeout: timeout, pduTimeout: timeout },
+    tls: target.tls,
   });
   const network = (client as unknown as { network?: NetworkInternals }).network;
   network?.socket?.setNoDelay(true);
+  // A TLS connection that fails before its handshake ends is a connection that never came about (exit code 3).
+  let handshaken = !target.tls;
+  (network?.socket as unknown as NodeJS.EventEmitter | undefined)?.once('secureConnect', () => (handshaken = true));
 
   if (network) {
     const sendRq = network.sendAssociationRequest.bind(network);
@@ -193,6 +198,8 @@ export function startAssociation(plan: AssociationPlan, hub: CaptureHub): Runnin
     const m = err.message.replace(/^.*?->\s*/, '');
     const detail = m.replace(/^Connection error:\s*/, '');
     if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/.test(m)) settle({ kind: 'refused', reason: `cannot connect to ${target.host}:${target.port}: ${detail}` });
+    else if (!handshaken && connected) settle({ kind: 'refused', reason: `TLS handshake with ${target.host}:${target.port} failed: ${tlsMessage(detail)}` });
+    else if (/alert/i.test(m) && target.tls) settle({ kind: 'aborted', reason: `the peer ended TLS with an alert: ${tlsMessage(detail)}` });
     else if (/timeout/i.test(m) && !connected) settle({ kind: 'refused', reason: `cannot connect to ${target.host}:${target.port}: no answer within ${timeout + 2000} ms` });
     else if (/timeout/i.test(m)) settle({ kind: 'aborted', reason: `timed out after ${timeout} ms without a PDU from the peer; A-ABORT sent` });
     else if (/ECONNRESET|EPIPE/.test(m)) settle({ kind: 'aborted', reason: `the peer reset the connection (${detail})` });

@@ -13,6 +13,7 @@ import { acceptedContextOf, startAssociation, type AssociationEnd, type Associat
 import { encodeInAcceptedSyntax } from './query.ts';
 import { countersOf, NO_COUNTERS } from './counters.ts';
 import type { FinalStatus } from './result.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 type Request = InstanceType<typeof rq.Request>;
 
@@ -79,12 +80,12 @@ export interface RetrieveProgress {
  * without Number of Remaining Sub-operations came out with the last pending
  * response's value), so what the library says is only the fallback.
  */
-export function wireFinalCounters(hub: CaptureHub, connection: number, command: 'C-MOVE-RSP' | 'C-GET-RSP', fallback: SubOperationCounters): SubOperationCounters {
+export function wireFinalCounters(hub: CaptureHub, connection: number, commandField: typeof CommandField.CMoveRsp | typeof CommandField.CGetRsp, fallback: SubOperationCounters): SubOperationCounters {
   const association = hub.associationOf(connection);
   if (association === null) return fallback;
   const final = hub
     .summary()
-    .messages.filter((m) => m.association === association && m.command === command && m.statusCategory !== 'pending')
+    .messages.filter((m) => m.association === association && m.commandField === commandField && m.statusCategory !== 'pending')
     .at(-1);
   if (!final) return fallback;
   return { remaining: final.remaining, completed: final.completed ?? 0, failed: final.failed ?? 0, warning: final.warning ?? 0 };

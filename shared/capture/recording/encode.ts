@@ -1,4 +1,4 @@
-/** Writing a recording (the current format version, see format-v2.ts and docs/recording-format.md). Pure: returns bytes, does no I/O. */
+/** Writing a recording (the current format version 3: version 2's framing, see format-v2.ts, format-v3.ts and docs/recording-format.md). Pure: returns bytes, does no I/O. */
 import type { WireEvent } from '../wire-event.ts';
 import { crc32 } from './crc32.ts';
 import { DATA_PREFIX_BYTES_V2, RECORD_HEADER_BYTES_V2, RECORD_OVERHEAD_V2, RecordTypeV2 } from './format-v2.ts';

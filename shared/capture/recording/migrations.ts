@@ -7,18 +7,23 @@
  * test/fixtures/recording/.
  *
  * Version 2 (format-v2.ts) added a CRC-32 to every record; what a record
- * means did not change, so convert_1_to_2 is the identity. The next version
- * adds `format-v3.ts`, a `convert_2_to_3(record: RecordV2): RecordV3` here,
- * and an entry in both tables.
+ * means did not change, so convert_1_to_2 is the identity. Version 3
+ * (format-v3.ts) added the `tls` wire event and decrypted `D` records of TLS
+ * connections; a version 2 connection is plain TCP, which version 3 says by
+ * having no `tls` event for it, so convert_2_to_3 is the identity too. The
+ * next version adds `format-v4.ts`, a `convert_3_to_4` here, and an entry in
+ * both tables.
  */
 import { framingErrorV1, RECORD_HEADER_BYTES_V1, readRecordV1, recordLengthV1 } from './format-v1.ts';
 import type { RecordV1 } from './format-v1.ts';
 import { framingErrorV2, RECORD_HEADER_BYTES_V2, readRecordV2, recordLengthV2 } from './format-v2.ts';
 import type { RecordV2 } from './format-v2.ts';
+import { framingErrorV3, RECORD_HEADER_BYTES_V3, readRecordV3, recordLengthV3 } from './format-v3.ts';
+import type { RecordV3 } from './format-v3.ts';
 import { RECORDING_FORMAT_VERSION } from './recording-meta.ts';
 
 /** A record in the current version's terms. */
-export type CurrentRecord = RecordV2;
+export type CurrentRecord = RecordV3;
 
 /** How a version frames and reads its records. */
 export interface VersionReader {
@@ -36,9 +41,19 @@ function convert_1_to_2(record: RecordV1): RecordV2 {
   return record;
 }
 
+/**
+ * Version 2 → 3: a version 2 recording holds plain TCP only (its data
+ * records are the bytes as they crossed the wire), which in version 3 is a
+ * connection without a `tls` event: every record means the same.
+ */
+function convert_2_to_3(record: RecordV2): RecordV3 {
+  return record;
+}
+
 /** The converter chain, by source version: `CONVERTERS[n]` is convert_n_to_(n+1). */
 const CONVERTERS: Record<number, (record: never) => unknown> = {
   1: convert_1_to_2,
+  2: convert_2_to_3,
 };
 
 function upgrade(record: unknown, fromVersion: number): CurrentRecord {
@@ -65,6 +80,15 @@ const VERSION_READERS: Record<number, VersionReader> = {
     read(b, o, length) {
       const r = readRecordV2(b, o, length);
       return typeof r === 'string' ? r : upgrade(r, 2);
+    },
+  },
+  3: {
+    recordHeaderBytes: RECORD_HEADER_BYTES_V3,
+    recordLength: recordLengthV3,
+    framingError: framingErrorV3,
+    read(b, o, length) {
+      const r = readRecordV3(b, o, length);
+      return typeof r === 'string' ? r : upgrade(r, 3);
     },
   },
 };

@@ -8,7 +8,7 @@
 export const RECORDING_MAGIC = Object.freeze([0x50, 0x41, 0x43, 0x53, 0x43, 0x4f, 0x50, 0x45] as const);
 
 /** The version this code writes; older versions are read through `migrations.ts`. */
-export const RECORDING_FORMAT_VERSION = 2;
+export const RECORDING_FORMAT_VERSION = 3;
 
 /** Magic (8 bytes), format version (u16 BE), reserved (u16, 0). */
 export const PREAMBLE_BYTES = 12;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Summary, SummaryAssociation } from '../../../shared/model/summary-types.ts';
 import { runTool } from './process.ts';
 import { trimValue, type AssociationFacts, type MessageFacts } from './facts.ts';
+import { commandOf, statusCodeOf } from '../../../shared/dimse/message-words.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/pacscope.js', import.meta.url));
@@ -26,11 +27,11 @@ export function associationFacts(summary: Summary, a: SummaryAssociation): Assoc
   const messages: MessageFacts[] = summary.messages
     .filter((m) => m.association === a.id)
     .map((m) => ({
-      command: m.command,
+      command: commandOf(m),
       side: m.side,
       messageId: m.messageId,
       respondsTo: m.respondsTo,
-      status: m.status === null ? null : m.status.toUpperCase().replace(/^0X/, '0x'),
+      status: statusCodeOf(m),
       remaining: m.remaining,
       completed: m.completed,
       failed: m.failed,

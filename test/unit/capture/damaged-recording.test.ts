@@ -20,6 +20,7 @@ import { encodeHeader, encodeRecord } from '../../../shared/capture/recording/en
 import type { WireEvent } from '../../../shared/capture/wire-event.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { echoConnection, writeManyEchoesRecording } from './big-files.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/pacscope.js', import.meta.url));
 const V1 = fileURLToPath(new URL('../../fixtures/recording/v1-dcmtk-echo.pacscope', import.meta.url));
@@ -77,7 +78,7 @@ describe('a recording with a damaged length field early on', () => {
     // a1 lost its A-ASSOCIATE-RQ; every association after it is a whole C-ECHO.
     const after = summary.associations.slice(1);
     expect(after.every((a) => a.outcome === 'released' && a.requestor.ae === 'ECHOSCU' && a.acceptor.ae === 'ANY-SCP')).toBe(true);
-    expect(summary.messages.filter((m) => m.association !== 'a1' && m.command === 'C-ECHO-RSP' && m.status === '0x0000')).toHaveLength(CONNECTIONS - 1);
+    expect(summary.messages.filter((m) => m.association !== 'a1' && m.commandField === CommandField.CEchoRsp && m.status === 0x0000)).toHaveLength(CONNECTIONS - 1);
     expect(summary.errors).toContainEqual(expect.objectContaining({ offset: at, reason: expect.stringMatching(/^file: damaged record: .* bytes skipped, reading resumed at offset/) }));
     const peakMb = Number(/maxrss (\d+)/.exec(run.stderr)?.[1]) / 1024;
     // The reader holds at most one record (64 MiB at most) while it checks a length it cannot trust yet.

@@ -60,14 +60,14 @@ describe('recording codec', () => {
       const r = decodeAll(file(), chunk);
       expect(r.errors).toEqual([]);
       expect(r.events).toEqual(events);
-      expect(r.meta).toEqual({ ...header, formatVersion: 2 });
+      expect(r.meta).toEqual({ ...header, formatVersion: 3 });
     }
   });
 
-  it('starts with the magic PACSCOPE and version 2; every record ends with the CRC-32 of its length, type and payload, then its length', () => {
+  it('starts with the magic PACSCOPE and version 3 (version 2 framing); every record ends with the CRC-32 of its length, type and payload, then its length', () => {
     const f = file();
     expect(new TextDecoder().decode(f.subarray(0, 8))).toBe('PACSCOPE');
-    expect((f[8] << 8) | f[9]).toBe(2);
+    expect((f[8] << 8) | f[9]).toBe(3);
     // The example of docs/recording-format.md: a data record of conn 1, from the requestor, with 8 bytes.
     const rec = encodeRecord(events[1]);
     expect(rec.length).toBe(34);
@@ -161,7 +161,7 @@ describe('recording codec', () => {
     f[9] = 7;
     const r = decodeAll(f);
     expect(r.events).toEqual([]);
-    expect(r.errors).toEqual([{ offset: 8, reason: 'recording format version 7 is newer than this pacscope reads (up to 2): update pacscope' }]);
+    expect(r.errors).toEqual([{ offset: 8, reason: 'recording format version 7 is newer than this pacscope reads (up to 3): update pacscope' }]);
   });
 
   it('not a recording; empty', () => {

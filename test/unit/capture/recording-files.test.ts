@@ -34,7 +34,7 @@ describe('recording writer and reader', () => {
     await w.close();
     const r = await readRecordingFile(path);
     expect(r.errors).toEqual([]);
-    expect(r.meta).toEqual({ ...header, formatVersion: 2, metadata: { label: 'first try' } });
+    expect(r.meta).toEqual({ ...header, formatVersion: 3, metadata: { label: 'first try' } });
     expect(r.events).toEqual([...events, { kind: 'close', conn: 1, time: 99, from: 'requestor', how: 'fin' }]);
     expect(w.bytesWritten).toBe(readFileSync(path).length);
   });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { dimse, listenTapped, sendTapped, type TappedServer } from '../../../server/endpoints/dimse-tap.ts';
+import { commandOf, statusCodeOf } from '../../../shared/dimse/message-words.ts';
 
 const { Scp, Client, association, requests, responses, constants } = dimse;
 
@@ -55,7 +56,7 @@ describe('dcmjs-dimse through the tap', () => {
     const s = hub.summary();
     // The client's socket and the server's socket are two taps of one TCP connection: the hub keeps it once.
     expect(s.associations.map((a) => [a.requestor.ae, a.acceptor.ae, a.outcome])).toEqual([['ECHOSCU', 'ECHOSCP', 'released']]);
-    expect(s.messages.map((m) => `${m.association} ${m.command} ${m.status ?? ''}`.trim())).toEqual(['a1 C-ECHO-RQ', 'a1 C-ECHO-RSP 0x0000']);
+    expect(s.messages.map((m) => `${m.association} ${commandOf(m)} ${statusCodeOf(m) ?? ''}`.trim())).toEqual(['a1 C-ECHO-RQ', 'a1 C-ECHO-RSP 0x0000']);
     expect(s.errors).toEqual([]);
   });
 

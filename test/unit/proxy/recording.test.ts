@@ -18,6 +18,7 @@ import { readRecordingFile } from '../../../server/recording/reader.ts';
 import { summarize } from '../../../shared/model/summarize.ts';
 import type { Side, WireEvent, WireOpen } from '../../../shared/capture/wire-event.ts';
 import { TestServer, connect, cstoreDialog, play, randomBytes, sha256, total, until } from './helpers.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/pacscope.js', import.meta.url));
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -118,7 +119,7 @@ describe('proxy recording', () => {
       const summary = await summarize([events], { path: f, format: 'recording' });
       expect(summary.associations).toHaveLength(1);
       expect(summary.errors.map((e) => e.reason)).toEqual([]);
-      stores += summary.messages.filter((m) => m.command === 'C-STORE-RSP').length;
+      stores += summary.messages.filter((m) => m.commandField === CommandField.CStoreRsp).length;
     }
     expect(sha256(all.requestor)).toBe(sha256(steps.filter((s) => s.from === 'requestor').map((s) => s.bytes)));
     expect(sha256(all.acceptor)).toBe(sha256(steps.filter((s) => s.from === 'acceptor').map((s) => s.bytes)));

@@ -9,6 +9,7 @@ import { Proxy } from '../../../server/proxy/proxy.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import type { WireClose, WireOpen, WireRefused } from '../../../shared/capture/wire-event.ts';
 import { ArrayCapture, TestServer, connect, cstoreDialog, play, randomBytes, sha256, silentUpstream, total, until } from './helpers.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -173,7 +174,7 @@ describe('relay', () => {
     const s = hub.summary();
     const done = s.associations.find((a) => a.requestor.port === client.localPort)!;
     expect(done.outcome).toBe('released');
-    expect(s.messages.filter((m) => m.association === done.id && m.command === 'C-STORE-RSP')).toHaveLength(20);
+    expect(s.messages.filter((m) => m.association === done.id && m.commandField === CommandField.CStoreRsp)).toHaveLength(20);
     const stalled = s.associations.find((a) => a.requestor.port === staller.localPort)!;
     expect(stalled.outcome).toBe('open');
     staller.socket.destroy();

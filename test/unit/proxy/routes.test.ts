@@ -10,6 +10,7 @@ import { parseRoute } from '../../../server/proxy/route-spec.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { tapConnect, tapSocket } from '../../../server/sources/tap.ts';
 import { ArrayCapture, TestServer, connect, cstoreDialog, play, total, until, type Peer } from './helpers.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -122,7 +123,7 @@ describe('Proxy routes', () => {
     await until(() => proxy.active === 0, 5000, 'the relays to end');
     const summary = hub.summary();
     expect(summary.associations.map((a) => a.outcome)).toEqual(Array(runs).fill('released'));
-    expect(summary.messages.filter((m) => m.command === 'C-STORE-RQ')).toHaveLength(2 * runs);
+    expect(summary.messages.filter((m) => m.commandField === CommandField.CStoreRq)).toHaveLength(2 * runs);
     expect(summary.errors).toEqual([]);
     // Without an own SCU the proxy's view is kept: requestor = the client, acceptor = the upstream (the SCP).
     if (!ownScu) expect(new Set(summary.associations.map((a) => a.acceptor.port))).toEqual(new Set([(scp.address() as net.AddressInfo).port]));

@@ -11,6 +11,7 @@ import { dimse, listenTapped, type TappedServer } from '../../../server/endpoint
 import { cFind } from '../../../server/endpoints/scu/find.ts';
 import { cEcho } from '../../../server/endpoints/scu/echo.ts';
 import type { QueryTarget } from '../../../server/endpoints/scu/options.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const { Scp, association, requests, responses, constants } = dimse;
 dimse.log.setLevel('silent');
@@ -94,7 +95,7 @@ describe('SCU operations against a dcmjs-dimse SCP', () => {
     expect(result).toMatchObject({ ok: true, outcome: 'success', status: 0 });
     expect(result.matches.map((m) => m.PatientID)).toEqual(Array.from({ length: MATCHES }, (_, i) => `P${i + 1}`));
     const s = hub.summary();
-    expect(s.messages.filter((m) => m.command === 'C-FIND-RSP').map((m) => m.status)).toEqual([...Array(MATCHES).fill('0xFF01'), '0x0000']);
+    expect(s.messages.filter((m) => m.commandField === CommandField.CFindRsp).map((m) => m.status)).toEqual([...Array(MATCHES).fill(0xff01), 0x0000]);
     expect(s.associations[0].outcome).toBe('released');
   });
 
@@ -107,9 +108,9 @@ describe('SCU operations against a dcmjs-dimse SCP', () => {
     expect(result.matches.length).toBeGreaterThanOrEqual(3);
     expect(result.matches.length).toBeLessThan(MATCHES);
     const s = hub.summary();
-    const cancel = s.messages.find((m) => m.command === 'C-CANCEL-RQ');
+    const cancel = s.messages.find((m) => m.commandField === CommandField.CCancelRq);
     expect(cancel?.respondsTo).toBe(1);
-    expect(s.messages.at(-1)).toMatchObject({ command: 'C-FIND-RSP', status: '0xFE00' });
+    expect(s.messages.at(-1)).toMatchObject({ commandField: 0x8020, status: 0xfe00 });
   });
 
   it('proposes our max PDU and transfer syntaxes', async () => {
