@@ -18,6 +18,7 @@ import { RecordingDecoder } from '../../shared/capture/recording/recording-decod
 import { isRecordingMagic } from '../../shared/capture/recording/recording-meta.ts';
 import type { RecordingMeta } from '../../shared/capture/recording/recording-meta.ts';
 import { DEFAULT_CHUNK_BYTES, fileChunks, fileStart } from './file-chunks.ts';
+import { recordedCaptureProblems } from './capture-metadata.ts';
 import '../recording/native-crc32.ts';
 
 export type WireSourceFormat = 'recording' | 'pcap' | 'pcapng';
@@ -82,6 +83,8 @@ export async function openWireSource(path: string, options: OpenSourceOptions = 
         }
         const r = decoder.end();
         source.errors.push(...r.errors);
+        // A live capture's problems that belonged to no connection (its drops) are in the metadata (capture-metadata.ts).
+        for (const reason of recordedCaptureProblems(source.meta?.metadata)) source.errors.push({ offset: 0, reason });
         if (r.events.length > 0) yield r.events;
         return;
       }

@@ -5,8 +5,11 @@
  * no C-MOVE explains (nothing listens at that host and port); bytes the
  * capture lacks (gaps, truncation, drops: peer-conformance.ts decides which
  * decoder errors are those — malformed bytes a peer sent are its
- * non-conformance, reported there); associations the capture joined
- * mid-stream, about which some findings cannot be made.
+ * non-conformance, reported there); packets the capturing tool counted as
+ * dropped (the pcapng Interface Statistics Block of a file, or dumpcap's
+ * counters when a live capture stops: shared/capture/pcap/
+ * interface-statistics.ts); associations the capture joined mid-stream,
+ * about which some findings cannot be made.
  */
 import type { DiagnosisContext } from './context.ts';
 import type { Finding } from './types.ts';
@@ -15,6 +18,7 @@ import type { RuleFamily } from './rule.ts';
 import { hostPort, list, q } from './format.ts';
 import { setting } from './peer-settings.ts';
 import { errorKind } from './peer-conformance.ts';
+import { DROPPED_REASON } from '../capture/pcap/interface-statistics.ts';
 
 const PDATA_HEADER = 6;
 
@@ -32,7 +36,8 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
     }
   }
   const errors = summary.errors.map((e, i) => ({ e, i, kind: errorKind(ctx, e) }));
-  const missing = errors.filter((x) => x.kind === 'capture');
+  droppedPackets(errors.map(({ e }) => e), out);
+  const missing = errors.filter((x) => x.kind === 'capture' && !DROPPED_REASON.test(x.e.reason));
   if (missing.length) {
     const associations = [...new Set(missing.map(({ e }) => e.association).filter((x): x is string => x !== null))];
     out.push({
@@ -60,6 +65,21 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
       fix: 'Start the capture before the associations open.',
     });
   }
+}
+
+/** The capturing tool's own count of packets it lost (one error per interface, as the capture reported it). */
+function droppedPackets(errors: readonly { reason: string; time: number }[], out: Finding[]): void {
+  const drops = errors.filter((e) => DROPPED_REASON.test(e.reason));
+  if (drops.length === 0) return;
+  const n = drops.reduce((sum, e) => sum + Number(DROPPED_REASON.exec(e.reason)![1]), 0);
+  const interfaces = [...new Set(drops.map((e) => /on interface (\S+) \(/.exec(e.reason)?.[1]).filter((x): x is string => x !== undefined))];
+  const on = interfaces.length ? ` on ${list(interfaces)}` : '';
+  out.push({
+    rule: 'capture.packets-dropped', severity: 'warning', evidence: { associations: [], messages: [] }, time: drops[0].time,
+    title: `The capture dropped ${n} packet(s)${on}`,
+    text: `The capturing tool counted ${n} packet(s)${on} it never got (${list(drops.map((e) => q(e.reason.replace(/^(file|capture): /, ''))), 3)}): the kernel's capture buffer overflowed while the capture, or whatever read it, was busy. Streams that lost bytes show as gaps, and findings about those parts may be missing.`,
+    fix: `Capture again with a larger kernel buffer (pacscope capture --buffer-size 512${interfaces.length === 1 ? ` --interface ${interfaces[0]}` : ''}, or dumpcap -B 512), a narrower filter (only the DICOM peers, e.g. --filter "host A and host B and tcp"), on a less busy machine — or record through a proxy route, which loses nothing.`,
+  });
 }
 
 function overMax(ctx: DiagnosisContext, out: Finding[]): void {
@@ -98,6 +118,7 @@ export const captureHealthRules: RuleFamily = {
   catalogue: [
     { id: 'pdu.over-max-length', severity: 'error', summary: 'P-DATA-TF PDUs longer than the maximum length the receiver announced (PS3.8 Annex D.1)' },
     { id: 'connection.refused', severity: 'error', summary: 'A TCP connection refused that no C-MOVE explains: nothing listens at that host:port' },
+    { id: 'capture.packets-dropped', severity: 'warning', summary: "The capturing tool counted packets it dropped (a pcapng's Interface Statistics Block, dumpcap's counters of a live capture): findings may be incomplete" },
     { id: 'capture.decode-errors', severity: 'warning', summary: 'The capture itself lacks bytes (gaps, truncation, drops): findings may be incomplete (malformed bytes a peer sent are peer.*)' },
     { id: 'decoder.internal-error', severity: 'info', summary: "pacscope's decoder failed on some bytes (a bug to report); decoding went on" },
     { id: 'capture.mid-stream', severity: 'info', summary: 'Associations joined mid-stream: AE titles and contexts unknown' },

@@ -9,9 +9,22 @@
  * capture gap (which Wireshark shows as "previous segment not captured").
  * IPv4 and TCP checksums are computed. Timestamps are the wire events' own,
  * in microseconds. Pure: returns byte blocks to write.
+ *
+ * A connection pacscope saw over TLS (a `tls` event: its endpoints or its
+ * proxy terminated TLS) is written as its decrypted stream on the same
+ * ports, and its next packet carries a comment (opt_comment) with the TLS
+ * facts of the leg — "TLS (decrypted by pacscope) TLSv1.3
+ * TLS_AES_256_GCM_SHA384, …" — so that Wireshark decodes the DICOM at once
+ * and says it was TLS. Why the decrypted stream and not the TLS records
+ * with their key log in a Decryption Secrets Block: a recording keeps the
+ * DICOM bytes, not the TLS records (docs/recording-format.md, version 3);
+ * through the proxy each leg is its own TLS session, so no one stream of
+ * records would be "the" connection; and a redacted export can carry no
+ * keys (they would decrypt what was redacted).
  */
 import { concatBytes } from '../../pdu/bytes.ts';
-import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
+import type { Endpoint, Side, WireEvent, WireTls } from '../wire-event.ts';
+import { alertName } from '../tls/alerts.ts';
 
 /** LINKTYPE_ETHERNET and LINKTYPE_RAW (tcpdump.org/linktypes.html). */
 const LINKTYPE = Object.freeze({ ethernet: 1, raw: 101 } as const);
@@ -32,6 +45,22 @@ interface TcpState {
   /** Next sequence number each side sends. */
   seq: Record<Side, number>;
   finished: Set<Side>;
+  /** TLS facts waiting for the connection's next packet, as its comment. */
+  comment?: string;
+}
+
+/** The comment of a `tls` event: what Wireshark shows as the packet's comment. */
+export function tlsComment(e: WireTls): string {
+  const leg = e.role === 'observer' ? 'TLS' : `TLS, ${e.leg === 'requestor' ? 'requestor' : 'acceptor'} leg (pacscope was the ${e.role})`;
+  const parts = [
+    e.outcome === 'established' ? 'established; the DICOM below was decrypted by pacscope' : e.outcome,
+    e.version,
+    e.cipher,
+    e.sni ? `SNI ${e.sni}` : null,
+    e.peerCertificate ? `peer certificate ${e.peerCertificate.subject} issued by ${e.peerCertificate.issuer}, valid ${e.peerCertificate.validFrom.slice(0, 10)} to ${e.peerCertificate.validTo.slice(0, 10)}${e.peerVerified === false ? ` (not verified: ${e.verifyError ?? 'untrusted'})` : ''}` : null,
+    e.error ? `error: ${e.error.message}${e.error.alert !== null ? `, alert ${alertName(e.error.alert)} from the ${e.error.alertFrom ?? '?'}` : ''}` : null,
+  ];
+  return `${leg}: ${parts.filter((p) => p).join('; ')}`;
 }
 
 /** Initial sequence numbers, different per connection so that a reused port pair is still two streams to Wireshark. */
@@ -104,6 +133,11 @@ export class PcapngWriter {
         if (state) state.seq[ev.from] = (state.seq[ev.from] + ev.length) >>> 0;
         return [];
       }
+      case 'tls': {
+        const state = this.connections.get(ev.conn);
+        if (state) state.comment = state.comment ? `${state.comment} | ${tlsComment(ev)}` : tlsComment(ev);
+        return [];
+      }
       case 'close': {
         const state = this.connections.get(ev.conn);
         if (!state) return [];
@@ -130,7 +164,11 @@ export class PcapngWriter {
     const ipLength = v6 ? 40 : 20;
     const frameLength = link + ipLength + 20 + payload.length;
     const padded = (frameLength + 3) & ~3;
-    const out = new Uint8Array(28 + padded + 4);
+    // opt_comment (code 1), UTF-8, padded to 32 bits, then opt_endofopt (pcapng §3.5).
+    const comment = state.comment ? new TextEncoder().encode(state.comment) : null;
+    state.comment = undefined;
+    const options = comment ? 4 + ((comment.length + 3) & ~3) + 4 : 0;
+    const out = new Uint8Array(28 + padded + options + 4);
     const v = new DataView(out.buffer);
     const micros = BigInt(Math.round(time * 1000));
     v.setUint32(0, 0x00000006, true); // enhanced packet block
@@ -180,6 +218,12 @@ export class PcapngWriter {
     pseudo = sum16(dstIp, 0, dstIp.length, pseudo);
     pseudo += 6 + (tcpLength & 0xffff) + (tcpLength >>> 16);
     v.setUint16(tcp + 16, ~sum16(out, tcp, tcp + tcpLength, pseudo) & 0xffff);
+    if (comment) {
+      const o = 28 + padded;
+      v.setUint16(o, 1, true);
+      v.setUint16(o + 2, comment.length, true);
+      out.set(comment, o + 4);
+    }
     v.setUint32(out.length - 4, out.length, true);
     return out;
   }

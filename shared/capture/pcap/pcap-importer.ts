@@ -11,12 +11,15 @@
  * (mid-stream-detect.ts; the requestor is guessed as tcp-connection.ts
  * documents). Every refused
  * connection attempt (a SYN answered by RST) is emitted, whatever its port,
- * so that "nothing listens there" is visible.
+ * so that "nothing listens there" is visible. Packets the capturing tool
+ * itself dropped (a pcapng's Interface Statistics Blocks) are reported among
+ * `errors` at the end, one per interface (interface-statistics.ts).
  */
 import type { WireEvent } from '../wire-event.ts';
 import { LINK_TYPES } from './link-layer.ts';
 import { isPcapMagic, PcapReader } from './pcap-reader.ts';
 import { isPcapngMagic, PcapngReader } from './pcapng-reader.ts';
+import { droppedPackets, droppedReason, type InterfaceStatistics } from './interface-statistics.ts';
 import type { CaptureFileReader } from './packet-sink.ts';
 import { FRAGMENT, parseTcpSegment } from './tcp-segment.ts';
 import { TcpTracker } from './tcp-tracker.ts';
@@ -66,6 +69,11 @@ export class PcapImporter {
     return this.tracker.heldBytes;
   }
 
+  /** The capturing tool's packet and drop counters per interface, as far as read (pcapng only; usually at the end of the capture). */
+  get interfaceStatistics(): InterfaceStatistics[] {
+    return this.reader instanceof PcapngReader ? this.reader.statistics : [];
+  }
+
   /** The file format, once its first 4 bytes were read; null before, or when it is neither. */
   get format(): 'pcap' | 'pcapng' | null {
     return this.detected;
@@ -100,6 +108,10 @@ export class PcapImporter {
     }
     this.reader?.end();
     this.tracker.end(out);
+    for (const s of this.interfaceStatistics) {
+      const dropped = droppedPackets(s);
+      if (dropped) this.errors.push({ offset: s.blockOffset, reason: droppedReason(s, dropped) });
+    }
     if (this.fragments > 0) {
       this.errors.push({ offset: this.firstFragmentOffset, reason: `${this.fragments} fragmented IP packets ignored (IP reassembly is not supported)` });
     }

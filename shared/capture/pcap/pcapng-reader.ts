@@ -6,11 +6,14 @@
  * total length again. Byte order is per section, given by the byte-order
  * magic 0x1A2B3C4D of the Section Header Block (§4.1), whose type 0x0A0D0D0A
  * reads the same both ways. Blocks read here: SHB (§4.1), Interface
- * Description (§4.2, options if_tsresol 9 and if_tsoffset 14), Enhanced
- * Packet (§4.3), Simple Packet (§4.4) and the obsolete Packet Block
- * (Appendix A); every other block is skipped by its length.
+ * Description (§4.2, options if_name 2, if_tsresol 9 and if_tsoffset 14),
+ * Enhanced Packet (§4.3), Simple Packet (§4.4), the obsolete Packet Block
+ * (Appendix A) and Interface Statistics (§4.6, the capturing tool's packet
+ * and drop counters: interface-statistics.ts); every other block is skipped
+ * by its length.
  */
 import { RecordSplitter } from './record-splitter.ts';
+import { PCAPNG_INTERFACE_STATISTICS, readInterfaceStatistics, type InterfaceStatistics } from './interface-statistics.ts';
 import { MAX_RECORD_BYTES } from './packet-sink.ts';
 import type { CaptureFileReader, FileErrorSink, PacketSink } from './packet-sink.ts';
 
@@ -21,10 +24,12 @@ export const PcapngBlock = Object.freeze({
   ObsoletePacket: 0x00000002,
   SimplePacket: 0x00000003,
   EnhancedPacket: 0x00000006,
+  InterfaceStatistics: PCAPNG_INTERFACE_STATISTICS,
 } as const);
 
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_END = 0;
+const OPT_IF_NAME = 2;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 
@@ -40,6 +45,8 @@ interface Interface {
   unitsPerMs: number;
   /** if_tsoffset, in ms. */
   offsetMs: number;
+  /** if_name, when given. */
+  name: string | null;
 }
 
 export class PcapngReader implements CaptureFileReader {
@@ -49,6 +56,9 @@ export class PcapngReader implements CaptureFileReader {
   private interfaces: Interface[] = [];
   private lastTime = 0;
   private onPacket: PacketSink | null = null;
+  private section = 0;
+  /** The latest counters of each interface, by section and interface number (a later block replaces an earlier one: they count from the start). */
+  private readonly stats = new Map<string, InterfaceStatistics>();
 
   constructor(private readonly onError: FileErrorSink) {
     this.splitter = new RecordSplitter(12, (b, o) => this.blockLength(b, o), MAX_RECORD_BYTES);
@@ -59,6 +69,11 @@ export class PcapngReader implements CaptureFileReader {
     const hadFailed = this.splitter.failed;
     this.splitter.push(chunk, (b, o, len, at) => this.block(b, o, len, at));
     if (!hadFailed && this.splitter.failed) this.onError(this.splitter.failed.offset, `bad pcapng block: ${this.splitter.failed.reason}; the rest of the file is skipped`);
+  }
+
+  /** The capturing tool's counters per interface, as the last Interface Statistics Block of each said (none until they come, usually at the end). */
+  get statistics(): InterfaceStatistics[] {
+    return [...this.stats.values()];
   }
 
   end(): void {
@@ -115,6 +130,9 @@ export class PcapngReader implements CaptureFileReader {
       case PcapngBlock.SimplePacket:
         this.simplePacket(b, o, length, at);
         return;
+      case PcapngBlock.InterfaceStatistics:
+        this.interfaceStatistics(b, o, length, at);
+        return;
       default:
         return;
     }
@@ -124,15 +142,22 @@ export class PcapngReader implements CaptureFileReader {
     const major = this.u16(b, o + 12);
     if (major !== 1) this.onError(at, `pcapng section version ${major} (expected 1); reading it as version 1`);
     this.interfaces = [];
+    this.section += 1;
+  }
+
+  private interfaceStatistics(b: Uint8Array, o: number, length: number, at: number): void {
+    if (length < 24) return;
+    const s = readInterfaceStatistics(b, o, length, (x, p) => this.u16(x, p), (x, p) => this.u32(x, p), this.littleEndian);
+    this.stats.set(`${this.section}:${s.interfaceId}`, { ...s, name: this.interfaces[s.interfaceId]?.name ?? null, blockOffset: at });
   }
 
   private interfaceDescription(b: Uint8Array, o: number, length: number, at: number): void {
     if (length < 20) {
       this.onError(at, `interface description block too short (${length} bytes)`);
-      this.interfaces.push({ linkType: -1, snapLength: 0, unitsPerMs: 1000, offsetMs: 0 });
+      this.interfaces.push({ linkType: -1, snapLength: 0, unitsPerMs: 1000, offsetMs: 0, name: null });
       return;
     }
-    const iface: Interface = { linkType: this.u16(b, o + 8), snapLength: this.u32(b, o + 12), unitsPerMs: 1000, offsetMs: 0 };
+    const iface: Interface = { linkType: this.u16(b, o + 8), snapLength: this.u32(b, o + 12), unitsPerMs: 1000, offsetMs: 0, name: null };
     let p = o + 16;
     const end = o + length - 4;
     while (p + 4 <= end) {
@@ -140,7 +165,9 @@ export class PcapngReader implements CaptureFileReader {
       const len = this.u16(b, p + 2);
       const value = p + 4;
       if (code === OPT_END || value + len > end) break;
-      if (code === OPT_IF_TSRESOL && len >= 1) {
+      if (code === OPT_IF_NAME && len >= 1) {
+        iface.name = new TextDecoder().decode(b.subarray(value, value + len)).replace(/\0+$/, '');
+      } else if (code === OPT_IF_TSRESOL && len >= 1) {
         const r = b[value];
         const unitsPerSecond = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;
         iface.unitsPerMs = unitsPerSecond / 1000;

@@ -13,12 +13,22 @@
  * sub-operation, is the requestor, of their responses the acceptor
  * (commandSide); otherwise the side with the higher port (the ephemeral one,
  * RFC 6335 §6) is the requestor, and that acceptor port is not learnt.
+ *
+ * DICOM over TLS (PS3.15 Annex B): a connection to a DICOM port (or to 2762,
+ * the port registered for it) whose requestor opens with a TLS handshake is
+ * watched, not decoded: its handshake is read in clear and one `tls` event
+ * says what it showed before the connection's close (../tls/capture-observer.ts).
  */
 import type { Endpoint, Side, WireEvent } from '../wire-event.ts';
 import { ASSOCIATE_RQ_PROBE_BYTES, looksLikeAssociateRq } from './dicom-detect.ts';
 import { COMMAND_SNIFF_BYTES, commandSide, MidStreamProbe } from './mid-stream-detect.ts';
 import type { ByteSlab } from './byte-slab.ts';
 import { TcpDirection } from './tcp-direction.ts';
+import { looksLikeTlsHandshake } from '../tls/tls-records.ts';
+import { TlsCaptureObserver } from '../tls/capture-observer.ts';
+
+/** The port registered for DICOM over TLS (IANA "dicom-tls"; PS3.15 B.1). */
+const DICOM_TLS_PORT = 2762;
 import type { DirectionSink, HeldBudget } from './tcp-direction.ts';
 import { TcpFlag } from './tcp-segment.ts';
 import type { TcpSegment } from './tcp-segment.ts';
@@ -62,6 +72,10 @@ export class TcpConnection {
   private readonly probeLength = [0, 0];
   /** Mid-stream with no known DICOM port: the probes of PDU headers, per direction. */
   private midProbes: [MidStreamProbe, MidStreamProbe] | null = null;
+  /** A DICOM connection that opened with a TLS handshake: watched, not decoded; null until (or unless) it does. */
+  private tls: TlsCaptureObserver | null = null;
+  private tlsChecked = false;
+  private tlsEmitted = false;
 
   /**
    * @param first the source of the first packet seen; `second` its destination.
@@ -170,6 +184,24 @@ export class TcpConnection {
     if (!this.opened) return;
     this.dirs[0].flush(this.lastTime, this.sinks[0]);
     this.dirs[1].flush(this.lastTime, this.sinks[1]);
+    this.tlsFacts(this.lastTime);
+  }
+
+  /** True when these bytes belong to a TLS connection (watched, not emitted). */
+  private watchTls(d: 0 | 1, bytes: Uint8Array): boolean {
+    if (!this.tlsChecked && this.isRequestorDir(d)) {
+      this.tlsChecked = true;
+      if (looksLikeTlsHandshake(bytes)) this.tls = new TlsCaptureObserver();
+    }
+    this.tls?.push(this.side(d), bytes);
+    return this.tls !== null;
+  }
+
+  /** The TLS facts, once, before the connection's first close. */
+  private tlsFacts(time: number): void {
+    if (!this.tls || this.tlsEmitted || !this.opened) return;
+    this.tlsEmitted = true;
+    this.ctx.emit(this.tls.event(this.conn, time));
   }
 
   /** Undecided mid-stream and the connection ends: what was captured is all there is (a PDU that ends exactly at the end counts). */
@@ -216,6 +248,7 @@ export class TcpConnection {
     if (this.opened) {
       this.dirs[0].flush(time, this.sinks[0]);
       this.dirs[1].flush(time, this.sinks[1]);
+      this.tlsFacts(time);
       this.ctx.emit({ kind: 'close', conn: this.conn, time, from: this.side(d), how: 'reset' });
     }
     this.close(time);
@@ -238,14 +271,17 @@ export class TcpConnection {
   private sink(d: 0 | 1): DirectionSink {
     return {
       data: (bytes, time) => {
-        if (this.decision === 'dicom') this.ctx.emit({ kind: 'data', conn: this.conn, time, from: this.side(d), bytes });
+        if (this.decision === 'dicom') {
+          if (!this.watchTls(d, bytes)) this.ctx.emit({ kind: 'data', conn: this.conn, time, from: this.side(d), bytes });
+        }
         else if (this.decision === 'pending') this.hold({ kind: 'data', d, time, bytes });
       },
       gap: (length, time) => {
-        if (this.decision === 'dicom') this.ctx.emit({ kind: 'gap', conn: this.conn, time, from: this.side(d), length });
+        if (this.decision === 'dicom' && this.tls === null) this.ctx.emit({ kind: 'gap', conn: this.conn, time, from: this.side(d), length });
         else if (this.decision === 'pending') this.hold({ kind: 'gap', d, time, length });
       },
       fin: (time) => {
+        if (this.decision === 'dicom') this.tlsFacts(time);
         if (this.decision === 'dicom') this.ctx.emit({ kind: 'close', conn: this.conn, time, from: this.side(d), how: 'fin' });
         else if (this.decision === 'pending') this.hold({ kind: 'fin', d, time });
         this.finSeen[d] = true;
@@ -279,7 +315,7 @@ export class TcpConnection {
     if (this.requestorIsFirst !== null) {
       const r: 0 | 1 = this.requestorIsFirst ? 0 : 1;
       const a: 0 | 1 = r === 0 ? 1 : 0;
-      if (full(r)) this.settle(looksLikeAssociateRq(this.probes[r]));
+      if (full(r)) this.settle(looksLikeAssociateRq(this.probes[r]) || (looksLikeTlsHandshake(this.probes[r]) && this.acceptor.port === DICOM_TLS_PORT));
       else if (this.probeLength[r] < 0 || this.probeLength[a] !== 0) this.settle(false); // DICOM acceptors never speak first
     } else {
       // Mid-stream with no DICOM port: one side's first bytes are an A-ASSOCIATE-RQ (then it is the requestor), or the PDU headers prove it.

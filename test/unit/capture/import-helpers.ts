@@ -32,6 +32,7 @@ export function shape(events: WireEvent[]): string[] {
       case 'gap': return `gap ${e.conn} ${e.from} ${e.length}`;
       case 'close': return `close ${e.conn} ${e.from} ${e.how}`;
       case 'refused': return `refused ${e.conn} ${e.requestor.host}:${e.requestor.port} -> ${e.acceptor.host}:${e.acceptor.port} ${e.reason}`;
+      case 'tls': return `tls ${e.conn} ${e.leg} ${e.role} ${e.outcome}${e.version ? ` ${e.version}` : ''}${e.sni ? ` sni=${e.sni}` : ''}`;
     }
   });
 }

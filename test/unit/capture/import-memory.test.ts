@@ -21,6 +21,7 @@ import { SessionDecoder } from '../../../shared/model/session-decoder.ts';
 import { fileChunks } from '../../../server/sources/file-chunks.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { writeLossyStorePcapng } from './big-files.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/pacscope.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pacscope-lossy-'));
@@ -65,10 +66,10 @@ describe('importing a capture with dropped segments', () => {
     let maxHeld = 0;
     let stores = 0;
     for await (const chunk of fileChunks(files.oneWay)) {
-      for (const e of importer.push(chunk)) for (const d of decoder.push(e)) if (d.type === 'dimse' && d.message.command === 'C-STORE-RQ') stores += 1;
+      for (const e of importer.push(chunk)) for (const d of decoder.push(e)) if (d.type === 'dimse' && d.message.commandField === CommandField.CStoreRq) stores += 1;
       maxHeld = Math.max(maxHeld, importer.heldBytes);
     }
-    for (const e of importer.end()) for (const d of decoder.push(e)) if (d.type === 'dimse' && d.message.command === 'C-STORE-RQ') stores += 1;
+    for (const e of importer.end()) for (const d of decoder.push(e)) if (d.type === 'dimse' && d.message.commandField === CommandField.CStoreRq) stores += 1;
     // 32 connections with holes would hold 4 MiB each (128 MiB) by the per-direction bound alone.
     expect(maxHeld).toBeGreaterThan(4 * 1024 * 1024);
     expect(maxHeld).toBeLessThanOrEqual(8 * 1024 * 1024 + 1448);

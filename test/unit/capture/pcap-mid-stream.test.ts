@@ -29,12 +29,13 @@ import type { WireEvent, WireOpen } from '../../../shared/capture/wire-event.ts'
 import { summarize } from '../../../shared/model/summarize.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { importBytes, shape, stream } from './import-helpers.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 const dir = fileURLToPath(new URL('../../fixtures/pcap/', import.meta.url));
 const read = (name: string) => new Uint8Array(readFileSync(dir + name));
 const opens = (events: WireEvent[]) => events.filter((e): e is WireOpen => e.kind === 'open');
 const summary = (events: WireEvent[]): Promise<Summary> => summarize([events], { path: 'test', format: 'pcapng' });
-const commands = (s: Summary, association = 'a1') => s.messages.filter((m) => m.association === association).map((m) => `${m.side} ${m.command}${m.messageId !== null ? ` #${m.messageId}` : ''}${m.respondsTo !== null ? ` ->#${m.respondsTo}` : ''}`);
+const commands = (s: Summary, association = 'a1') => s.messages.filter((m) => m.association === association).map((m) => `${m.side} ${commandOf(m)}${m.messageId !== null ? ` #${m.messageId}` : ''}${m.respondsTo !== null ? ` ->#${m.respondsTo}` : ''}`);
 
 /** Bytes of the A-ASSOCIATE-RQ and -AC in dcmtk-store.pcapng (frames 4 and 6). */
 const RQ_BYTES = 9615;
@@ -127,7 +128,7 @@ describe('captures that start after the A-ASSOCIATE-AC', () => {
       expect(o.requestor.port).toBeLessThan(o.acceptor.port);
     }
     const sum = await summary(events);
-    const sides = sum.messages.map((m) => `${m.side} ${m.command}`);
+    const sides = sum.messages.map((m) => `${m.side} ${commandOf(m)}`);
     expect(new Set(sides)).toEqual(new Set(['acceptor C-MOVE-RSP', 'requestor C-STORE-RQ', 'acceptor C-STORE-RSP']));
     expect(sum.errors).toEqual([]);
   });
