@@ -5,6 +5,12 @@
  * budget, the oldest chunks of the oldest connections are dropped first; a
  * read of dropped bytes answers 'gone'.
  *
+ * Bounded in entries too, not only in bytes (issue 14): a peer that opens
+ * connections sending a few bytes each would otherwise pile up bookkeeping
+ * far beyond the bytes counted. The chunks held are at most one per 4 KiB of
+ * budget, and a connection whose both directions closed is forgotten once
+ * its bytes are all dropped (reading it then answers null).
+ *
  *   const log = new ByteLog(64 * 1024 * 1024);
  *   log.data(1, 'requestor', bytes);
  *   log.read(1, 'requestor', offset, length, 65536)  // { bytes, truncated } | 'gone' | null
@@ -24,6 +30,7 @@ interface Direction {
   end: number;
   /** Bytes before this offset were dropped. */
   droppedBefore: number;
+  closed: boolean;
 }
 
 export type ByteRead = { bytes: Uint8Array; truncated: boolean } | 'gone' | null;
@@ -32,8 +39,18 @@ export class ByteLog {
   /** Insertion order = age: the oldest connection first. */
   private readonly conns = new Map<number, Record<Side, Direction>>();
   private total = 0;
+  private chunkCount = 0;
+  /** Chunks held at most: one per 4 KiB of budget (each costs a hundred bytes or so of heap, however few its bytes). */
+  private readonly maxChunks: number;
 
-  constructor(private readonly budget: number) {}
+  constructor(private readonly budget: number) {
+    this.maxChunks = Math.max(64, Math.floor(budget / 4096));
+  }
+
+  /** Connections with an entry (for tests and the benchmarks). */
+  get connections(): number {
+    return this.conns.size;
+  }
 
   /** Bytes held now. */
   get size(): number {
@@ -46,7 +63,17 @@ export class ByteLog {
     dir.chunks.push({ start: dir.end, bytes });
     dir.end += bytes.length;
     this.total += bytes.length;
+    this.chunkCount += 1;
     this.evict();
+  }
+
+  /** One direction of `conn` closed (null: the whole connection): once both have and their bytes are all dropped, the connection is forgotten. */
+  close(conn: number, from: Side | null): void {
+    const entry = this.conns.get(conn);
+    if (!entry) return;
+    if (from === null) entry.requestor.closed = entry.acceptor.closed = true;
+    else entry[from].closed = true;
+    if (isSpent(entry)) this.conns.delete(conn);
   }
 
   /** Bytes known to be missing: the offsets move on, nothing is held. */
@@ -94,29 +121,39 @@ export class ByteLog {
   private direction(conn: number, from: Side): Direction {
     let entry = this.conns.get(conn);
     if (!entry) {
-      const fresh = (): Direction => ({ chunks: [], head: 0, end: 0, droppedBefore: 0 });
+      const fresh = (): Direction => ({ chunks: [], head: 0, end: 0, droppedBefore: 0, closed: false });
       entry = { requestor: fresh(), acceptor: fresh() };
       this.conns.set(conn, entry);
     }
     return entry[from];
   }
 
-  /** Drops chunks from the oldest connections until the total fits the budget. */
+  /** Drops chunks from the oldest connections until the total fits the budget (bytes and chunks). */
   private evict(): void {
-    for (const entry of this.conns.values()) {
-      if (this.total <= this.budget) return;
+    const over = () => this.total > this.budget || this.chunkCount > this.maxChunks;
+    for (const [conn, entry] of this.conns) {
+      if (!over()) return;
       for (const dir of [entry.requestor, entry.acceptor]) {
-        while (this.total > this.budget && dir.head < dir.chunks.length) {
+        while (over() && dir.head < dir.chunks.length) {
           const chunk = dir.chunks[dir.head];
           dir.head += 1;
           this.total -= chunk.bytes.length;
+          this.chunkCount -= 1;
           dir.droppedBefore = chunk.start + chunk.bytes.length;
         }
-        if (dir.head > 1024 && dir.head * 2 > dir.chunks.length) {
+        if (dir.head === dir.chunks.length) {
+          dir.chunks = [];
+          dir.head = 0;
+        } else if (dir.head > 1024 && dir.head * 2 > dir.chunks.length) {
           dir.chunks.splice(0, dir.head);
           dir.head = 0;
         }
       }
+      if (isSpent(entry)) this.conns.delete(conn);
     }
   }
 }
+
+/** Both directions closed and nothing of them held: nothing left to read or to offset. */
+const isSpent = (entry: Record<Side, Direction>): boolean =>
+  entry.requestor.closed && entry.acceptor.closed && entry.requestor.head === entry.requestor.chunks.length && entry.acceptor.head === entry.acceptor.chunks.length;

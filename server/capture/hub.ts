@@ -4,7 +4,14 @@
  * hub, which numbers connections, appends the events to a recording (when
  * asked) and runs the one decoder on them as they come (docs/architecture.md
  * §1 and §2). Listeners get the derived events live; `summary()` gives the
- * model so far.
+ * model of the live window.
+ *
+ * Memory is bounded whatever the session's length (issue 14): the model,
+ * the messages' full decode and the JSON the browsers get are kept for the
+ * last one or two pages of the session only (live-window.ts); older pages
+ * are read back from the recording when asked for (recorded-page.ts). A
+ * burst of messages in one read is decoded in slices, so that no slice holds
+ * the event loop for long (decode-queue.ts).
  */
 import type { Endpoint, WireEvent } from '../../shared/capture/wire-event.ts';
 import type { DerivedEvent } from '../../shared/events/derived-event.ts';
@@ -13,10 +20,13 @@ import type { DimseMessage } from '../../shared/dimse/types.ts';
 import type { RecordingSource } from '../../shared/capture/recording/recording-meta.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
 import { SessionDecoder } from '../../shared/model/session-decoder.ts';
-import { SummaryBuilder } from '../../shared/model/summary-builder.ts';
 import { RecordingWriter } from '../recording/writer.ts';
 import { ConnectionCounter, type WireSink } from '../sources/tap.ts';
 import { ByteLog } from './byte-log.ts';
+import { DecodeQueue } from './decode-queue.ts';
+import { DEFAULT_LIVE_WINDOW, livePageBudget } from './live-pages.ts';
+import { LiveWindow } from './live-window.ts';
+import { RecordedPages } from './recorded-page.ts';
 import { VERSION } from '../version.ts';
 
 export interface CaptureHubOptions {
@@ -29,6 +39,8 @@ export interface CaptureHubOptions {
   format?: string;
   /** Bytes of the connections kept in memory for /api/pdus/:index/bytes (default 64 MiB; the oldest go first). */
   byteBudget?: number;
+  /** DIMSE messages the live window holds at most: two pages of half of it (default DEFAULT_LIVE_WINDOW, `serve --live-window`). */
+  liveWindow?: number;
 }
 
 /** A PDU's bytes (at most `cap` of them), or why not. */
@@ -42,16 +54,20 @@ export type DeltaListener = (delta: LiveDelta, seq: number) => void;
 export class CaptureHub {
   private readonly counter = new ConnectionCounter();
   private readonly decoder = new SessionDecoder();
-  private readonly builder: SummaryBuilder;
   private readonly listeners = new Set<DerivedListener>();
   private readonly deltaListeners = new Set<DeltaListener>();
-  /** Full decoded messages, index-aligned with `summary().messages` (the inspector fetches them on demand). */
-  private readonly details: DimseMessage[] = [];
+  /** The part of the session in memory: its model, the full decode of its messages, their JSON (live-window.ts). */
+  readonly window: LiveWindow;
+  /** The pages before it, read back from the recording on demand. */
+  readonly pages: RecordedPages;
+  private readonly queue: DecodeQueue;
   private seq = 0;
   /** Open connections by their TCP 4-tuple (several for a proxied one), and the connections that are another end of one of them. */
   private readonly byTuple = new Map<string, number>();
   private readonly tupleOf = new Map<number, string[]>();
   private readonly mirrorOf = new Map<number, number>();
+  /** Tuples of connections that ended lately, with their owner and end time: a live capture reports a connection after a tap of this process has seen it end. */
+  private readonly endedTuples = new Map<string, { owner: number; time: number }>();
   /** Association id ("a3") of each connection number the decoder has seen open. */
   private readonly associations = new Map<number, string>();
   /** The reverse: connection number of each association id. */
@@ -64,9 +80,18 @@ export class CaptureHub {
     label: string,
     byteBudget: number,
     format: string,
+    liveWindow: number,
   ) {
-    this.builder = new SummaryBuilder({ path: label, format });
+    const source = { path: label, format };
+    this.window = new LiveWindow(source, livePageBudget(liveWindow), writer !== null, writer?.bytesWritten ?? 0);
+    this.pages = new RecordedPages(writer?.path ?? null, this.window, source, () => this.flush());
     this.bytes = new ByteLog(byteBudget);
+    this.queue = new DecodeQueue({
+      decode: (event, start) => {
+        for (const derived of this.decoder.push(event)) this.deliver(derived, start);
+      },
+      done: (end) => this.window.recordDone(end),
+    });
   }
 
   static async open(options: CaptureHubOptions): Promise<CaptureHub> {
@@ -77,7 +102,7 @@ export class CaptureHub {
           { overwrite: options.overwrite },
         )
       : null;
-    return new CaptureHub(writer, options.recordPath ?? options.source.description, options.byteBudget ?? 64 * 1024 * 1024, options.format ?? 'live');
+    return new CaptureHub(writer, options.recordPath ?? options.source.description, options.byteBudget ?? 64 * 1024 * 1024, options.format ?? 'live', options.liveWindow ?? DEFAULT_LIVE_WINDOW);
   }
 
   /** A fresh connection number for a new socket. */
@@ -88,10 +113,13 @@ export class CaptureHub {
   /** Where taps send their events. Bound, so it can be handed around as a function. */
   readonly sink: WireSink = (event: WireEvent): void => {
     if (this.closed || this.isMirror(event)) return;
+    // Where its record lies: a page of the live session is a stretch of the recording (live-pages.ts).
+    const start = this.writer?.bytesWritten ?? 0;
     this.writer?.write(event);
     if (event.kind === 'data') this.bytes.data(event.conn, event.from, event.bytes);
     else if (event.kind === 'gap') this.bytes.gap(event.conn, event.from, event.length);
-    for (const derived of this.decoder.push(event)) this.deliver(derived);
+    else if (event.kind === 'close') this.bytes.close(event.conn, event.from);
+    this.queue.push({ event, start, end: this.writer?.bytesWritten ?? 0 });
   };
 
   /**
@@ -107,16 +135,36 @@ export class CaptureHub {
       const tuple = tupleKey(event.requestor, event.acceptor);
       const owner = this.byTuple.get(tuple);
       if (owner !== undefined && owner !== event.conn) {
-        this.mirrorOf.set(event.conn, owner);
+        this.mirror(event.conn, owner);
+        return true;
+      }
+      // A capture (server/sources/live-capture.ts) hands over a connection a quarter second late, maybe after
+      // this process's own tap saw it end: the same connection if it opened before that end (a later one on
+      // the same 4-tuple opens after it: RFC 9293 TIME-WAIT).
+      const ended = owner === undefined ? this.endedTuples.get(tuple) : undefined;
+      if (ended !== undefined && ended.owner !== event.conn && event.time <= ended.time) {
+        this.mirror(event.conn, ended.owner);
         return true;
       }
       if (owner === undefined) this.own(event.conn, [tuple]);
     } else if (event.kind === 'close' || event.kind === 'refused') {
       // The 4-tuple may be reused by a later connection once this one is closing.
-      for (const t of this.tupleOf.get(event.conn) ?? []) if (this.byTuple.get(t) === event.conn) this.byTuple.delete(t);
+      for (const t of this.tupleOf.get(event.conn) ?? []) {
+        if (this.byTuple.get(t) !== event.conn) continue;
+        this.byTuple.delete(t);
+        this.endedTuples.delete(t);
+        this.endedTuples.set(t, { owner: event.conn, time: event.time });
+        if (this.endedTuples.size > MAX_ENDED_TUPLES) this.endedTuples.delete(this.endedTuples.keys().next().value as string);
+      }
       this.tupleOf.delete(event.conn);
     }
     return false;
+  }
+
+  /** `conn` is another end of `owner`; the oldest mirrors are forgotten (their events came long ago). */
+  private mirror(conn: number, owner: number): void {
+    this.mirrorOf.set(conn, owner);
+    if (this.mirrorOf.size > MAX_KNOWN) this.mirrorOf.delete(this.mirrorOf.keys().next().value!);
   }
 
   private own(conn: number, tuples: string[]): void {
@@ -143,7 +191,7 @@ export class CaptureHub {
     let root = this.mirrorOf.get(conn) ?? conn;
     const other = tuples.map((t) => this.byTuple.get(t)).find((c) => c !== undefined && c !== root);
     if (other !== undefined && root === conn && !this.associations.has(conn)) {
-      this.mirrorOf.set(conn, other);
+      this.mirror(conn, other);
       root = other;
     }
     this.own(root, tuples);
@@ -162,22 +210,31 @@ export class CaptureHub {
 
   /** Number of the last delta: a snapshot taken now is followed by deltas from `sequence + 1` on. */
   get sequence(): number {
+    this.queue.settle();
     return this.seq;
   }
 
-  /** The full decoded DIMSE message behind `summary().messages[index]`, or null. */
+  /**
+   * The full decoded DIMSE message `index` of the session (`summary()`'s
+   * message `index - window.first.message`) when the window holds it, else
+   * null: `pages.messageDetail` reads older ones back.
+   */
   messageDetail(index: number): DimseMessage | null {
-    return this.details[index] ?? null;
+    this.queue.settle();
+    return this.window.detail(index);
   }
 
   /**
-   * The bytes of `summary().pdus[index]`, at most `cap` of them (a bigger PDU
-   * comes truncated): 404 when there is no such PDU or its bytes were never
-   * seen here, 410 when they were dropped to keep memory bounded.
+   * The bytes of PDU `index` of the session, at most `cap` of them (a bigger
+   * PDU comes truncated), when the window holds the PDU and its bytes are
+   * still in memory: 404 when there is no such PDU here or its bytes were
+   * never seen here, 410 when they were dropped to keep memory bounded
+   * (`pages.pduBytes` reads them back from the recording).
    */
   pduBytes(index: number, cap = 64 * 1024): PduBytes {
-    const pdu = this.summary().pdus[index];
-    if (!pdu) return { ok: false, status: 404, reason: `no PDU ${index}` };
+    this.queue.settle();
+    const pdu = this.window.pdu(index);
+    if (!pdu) return { ok: false, status: 404, reason: `no PDU ${index} in the live window` };
     const conn = this.connections.get(pdu.association);
     const read = conn === undefined ? null : this.bytes.read(conn, pdu.from, pdu.offset, pdu.length, cap);
     if (read === null) return { ok: false, status: 404, reason: `the bytes of PDU ${index} were not captured here` };
@@ -185,9 +242,20 @@ export class CaptureHub {
     return { ok: true, index, offset: pdu.offset, length: pdu.length, truncated: read.truncated, bytes: read.bytes };
   }
 
-  /** The derived model so far (associations still open have outcome "open"). */
+  /** The derived model of the live window (associations still open have outcome "open"); its indices are the window's own. */
   summary(): Summary {
-    return this.builder.result();
+    this.queue.settle();
+    return this.window.summary();
+  }
+
+  /** Decodes what waits (a burst's later slices) now. */
+  settle(): void {
+    this.queue.settle();
+  }
+
+  /** Wire events waiting to be decoded, slices run on a later turn (a burst's rest) and the longest slice so far (ms), for the benchmarks and tests. */
+  get decoding(): { waiting: number; deferred: number; longestSlice: number } {
+    return { waiting: this.queue.waiting, deferred: this.queue.deferred, longestSlice: this.queue.longestSlice };
   }
 
   /**
@@ -199,6 +267,18 @@ export class CaptureHub {
     if (!this.closed) this.writer?.writeMetadata(metadata);
   }
 
+  /**
+   * A problem of a source that belongs to no connection (a live capture's
+   * packets dropped by the kernel, a block it could not read): an error of
+   * the model with no association, as a file's problems are (§5: data, not a
+   * crash), so that the diagnosis reports it (capture-health.ts).
+   */
+  sourceProblem(reason: string, time: number = Date.now()): void {
+    if (this.closed) return;
+    this.queue.settle();
+    this.deliver({ type: 'decode.error', association: null, time, from: null, offset: null, reason }, this.writer?.bytesWritten ?? 0);
+  }
+
   /** The recording so far is on disk. */
   async flush(): Promise<void> {
     await this.writer?.flush();
@@ -208,25 +288,34 @@ export class CaptureHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const derived of this.decoder.finish()) this.deliver(derived);
+    this.queue.settle();
+    const end = this.writer?.bytesWritten ?? 0;
+    for (const derived of this.decoder.finish()) this.deliver(derived, end);
     await this.writer?.close();
   }
 
   /** The association id the model gives connection `conn` (a mirror's is its twin's), or null. */
   associationOf(conn: number): string | null {
+    this.queue.settle();
     const own = this.associations.get(conn);
     if (own !== undefined) return own;
     const twin = this.mirrorOf.get(conn);
     return twin === undefined ? null : (this.associations.get(twin) ?? null);
   }
 
-  private deliver(derived: DerivedEvent): void {
+  /** `at`: the offset of the record the event was derived from. */
+  private deliver(derived: DerivedEvent, at: number): void {
     if (derived.type === 'connection.open' || derived.type === 'connection.refused') {
       this.associations.set(derived.conn, derived.association);
       this.connections.set(derived.association, derived.conn);
+      // The most recent connections only: the window's, and enough more for any caller asking about its own.
+      if (this.associations.size > MAX_KNOWN) {
+        const [conn, id] = this.associations.entries().next().value!;
+        this.associations.delete(conn);
+        if (this.connections.get(id) === conn) this.connections.delete(id);
+      }
     }
-    if (derived.type === 'dimse') this.details.push(derived.message);
-    for (const delta of this.builder.apply(derived)) {
+    for (const delta of this.window.apply(derived, at)) {
       this.seq += 1;
       for (const listener of this.deltaListeners) {
         try {
@@ -245,5 +334,10 @@ export class CaptureHub {
     }
   }
 }
+
+/** Ended connections remembered for mirrors that come late (a live capture); the oldest are forgotten first. */
+const MAX_ENDED_TUPLES = 4096;
+/** Connections whose association id (and mirrors whose twin) the hub remembers: the most recent ones (as SessionDecoder's MAX_ENDED). */
+const MAX_KNOWN = 65_536;
 
 const tupleKey = (requestor: Endpoint, acceptor: Endpoint): string => `${requestor.host}:${requestor.port}>${acceptor.host}:${acceptor.port}`;

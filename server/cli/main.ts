@@ -15,6 +15,9 @@ Usage:
   pacscope open FILE [--http HOST:PORT]     the UI on a recording, pcap or pcapng
   pacscope proxy --route LISTEN=UPSTREAM …  the transparent proxy, headless (--record FILE,
                                             --record-dir DIR --rotate-size 100MB --rotate-time 1h)
+  pacscope capture --interface IF [--filter BPF] [--record FILE]
+                                            live passive capture with dumpcap, headless: DICOM between
+                                            other hosts decoded and recorded (--record-dir, --rotate-size)
   pacscope scenario [NAME] [--delay MS]     run a teaching scenario on built-in actors and explain it
                                             step by step (without NAME: the list)
   pacscope summary FILE [--json] [--pdus]   decode a recording, pcap or pcapng and print
@@ -61,6 +64,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   get: async () => (await import('./get.ts')).GET_COMMAND,
   store: async () => (await import('./store.ts')).STORE_COMMAND,
   proxy: async () => (await import('./proxy.ts')).PROXY_COMMAND,
+  capture: async () => (await import('./capture.ts')).CAPTURE_COMMAND,
   doctor: async () => (await import('./doctor.ts')).DOCTOR_COMMAND,
 };
 

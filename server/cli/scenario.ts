@@ -17,6 +17,7 @@ import { narrate, type NarratedStep } from '../../shared/scenarios/narrate.ts';
 import { scenarioRunRecord } from '../../shared/scenarios/run-record.ts';
 import { scenarioRunMetadata } from '../../shared/events/scenario-runs.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'delay', value: 'MS', help: 'pause before each C-MOVE/C-GET sub-operation, in milliseconds (default 0)' },
@@ -49,8 +50,8 @@ function pointsAt(step: NarratedStep, summary: Summary): string {
     return `${a.id} ${a.requestor.ae ?? `${a.requestor.host}:${a.requestor.port}`} → ${a.acceptor.ae ?? `${a.acceptor.host}:${a.acceptor.port}`} ${a.outcome}${a.reject ? ` (${a.reject.text})` : a.closeReason ? ` (${a.closeReason})` : ''}`;
   }
   const m = summary.messages[t.index];
-  const status = m.status ? ` ${m.status} ${m.statusMeaning ?? ''}`.trimEnd() : '';
-  return `${m.association} ${m.command}${status} ${m.from ?? '?'} → ${m.to ?? '?'}`;
+  const status = m.status !== null ? ` ${statusCodeOf(m)} ${statusMeaningOf(m) ?? ''}`.trimEnd() : '';
+  return `${m.association} ${commandOf(m)}${status} ${m.from ?? '?'} → ${m.to ?? '?'}`;
 }
 
 export async function scenarioCommand(argv: string[]): Promise<number> {

@@ -6,6 +6,8 @@
  */
 import type { CaptureHub } from '../capture/hub.ts';
 import type { SummaryAssociation } from '../../shared/model/summary-types.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { statusCodeOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
 
 /** The association id of a connection (the hub numbers connections, the model names associations), or null. */
 export function associationIdOf(hub: CaptureHub, connection: number | undefined): string | null {
@@ -38,7 +40,7 @@ export function subAssociations(hub: CaptureHub, store: StoreEndpoint, moveAssoc
   return hub.summary().associations.filter(
     (a) =>
       a.id !== moveAssociation &&
-      ((moveAssociation !== null && a.parent?.association === moveAssociation) || (a.acceptor.port === store.port && a.start >= since)),
+      ((moveAssociation !== null && a.cause?.relation === 'c-move' && a.cause.association === moveAssociation) || (a.acceptor.port === store.port && a.start >= since)),
   );
 }
 
@@ -49,8 +51,8 @@ export function storeResponses(hub: CaptureHub, associations: readonly SummaryAs
   const ids = new Set(associations.map((a) => a.id));
   return hub
     .summary()
-    .messages.filter((m) => ids.has(m.association) && m.command === 'C-STORE-RSP')
-    .map((m) => ({ association: m.association, instance: clean(m.affectedSopInstance), status: m.status, category: m.statusCategory, meaning: m.statusMeaning }));
+    .messages.filter((m) => ids.has(m.association) && m.commandField === CommandField.CStoreRsp)
+    .map((m) => ({ association: m.association, instance: clean(m.affectedSopInstance), status: statusCodeOf(m), category: m.statusCategory, meaning: statusMeaningOf(m) }));
 }
 
 /**

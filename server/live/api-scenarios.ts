@@ -71,7 +71,11 @@ export class ScenarioRuns {
   /** The run into the recording; once ended (`endTime`), with what each step points at. */
   private record(view: ScenarioRunState, scenario: ScenarioInfo, endTime: number | null): void {
     const facts = { id: view.id, scenario, startTime: view.startTime, endTime, associations: view.associations, error: view.error };
-    this.hub.recordMetadata(scenarioRunMetadata(scenarioRunRecord(facts, endTime === null ? null : this.hub.summary())));
+    const record = scenarioRunRecord(facts, endTime === null ? null : this.hub.summary());
+    // Narrated on the live window, whose message indices are its own: the recording's are the whole session's.
+    const first = this.hub.window.info().first.message;
+    for (const step of record.steps) if (step.target?.kind === 'message') step.target = { ...step.target, index: step.target.index + first };
+    this.hub.recordMetadata(scenarioRunMetadata(record));
   }
 }
 

@@ -19,7 +19,8 @@ import { HttpError, readJsonObject, sendError, sendJson } from './http-json.ts';
 import { LiveOperations } from './api-operations.ts';
 import { pacsSettings, updatePacs } from './api-pacs.ts';
 import { serveStatic } from './static.ts';
-import { sendMessageDetail, sendPduBytes } from './api-details.ts';
+import { liveDetails, sendMessageDetail, sendPduBytes } from './api-details.ts';
+import { livePagesApi } from './api-live-pages.ts';
 import { sessionsApi } from './api-sessions.ts';
 import type { SessionLibrary } from './sessions.ts';
 import type { UploadStore } from './uploads.ts';
@@ -28,6 +29,8 @@ import { DoctorRuns } from './api-doctor.ts';
 import { routesApi } from './api-routes.ts';
 import type { Proxy } from '../proxy/proxy.ts';
 import { LiveStream } from './ws.ts';
+import { capturesApi } from './api-captures.ts';
+import type { CaptureRegistry } from '../sources/capture-registry.ts';
 
 export interface LiveServerOptions {
   host: string;
@@ -52,6 +55,8 @@ export interface LiveServerOptions {
   webRoot: string;
   /** The proxy whose routes /api/routes lists and edits; null or absent: none (404). */
   proxy?: Proxy | null;
+  /** The live captures /api/captures lists, starts and stops; null or absent: none (404). */
+  captures?: CaptureRegistry | null;
   /** `open`: `pacscope open FILE` (nothing live runs here; the UI hides what acts on a live session). Default `serve`. */
   mode?: 'serve' | 'open';
 }
@@ -88,6 +93,11 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
       if (!o.proxy) throw new HttpError(404, 'no proxy runs here');
       return routesApi(req, res, o.proxy, parts.slice(1));
     }
+    if (parts[0] === 'captures') {
+      if (!o.captures) throw new HttpError(404, 'no live capture runs here');
+      return capturesApi(req, res, o.captures, parts.slice(1));
+    }
+    if (parts[0] === 'live' && parts.length > 1) return livePagesApi(req, res, o.hub, parts.slice(1));
     if (parts[0] === 'sessions') {
       if (!o.sessions) throw new HttpError(404, 'this server has no sessions folder');
       return sessionsApi(req, res, url, o.sessions, parts.slice(1));
@@ -101,12 +111,12 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
           started,
           endpoints: o.endpoints(),
           mode: o.mode ?? 'serve',
-          features: { pacs: o.pacs !== null, routes: !!o.proxy, uploads: !!o.uploads, sessions: !!o.sessions },
+          features: { pacs: o.pacs !== null, routes: !!o.proxy, uploads: !!o.uploads, sessions: !!o.sessions, captures: !!o.captures },
         } satisfies StatusInfo);
       case 'GET /messages/:id':
-        return sendMessageDetail(res, o.hub, parts[1]);
+        return sendMessageDetail(res, liveDetails(o.hub), parts[1]);
       case 'GET /pdus/:id/bytes':
-        return sendPduBytes(res, o.hub, parts[1]);
+        return sendPduBytes(res, liveDetails(o.hub), parts[1]);
       case 'POST /uploads':
         if (!o.uploads) throw new HttpError(404, 'this server takes no uploads');
         return sendJson(res, 201, await o.uploads.receive(req, url.searchParams.get('name') ?? ''));

@@ -157,7 +157,7 @@ export async function indexSession(path: string, budget: PageBudget = SESSION_PA
       if (e.type === 'association.end') {
         p.ended = true;
         if (n === nextOnPage) paginate(false);
-      } else item(p, e.type === 'dimse' ? 'messages' : e.type === 'pdu' ? 'pdus' : 'errors');
+      } else if (e.type !== 'tls') item(p, e.type === 'dimse' ? 'messages' : e.type === 'pdu' ? 'pdus' : 'errors');
     }
   };
 

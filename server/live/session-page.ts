@@ -125,6 +125,7 @@ export class PageBuilder {
         this.builder.apply(e);
         return;
       case 'association.end':
+      case 'tls':
         this.builder.apply(e);
         return;
     }

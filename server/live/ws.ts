@@ -12,6 +12,10 @@
  * The snapshot leaves the PDUs out; a client asks for them once with
  * `{type:'pdus'}` and gets them as of the last delta sent, every later 'pdu'
  * delta coming after them on the same ordered socket.
+ *
+ * The snapshot is of the hub's live window (server/capture/live-window.ts):
+ * when the window moves on, every client gets a new snapshot of it, one text
+ * for all, between two deltas, and may ask for the PDUs again.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,7 +23,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { EndpointInfo, LiveClientMessage, LiveServerMessage } from '../../shared/events/live-messages.ts';
 import { snapshotJson } from '../../shared/events/live-snapshot.ts';
-import { JsonList } from '../../shared/events/json-list.ts';
 
 /** Unsent bytes after which a slow client is dropped (it resyncs from a snapshot). */
 const MAX_BUFFERED = 32 * 1024 * 1024;
@@ -28,20 +31,33 @@ export class LiveStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<WebSocket>();
   private readonly unsubscribe: () => void;
-  /** The hub's messages and PDUs as JSON text, kept as they grow: each one stringified once for every snapshot and PDU request. */
-  private readonly messageTable = new JsonList();
-  private readonly pduTable = new JsonList();
+  private readonly unsubscribeMoves: () => void;
+  /** Clients that may ask for the PDUs (once per snapshot they got). */
+  private readonly mayAskPdus = new WeakSet<WebSocket>();
 
   constructor(
     private readonly hub: CaptureHub,
     private readonly endpoints: () => EndpointInfo[],
   ) {
-    // The messages are kept as text as they come, ready for the next snapshot.
-    this.messageTable.update(hub.summary().messages);
-    this.unsubscribe = hub.onDelta((delta, seq) => {
-      if (delta.type === 'message') this.messageTable.update(hub.summary().messages);
-      this.broadcast({ type: 'delta', seq, delta });
-    });
+    // The hub keeps its window's messages and PDUs as JSON text as they come: each one stringified once for every snapshot and PDU request.
+    this.unsubscribe = hub.onDelta((delta, seq) => this.broadcast({ type: 'delta', seq, delta }));
+    this.unsubscribeMoves = hub.window.onMove(() => this.windowMoved());
+  }
+
+  /** The whole snapshot text now (the hub only delivers from its own callbacks: no delta falls between it and what follows). */
+  private snapshot(): string {
+    const summary = this.hub.summary();
+    return snapshotJson(this.hub.sequence, summary, this.endpoints(), this.hub.window.messageTable, this.hub.window.info());
+  }
+
+  /** The window moved on: every client starts again from a snapshot of the new one. */
+  private windowMoved(): void {
+    if (this.clients.size === 0) return;
+    const text = this.snapshot();
+    for (const ws of this.clients) {
+      this.mayAskPdus.add(ws);
+      this.sendLarge(ws, text);
+    }
   }
 
   /** Completes an upgrade the HTTP server has already checked (path, Origin, token). */
@@ -63,14 +79,14 @@ export class LiveStream {
 
   private attach(ws: WebSocket): void {
     // Snapshot and subscription in one synchronous step (the hub only delivers from its own callbacks).
-    const snapshot = snapshotJson(this.hub.sequence, this.hub.summary(), this.endpoints(), this.messageTable);
+    const snapshot = this.snapshot();
     this.clients.add(ws);
+    this.mayAskPdus.add(ws);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
-    let pdusSent = false;
     ws.on('message', (data, binary) => {
-      // One request is understood, once per connection; anything else is ignored.
-      if (binary || pdusSent || !this.clients.has(ws)) return;
+      // One request is understood, once per snapshot sent; anything else is ignored.
+      if (binary || !this.mayAskPdus.has(ws) || !this.clients.has(ws)) return;
       let request: LiveClientMessage;
       try {
         request = JSON.parse(String(data)) as LiveClientMessage;
@@ -78,10 +94,10 @@ export class LiveStream {
         return;
       }
       if (request?.type !== 'pdus') return;
-      pdusSent = true;
+      this.mayAskPdus.delete(ws);
       // Synchronous, between two deltas: the PDUs as of the last delta sent, the next 'pdu' delta after them.
       const pdus: Omit<Extract<LiveServerMessage, { type: 'pdus' }>, 'pdus'> = { type: 'pdus', seq: this.hub.sequence };
-      this.sendLarge(ws, `${JSON.stringify(pdus).slice(0, -1)},"pdus":${this.pduTable.update(this.hub.summary().pdus).json()}}`);
+      this.sendLarge(ws, `${JSON.stringify(pdus).slice(0, -1)},"pdus":${this.hub.window.pduTable.json()}}`);
     });
     this.sendLarge(ws, snapshot);
   }
@@ -113,6 +129,7 @@ export class LiveStream {
   /** Closes every client and stops listening to the hub. */
   close(): void {
     this.unsubscribe();
+    this.unsubscribeMoves();
     for (const ws of this.clients) ws.terminate();
     this.clients.clear();
     this.wss.close();

@@ -8,7 +8,9 @@
  * JavaScript could, measured on the UI bench's 20,101 messages.)
  */
 export class JsonList {
-  /** The items so far as JSON text, in chunks (comma-separated items, no brackets). */
+  /** Earlier items as JSON text, in blocks of about BLOCK chunks each (comma-separated items, no brackets). */
+  #blocks: string[] = [];
+  /** The latest chunks, not yet joined into a block. */
   #chunks: string[] = [];
   #count = 0;
   #first: unknown;
@@ -16,6 +18,7 @@ export class JsonList {
   /** Adds the items after the ones already there; a list that did not just grow (another first item, fewer items) is taken afresh. */
   update(list: readonly unknown[]): this {
     if (list.length < this.#count || (this.#count > 0 && list[0] !== this.#first)) {
+      this.#blocks = [];
       this.#chunks = [];
       this.#count = 0;
     }
@@ -23,8 +26,12 @@ export class JsonList {
     this.#first = list[0];
     this.#chunks.push(JSON.stringify(list.slice(this.#count)).slice(1, -1));
     this.#count = list.length;
-    // Items added one at a time make many small chunks: joined now and then.
-    if (this.#chunks.length > 512) this.#chunks = [this.#chunks.join(',')];
+    // Items added one at a time make many small chunks: joined into a block now and then. Never all the text
+    // again: joining everything every 512 items held the event loop for tens of ms once the list was long (issue 14).
+    if (this.#chunks.length >= BLOCK) {
+      this.#blocks.push(this.#chunks.join(','));
+      this.#chunks = [];
+    }
     return this;
   }
 
@@ -33,6 +40,8 @@ export class JsonList {
   }
 
   json(): string {
-    return `[${this.#chunks.join(',')}]`;
+    return `[${[...this.#blocks, ...this.#chunks].join(',')}]`;
   }
 }
+
+const BLOCK = 512;

@@ -93,8 +93,8 @@ export interface StatusInfo {
   endpoints: EndpointInfo[];
   /** `serve`: a live session (its endpoints, operations, scenarios); `open`: `pacscope open FILE`, recorded sessions only. */
   mode: 'serve' | 'open';
-  /** What this server offers beside its sessions: the built-in PACS (/api/pacs), proxy routes (/api/routes), uploads for C-STORE. */
-  features: { pacs: boolean; routes: boolean; uploads: boolean; sessions: boolean };
+  /** What this server offers beside its sessions: the built-in PACS (/api/pacs), proxy routes (/api/routes), uploads for C-STORE, live captures (/api/captures). */
+  features: { pacs: boolean; routes: boolean; uploads: boolean; sessions: boolean; captures?: boolean };
 }
 
 /** `GET /api/pacs`, and what `PUT /api/pacs` accepts (any of moveMode, aePolicy, destinations). */
@@ -293,4 +293,47 @@ export interface ProxyRouteInfo {
 /** `POST /api/routes`: `{route: "LISTEN=UPSTREAM"}` (e.g. "127.0.0.1:4243=127.0.0.1:4242"). */
 export interface ProxyRouteRequest {
   route: string;
+}
+
+/**
+ * A live passive capture (`pacscope serve --capture IF`, `GET /api/captures`;
+ * server/sources/live-capture.ts): dumpcap on an interface, its packets
+ * reassembled and decoded as they come. dumpcap counts its drops only when
+ * it stops (its Interface Statistics Block), so `dropped` is null while it
+ * runs; `gaps` is the live sign of loss: bytes missing from the TCP streams.
+ */
+export interface CaptureInfo {
+  /** "c1", "c2", … in the order started: the key of DELETE /api/captures/:id. */
+  id: string;
+  interface: string;
+  /** The BPF filter as the user gave it (pacscope adds its own probe clause on loopback). */
+  filter: string;
+  state: 'starting' | 'capturing' | 'stopped' | 'failed';
+  /** ISO times. */
+  started: string;
+  stopped: string | null;
+  /** Packets dumpcap captured so far (its own counter, updated about twice a second). */
+  packets: number;
+  /** pcapng bytes read from dumpcap. */
+  bytes: number;
+  /** DICOM connections seen (each carries at most one association). */
+  connections: number;
+  /** Connection attempts refused (SYN answered by RST). */
+  refused: number;
+  /** Places where bytes of a DICOM stream were missing (TCP holes the capture could not fill), and how many bytes. */
+  gaps: number;
+  gapBytes: number;
+  /** Packets dropped, as dumpcap counted them when it stopped; null while it runs or when it could not tell. */
+  dropped: number | null;
+  /** Packets the interface received, as dumpcap counted them when it stopped; null before. */
+  received: number | null;
+  /** Why it failed or stopped by itself (one line saying what to do), or null. */
+  error: string | null;
+}
+
+/** `POST /api/captures`: start a capture. */
+export interface CaptureRequest {
+  interface: string;
+  /** BPF (default "tcp"). */
+  filter?: string;
 }

@@ -9,11 +9,18 @@
  * The snapshot leaves out the PDUs, which the default view does not draw
  * (28 % of the model's JSON for a C-MOVE): they come when the browser asks
  * for them (`LiveClientMessage`).
+ *
+ * A long session is not held whole (issue 14): the live session is cut into
+ * pages as it goes, and the server keeps the last one or two in memory, the
+ * window (`LiveWindowInfo`). The snapshot is of the window, its indices the
+ * window's own; when the oldest page of the window is let go, the server
+ * sends a new snapshot on the same connection. The pages before the window
+ * are read back from the recording (`GET /api/live/pages/:k`).
  */
 import type { Summary, SummaryAssociation, SummaryError, SummaryMessage, SummaryPdu } from '../model/summary-types.ts';
 
 /** Raised on any incompatible change of these shapes. */
-export const LIVE_PROTOCOL_VERSION = 2;
+export const LIVE_PROTOCOL_VERSION = 3;
 
 /** One change of the derived model. Messages, PDUs and errors are appended; an association is replaced whole. */
 export type LiveDelta =
@@ -37,8 +44,38 @@ export interface SnapshotSummary extends Omit<Summary, 'pdus'> {
   pduCount: number;
 }
 
+/** Counts of a live session or of one of its pages. */
+export interface LiveCounts {
+  associations: number;
+  messages: number;
+  pdus: number;
+  errors: number;
+}
+
+/**
+ * Which part of the live session a snapshot holds. The session is cut into
+ * pages as it goes (each at most `budget`: associations that did something
+ * on it, messages, PDUs, errors); the window is page `page` to the last one,
+ * the one being filled — one or two pages.
+ */
+export interface LiveWindowInfo {
+  /** The first page in the window (0-based); the pages before it are read back from the recording. */
+  page: number;
+  /** Pages so far, the one being filled included (≥ 1). */
+  pages: number;
+  /** Index in the whole live session of the window's first message, PDU and error: what an index of the snapshot is counted from. */
+  first: { message: number; pdu: number; error: number };
+  /** The whole live session so far. */
+  totals: LiveCounts;
+  /** The most one page holds (`pacscope serve --live-window`). */
+  budget: LiveCounts;
+  /** The pages before the window can be read back (false when nothing is recorded, `--no-record`). */
+  recorded: boolean;
+}
+
 export type LiveServerMessage =
-  | { type: 'snapshot'; version: number; seq: number; summary: SnapshotSummary; endpoints: EndpointInfo[] }
+  /** The window of the live session; sent first, and again whenever the window moves on (everything before is replaced). */
+  | { type: 'snapshot'; version: number; seq: number; summary: SnapshotSummary; endpoints: EndpointInfo[]; window: LiveWindowInfo }
   /** Every change; 'pdu' deltas too, which a browser that has not asked for the PDUs drops (it numbers them all the same). */
   | { type: 'delta'; seq: number; delta: LiveDelta }
   /** The answer to `{type:'pdus'}`: the PDUs of the model as of delta `seq`; the 'pdu' deltas after it follow them. */
@@ -46,8 +83,8 @@ export type LiveServerMessage =
   | { type: 'endpoints'; endpoints: EndpointInfo[] };
 
 /**
- * Browser → server (the only one): "send me the PDUs" — once per
- * connection, when the PDU level is shown or an arrow is inspected (its
- * bytes are found through the PDU that carries it). Anything else is ignored.
+ * Browser → server (the only one): "send me the PDUs" — once per snapshot
+ * received, when the PDU level is shown or an arrow is inspected (its bytes
+ * are found through the PDU that carries it). Anything else is ignored.
  */
 export type LiveClientMessage = { type: 'pdus' };

@@ -13,12 +13,18 @@
  * summary`, the whole pipeline) holds every C-STORE and C-FIND the tools
  * sent, each answered Success, with no decode error. Printed: the figures
  * of the run, /api/status latency (the UI stays responsive), and the
- * process' RSS every few seconds (flat while only idle connections come and
- * go; under load it grows by the session model the UI keeps, reported per
- * DIMSE message).
+ * process' RSS every few seconds.
+ *
+ * Memory must be flat (issue 14): the hub keeps a window of the live
+ * session, not the session (server/capture/live-window.ts). The first third
+ * of the DICOM load is warm-up (the window and the 64 MiB byte log fill, V8
+ * sizes its heap); the rest is cut in three, and the lowest RSS of the last
+ * third may be at most FLAT_MIB above that of the first — garbage comes and
+ * goes between collections, what is kept shows in the lows.
  *
  *   node --import tsx test/bench/soak-bench.ts
  *   BENCH_SOAK_SECONDS=180 BENCH_SOAK_IDLE=2000 BENCH_SOAK_HALF_OPEN=1000 BENCH_SOAK_SILENT=8 (defaults)
+ *   BENCH_SOAK_WINDOW=N  pacscope serve --live-window N (default: serve's)
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
@@ -28,11 +34,16 @@ import { runTool } from '../interop/harness/process.ts';
 import { pacscopeSummary } from '../interop/harness/pacscope-cli.ts';
 import { ServeProcess } from '../interop/harness/serve-process.ts';
 import { associateRq } from '../interop/harness/raw-peer.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
+import { commandOf } from '../../shared/dimse/message-words.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
 const IDLE = Number(process.env.BENCH_SOAK_IDLE ?? 2000);
 const HALF_OPEN = Number(process.env.BENCH_SOAK_HALF_OPEN ?? 1000);
 const SILENT = Number(process.env.BENCH_SOAK_SILENT ?? 8);
+const WINDOW = process.env.BENCH_SOAK_WINDOW;
+/** How far the RSS lows may rise after warm-up and still be flat (MiB). */
+const FLAT_MIB = 32;
 const FILES = 100;
 const BATCH = 25;
 const root = join(process.cwd(), '.tmp', 'bench', 'soak');
@@ -123,7 +134,7 @@ async function main(): Promise<void> {
   const files = soakFiles();
   const recording = join(root, 'soak.pacscope');
   rmSync(recording, { force: true });
-  const serve = await ServeProcess.start(join(root, 'data'), ['--record', recording, '--max-connections', String(IDLE + HALF_OPEN + 1000)]);
+  const serve = await ServeProcess.start(join(root, 'data'), ['--record', recording, '--max-connections', String(IDLE + HALF_OPEN + 1000), ...(WINDOW ? ['--live-window', WINDOW] : [])]);
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const rss: { t: number; rss: number; messages: number }[] = [];
@@ -185,10 +196,10 @@ async function main(): Promise<void> {
   const stored = new Set(readdirSync(join(root, 'data', 'store-scp')).filter((f) => f.endsWith('.dcm')));
   const missing = files.filter((_, i) => !stored.has(`${UID_ROOT}.1.1.${i + 1}.dcm`)).length;
   const summary = await pacscopeSummary(recording);
-  const count = (command: string) => summary.messages.filter((m) => m.command === command).length;
-  const success = (m: { status: string | null }) => Number(m.status) === 0;
-  const storeRsp = summary.messages.filter((m) => m.command === 'C-STORE-RSP');
-  const findFinal = summary.messages.filter((m) => m.command === 'C-FIND-RSP' && Number(m.status) !== 0xff00);
+  const count = (command: string) => summary.messages.filter((m) => commandOf(m) === command).length;
+  const success = (m: { status: number | null }) => m.status === 0;
+  const storeRsp = summary.messages.filter((m) => m.commandField === CommandField.CStoreRsp);
+  const findFinal = summary.messages.filter((m) => m.commandField === CommandField.CFindRsp && m.status !== 0xff00);
   // A half-open connection ends inside its A-ASSOCIATE-RQ: one decode error each, as it should. The DICOM work must have none.
   const working = new Set(summary.messages.map((m) => m.association));
   const workErrors = summary.errors.filter((e) => e.association !== null && working.has(e.association));
@@ -198,6 +209,7 @@ async function main(): Promise<void> {
   const loadStart = rss.find((s) => s.t >= (phase1End - started) / 1000) ?? rss[0];
   const last = rss[rss.length - 1];
   const perMessage = ((last.rss - loadStart.rss) * 1024) / Math.max(1, last.messages);
+  const memory = flatness(rss.filter((x) => x.t >= loadStart.t));
   const lines = [
     `soak: ${((Date.now() - started) / 1000).toFixed(0)} s, connections accepted ${status.accepted} (peak ${status.peakConnections} open at once)`,
     `  idle ${idle.opened + idleStore.opened} opened, half-open ${halfOpen.opened} opened, silent associations ${silent.opened} opened; the guard: ${JSON.stringify(status.counts)}`,
@@ -207,6 +219,7 @@ async function main(): Promise<void> {
     `  /api/status latency: p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p95 ${quantile(latencies, 0.95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`,
     `  RSS: start ${first.rss.toFixed(0)} MiB, after the idle flood ${afterFlood.toFixed(0)} MiB (${(afterFlood - first.rss).toFixed(0)} MiB for ${IDLE + HALF_OPEN} connections), end ${endRss.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB; under load +${perMessage.toFixed(1)} KiB per DIMSE message (the session model)`,
     `  RSS samples (s: MiB): ${rss.map((s) => `${s.t.toFixed(0)}: ${s.rss.toFixed(0)}`).join(', ')}`,
+    `  memory after warm-up (${memory.warmUp.toFixed(0)} s of load): RSS lows of each third ${memory.lows.map((l) => `${l.rss.toFixed(0)} MiB at ${l.t.toFixed(0)} s (${l.messages} messages)`).join(', ')}; ${memory.growth >= 0 ? '+' : ''}${memory.growth.toFixed(1)} MiB over ${memory.messages} DIMSE messages (${memory.perMessage.toFixed(2)} KiB per message): ${memory.flat ? 'FLAT' : 'NOT FLAT'} (at most +${FLAT_MIB} MiB)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const problems = [
@@ -219,11 +232,29 @@ async function main(): Promise<void> {
     workErrors.length > 0 && `${workErrors.length} decode errors in the C-STORE/C-FIND associations`,
     afterFlood - first.rss > 100 && `the idle flood took ${(afterFlood - first.rss).toFixed(0)} MiB`,
     Math.max(...latencies) > 1000 && `/api/status took ${Math.max(...latencies).toFixed(0)} ms`,
+    !memory.flat && `memory is not flat: the RSS lows rose ${memory.growth.toFixed(0)} MiB after warm-up`,
   ].filter(Boolean);
   if (problems.length) {
-    process.stdout.write(`soak: FAILED: ${problems.join('; ')}\n`);
+    process.stdout.write(`soak: FAILED: ${problems.join('; ')}\n  the guard's latest: ${JSON.stringify(status.latest.slice(-5))}\n`);
     process.exitCode = 1;
-  } else process.stdout.write('soak: every file stored, every message recorded, the UI responsive\n');
+  } else process.stdout.write('soak: every file stored, every message recorded, the UI responsive, memory flat\n');
+}
+
+/** The verdict on memory: the load phase's first third is warm-up, the rest in thirds, their RSS lows compared. */
+function flatness(load: { t: number; rss: number; messages: number }[]): { warmUp: number; lows: { t: number; rss: number; messages: number }[]; growth: number; messages: number; perMessage: number; flat: boolean } {
+  const t0 = load[0]?.t ?? 0;
+  const span = (load.at(-1)?.t ?? 0) - t0;
+  const warmUp = span / 3;
+  const after = load.filter((x) => x.t >= t0 + warmUp);
+  const third = (after.length > 0 ? after.at(-1)!.t - after[0].t : 0) / 3;
+  const lows = [0, 1, 2]
+    .map((k) => after.filter((x) => x.t >= after[0].t + k * third && (k === 2 || x.t < after[0].t + (k + 1) * third)))
+    .filter((part) => part.length > 0)
+    .map((part) => part.reduce((a, b) => (b.rss < a.rss ? b : a)));
+  if (lows.length < 2) return { warmUp, lows, growth: 0, messages: 0, perMessage: 0, flat: false };
+  const growth = lows.at(-1)!.rss - lows[0].rss;
+  const messages = lows.at(-1)!.messages - lows[0].messages;
+  return { warmUp, lows, growth, messages, perMessage: (Math.max(0, growth) * 1024) / Math.max(1, messages), flat: growth <= FLAT_MIB };
 }
 
 await main();

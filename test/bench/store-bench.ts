@@ -17,6 +17,7 @@ import { freePort, waitListening } from '../interop/harness/net.ts';
 import { RunningProcess, runTool } from '../interop/harness/process.ts';
 import { storeFiles, type StoreFiles } from './store-files.ts';
 import { startBenchStoreScp } from './pacscope-store-scp.ts';
+import { CommandField } from '../../shared/dimse/command-fields.ts';
 
 const COUNT = Number(process.env.BENCH_STORE_FILES ?? 200);
 const ROUNDS = Number(process.env.BENCH_STORE_ROUNDS ?? 3);
@@ -84,7 +85,7 @@ async function pacscopeRound(files: StoreFiles, record: boolean): Promise<Round>
     await hub.close();
   }
   const summary = hub.summary();
-  const rsps = summary.messages.filter((m) => m.command === 'C-STORE-RSP' && m.status === '0x0000').length;
+  const rsps = summary.messages.filter((m) => m.commandField === CommandField.CStoreRsp && m.status === 0x0000).length;
   return {
     receiver: record ? 'pacscope' : 'pacscope-live',
     seconds,

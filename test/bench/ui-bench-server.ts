@@ -28,7 +28,8 @@ if (!recording || !webRoot || !dataDir) throw new Error('usage: ui-bench-server.
 dimse.log.setLevel('error');
 
 const started = performance.now();
-const hub = await CaptureHub.open({ source: { kind: 'bench', description: `UI bench: ${recording}` } });
+// The whole session in the live window (pacscope serve --live-window): the bench measures drawing all of it.
+const hub = await CaptureHub.open({ source: { kind: 'bench', description: `UI bench: ${recording}` }, liveWindow: 10_000_000 });
 const source = await openWireSource(recording);
 // The session is moved in time to end a second ago, so live traffic comes after it (the recording's clock is synthetic).
 const events: WireEvent[] = [];

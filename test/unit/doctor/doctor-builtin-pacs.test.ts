@@ -19,6 +19,7 @@ import { startLiveServer, type RunningLiveServer } from '../../../server/live/ht
 import { runDoctor } from '../../../server/doctor/run-doctor.ts';
 import { limitedFind } from '../../../server/doctor/step-find.ts';
 import type { DoctorState } from '../../../shared/events/live-api.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 let dir = '';
 let hub: CaptureHub;
@@ -119,7 +120,7 @@ describe('the doctor against the built-in PACS', () => {
     // Both ends are in this process: the SCU's connection may be the hub's mirror, whose association is its twin's.
     const id = ctx.hub.associationOf(f.connection!);
     expect(id).not.toBeNull();
-    expect(hub.summary().messages.filter((m) => m.association === id).map((m) => m.command)).toContain('C-CANCEL-RQ');
+    expect(hub.summary().messages.filter((m) => m.association === id).map((m) => commandOf(m))).toContain('C-CANCEL-RQ');
   });
 
   it('cancelled: the steps after the running one do not run, and the report says so', async () => {

@@ -12,6 +12,7 @@ import { cEcho } from '../../../server/endpoints/scu/echo.ts';
 import type { LiveDelta, LiveServerMessage } from '../../../shared/events/live-messages.ts';
 import { unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
 import { LiveClient, startLiveFixture, type LiveFixture } from './live-fixture.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 let fx: LiveFixture | null = null;
 const clients: LiveClient[] = [];
@@ -29,7 +30,7 @@ async function connect(url: string, headers: Record<string, string> = {}): Promi
 
 const echoTo = (f: LiveFixture, calling: string) => cEcho({ host: '127.0.0.1', port: f.pacs.port, callingAeTitle: calling, calledAeTitle: f.pacs.ae }, f.hub);
 const deltas = (ms: LiveServerMessage[]) => ms.filter((m): m is Extract<LiveServerMessage, { type: 'delta' }> => m.type === 'delta');
-const commands = (ds: LiveDelta[]) => ds.flatMap((d) => (d.type === 'message' ? [d.message.command] : []));
+const commands = (ds: LiveDelta[]) => ds.flatMap((d) => (d.type === 'message' ? [commandOf(d.message)] : []));
 
 describe('live WebSocket stream', () => {
   it('sends a late client the session so far, then every delta in order', async () => {
@@ -39,11 +40,11 @@ describe('live WebSocket stream', () => {
     await late.until((m) => m.length >= 1);
     const snap = late.messages[0];
     if (snap.type !== 'snapshot') throw new Error(`first message is ${snap.type}`);
-    expect(snap.version).toBe(2);
+    expect(snap.version).toBe(3);
     expect(snap.seq).toBe(fx.hub.sequence);
     const summary = unpackSnapshot(snap.summary);
     expect(summary.messages).toEqual(fx.hub.summary().messages);
-    expect(summary.messages.map((m) => m.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    expect(summary.messages.map((m) => commandOf(m))).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
     // PDUs only on request: counted, not sent.
     expect(summary.pdus).toEqual([]);
     expect(snap.summary.pduCount).toBe(fx.hub.summary().pdus.length);
@@ -57,7 +58,7 @@ describe('live WebSocket stream', () => {
     // Numbered from the snapshot's seq on, without gaps or repeats.
     expect(live.map((d) => d.seq)).toEqual(live.map((_, i) => snap.seq + 1 + i));
     const msgs = live.flatMap((d) => (d.delta.type === 'message' ? [d.delta] : []));
-    expect(msgs.map((d) => [d.index, d.message.command])).toEqual([
+    expect(msgs.map((d) => [d.index, commandOf(d.message)])).toEqual([
       [2, 'C-ECHO-RQ'],
       [3, 'C-ECHO-RSP'],
     ]);
@@ -271,6 +272,6 @@ describe('cancel', () => {
     expect((await fetch(`${fx.base}/api/operations/${id}/cancel`, { method: 'POST' })).status).toBe(202);
     const done = await fx.live.operations.settled(id);
     expect(done?.result?.outcome).toBe('cancel');
-    expect(fx.hub.summary().messages.map((m) => m.command)).toContain('C-CANCEL-RQ');
+    expect(fx.hub.summary().messages.map((m) => commandOf(m))).toContain('C-CANCEL-RQ');
   });
 });

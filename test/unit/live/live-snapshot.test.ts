@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { JsonList } from '../../../shared/events/json-list.ts';
-import { packSnapshot, snapshotJson, unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
+import { packSnapshot, snapshotJson, unpackSnapshot, wholeWindow } from '../../../shared/events/live-snapshot.ts';
+import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 
 const fixture = (name: string): Summary =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')) as Summary;
+  migrateSummary(JSON.parse(readFileSync(new URL(`../../fixtures/web/${name}.summary.json`, import.meta.url), 'utf8')));
 
 describe('JsonList', () => {
   it('is the JSON of the list however it grew, and starts afresh for another list', () => {
@@ -46,7 +47,7 @@ describe('the live snapshot', () => {
     const kept = new JsonList();
     snapshotJson(1, { ...summary, messages: summary.messages.slice(0, 3) }, endpoints, kept);
     const message = JSON.parse(snapshotJson(7, summary, endpoints, kept));
-    expect(message).toEqual({ type: 'snapshot', version: 2, seq: 7, summary: JSON.parse(JSON.stringify(packSnapshot(summary))), endpoints });
+    expect(message).toEqual({ type: 'snapshot', version: 3, seq: 7, summary: JSON.parse(JSON.stringify(packSnapshot(summary))), endpoints, window: wholeWindow(summary) });
     expect(unpackSnapshot(message.summary)).toStrictEqual(JSON.parse(JSON.stringify({ ...summary, pdus: [] })));
   });
 });

@@ -24,6 +24,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cstoreWireEvents } from '../../bench/cstore-stream.ts';
 import { echoConnection } from '../capture/big-files.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pacscope-pages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +60,7 @@ beforeAll(async () => {
   for (let k = 0; k < index.pages.length; k++) pages.push(await buildPage(pagePlan(index, k)));
 });
 
-const key = (m: SummaryMessage) => `${m.association} ${m.time} ${m.side} ${m.command} ${m.messageId ?? m.respondsTo} ${m.status}`;
+const key = (m: SummaryMessage) => `${m.association} ${m.time} ${m.side} ${commandOf(m)} ${m.messageId ?? m.respondsTo} ${m.status}`;
 
 describe('sessions in pages', () => {
   it('counts the whole session, and no page holds more than the budget', () => {
@@ -101,7 +102,7 @@ describe('sessions in pages', () => {
         linked += 1;
         expect(ms[m.request].messageId).toBe(m.respondsTo);
         expect(ms[m.request].association).toBe(m.association);
-        expect(p.messageDetail(i)?.command).toBe(m.command);
+        expect(p.messageDetail(i)?.command).toBe(commandOf(m));
       });
       const bytes = p.pduBytes(0);
       expect(bytes.ok).toBe(true);

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { SessionList, UploadInfo } from '../../../shared/events/live-api.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { startLiveFixture, type LiveFixture } from './live-fixture.ts';
+import { CommandField } from '../../../shared/dimse/command-fields.ts';
+import { commandOf } from '../../../shared/dimse/message-words.ts';
 
 const PCAP = fileURLToPath(new URL('../../fixtures/pcap/dcmtk-store.pcapng', import.meta.url));
 
@@ -58,7 +60,7 @@ describe('sessions API', () => {
     const capture = await json<Summary>(`${fx.base}/api/sessions/site-capture.pcapng`);
     expect(capture.status).toBe(200);
     expect(capture.body.source.format).toBe('pcapng');
-    expect(capture.body.messages.map((m) => m.command)).toContain('C-STORE-RQ');
+    expect(capture.body.messages.map((m) => commandOf(m))).toContain('C-STORE-RQ');
     const detail = await json<{ commandElements: { keyword: string }[] }>(`${fx.base}/api/sessions/site-capture.pcapng/messages/0`);
     expect(detail.body.commandElements.map((e) => e.keyword)).toContain('AffectedSOPInstanceUID');
     const pdu = await json<{ hex: string; length: number }>(`${fx.base}/api/sessions/site-capture.pcapng/pdus/0/bytes`);
@@ -68,7 +70,7 @@ describe('sessions API', () => {
 
     // The recording being written: flushed before it is read, so the C-ECHO is in it.
     const own = await json<Summary>(`${fx.base}/api/sessions/live.pacscope`);
-    expect(own.body.messages.map((m) => m.command)).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
+    expect(own.body.messages.map((m) => commandOf(m))).toEqual(['C-ECHO-RQ', 'C-ECHO-RSP']);
 
     expect((await fetch(`${fx.base}/api/sessions/notes.txt`)).status).toBe(422);
     expect((await fetch(`${fx.base}/api/sessions/..%2Flive-fixture.ts`)).status).toBe(404);
@@ -128,7 +130,7 @@ describe('uploads and C-STORE', () => {
     expect(started.status).toBe(201);
     const done = await fx.live.operations.settled(((await started.json()) as { id: string }).id);
     expect(done).toMatchObject({ op: 'store', state: 'done', result: { ok: true, outcome: 'success', status: 0 }, store: { total: 1, sent: 1, failed: [], skipped: [] } });
-    const stores = fx.hub.summary().messages.filter((m) => m.command === 'C-STORE-RQ');
+    const stores = fx.hub.summary().messages.filter((m) => m.commandField === CommandField.CStoreRq);
     expect(stores.map((m) => m.affectedSopInstance)).toEqual([info.sopInstanceUid]);
 
     // Used once: the file is gone, the id unknown.

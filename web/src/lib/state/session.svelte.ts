@@ -10,12 +10,18 @@
  * A session of the server's folder comes a page at a time (docs/live-api.md,
  * "Sessions in pages"): `page` says which, `openPage` shows another; the
  * inspector's details are the shown page's.
+ *
+ * The live session too (docs/live-api.md, "The live window"): the stream
+ * holds its last one or two pages (`liveWindow`), and a new snapshot when
+ * they move on — the selection follows its message, PDU or association;
+ * `openLivePage` shows an earlier page, read back from the recording.
  */
-import type { EndpointInfo, LiveDelta } from '../../../../shared/events/live-messages.ts';
+import type { EndpointInfo, LiveDelta, LiveWindowInfo } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { LiveClient } from '../transport/live-client.ts';
-import { api, LIVE_DETAILS, sessionPageDetails, type SessionPageInfo, type SessionSummary } from '../transport/api.ts';
+import { api, LIVE_DETAILS, livePageDetails, sessionPageDetails, type SessionPageInfo, type SessionSummary } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
+import { followSelection } from './follow-selection.ts';
 import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
 
 import type { Selection } from '../diagram/layout-types.ts';
@@ -32,14 +38,16 @@ export class Session {
   realTime = $state(false);
   /** The diagram's filters (replaced whole on change). */
   filter = $state.raw<DiagramFilter>(NO_FILTER);
-  /** Where the summary comes from: the live stream, a session of the server's folder, or a file opened in the page. */
-  source = $state<'live' | 'session' | 'file'>('live');
+  /** Where the summary comes from: the live stream, an earlier page of the live session, a session of the server's folder, or a file opened in the page. */
+  source = $state<'live' | 'live-page' | 'session' | 'file'>('live');
   /** The opened session's name (source 'session'). */
   sessionName = $state<string | null>(null);
   /** Where the inspector fetches message details and PDU bytes; null: nowhere (a summary file opened in the page). */
   detailBase = $state<string | null>(LIVE_DETAILS);
-  /** The page of the opened session shown (source 'session'); null otherwise. */
+  /** The page of the opened session, or of the live session before its window, shown (source 'session', 'live-page'); null otherwise. */
   page = $state.raw<SessionPageInfo | null>(null);
+  /** Where the live window stands in the live session, as of its last snapshot (null before the first). */
+  liveWindow = $state.raw<LiveWindowInfo | null>(null);
 
   #client: LiveClient | null = null;
 
@@ -68,10 +76,15 @@ export class Session {
     this.page = null;
     this.detailBase = LIVE_DETAILS;
     this.#client = new LiveClient({
-      snapshot: (summary, endpoints, seq) => {
+      snapshot: (summary, endpoints, seq, window) => {
+        const before = this.liveWindow;
+        if (before && this.#selected) this.#selected = followSelection(this.#selected, this.summary, summary, before, window);
         this.summary = summary;
         this.endpoints = endpoints;
         this.seq = seq;
+        this.liveWindow = window;
+        // The window's indices are those of its first page: details asked there stay right after it moves on.
+        this.detailBase = livePageDetails(window.page);
       },
       deltas: (deltas: LiveDelta[], seq) => {
         this.summary = applyDeltas(this.summary, deltas);
@@ -106,6 +119,15 @@ export class Session {
     this.page = summary.page ?? null;
   }
 
+  /** Shows page `k` (0-based) of the live session, one before the live window, read back from the recording by the server. */
+  async openLivePage(k: number): Promise<void> {
+    const summary: SessionSummary = await api.livePage(k);
+    const window = this.liveWindow;
+    this.show(summary, 'live-page', null, livePageDetails(k));
+    this.page = summary.page ?? null;
+    this.liveWindow = window;
+  }
+
   /** Back to the live stream (snapshot first) after a session or file. */
   goLive(): void {
     if (this.source === 'live') return;
@@ -114,7 +136,7 @@ export class Session {
     this.connect();
   }
 
-  private show(summary: Summary, source: 'session' | 'file', name: string | null, detailBase: string | null): void {
+  private show(summary: Summary, source: 'live-page' | 'session' | 'file', name: string | null, detailBase: string | null): void {
     this.disconnect();
     this.source = source;
     this.sessionName = name;

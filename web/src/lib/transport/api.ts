@@ -4,16 +4,18 @@
  * page URL (`?token=`) is passed on to every request.
  */
 import type { DimseMessage } from '../../../../shared/dimse/types.ts';
-import type { DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+import type { CaptureInfo, CaptureRequest, DoctorRequest, DoctorState, OperationRequest, ProxyRouteInfo, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunRequest, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
 export type { SessionPageInfo } from '../../../../shared/events/live-api.ts';
-export type { DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
+export type { CaptureInfo, DoctorState, DoctorStep, OperationKind, ProxyRouteInfo, OperationRequest, OperationResult, OperationState, PacsSettings, PduBytesInfo, ScenarioRunList, ScenarioRunState, SessionInfo, SessionList, SessionSummary, StatusInfo, UploadInfo } from '../../../../shared/events/live-api.ts';
 
 /** Where details (messages, PDU bytes) of the shown session come from: the live hub, or an opened session. */
 export const LIVE_DETAILS = '/api';
 export const sessionDetails = (name: string): string => `/api/sessions/${encodeURIComponent(name)}`;
 /** Where page `k` of a session and its details are (docs/live-api.md, "Sessions in pages"). */
 export const sessionPageDetails = (name: string, k: number): string => `${sessionDetails(name)}/pages/${k}`;
+/** Where page `k` of the live session and its details are, indices counted from the page's first (docs/live-api.md, "The live window"). */
+export const livePageDetails = (k: number): string => `/api/live/pages/${k}`;
 
 export function pageToken(): string | null {
   return new URLSearchParams(globalThis.location?.search ?? '').get('token');
@@ -61,11 +63,18 @@ export const api = {
   session: (name: string) => request<SessionSummary>('GET', sessionDetails(name)),
   /** Page `k` (0-based) of the session: its Summary and where it stands in the session (`page`). */
   sessionPage: (name: string, k: number) => request<SessionSummary>('GET', sessionPageDetails(name, k)),
+  /** Page `k` of the live session, one before the live window, read back from the recording. */
+  livePage: (k: number) => request<SessionSummary>('GET', livePageDetails(k)),
   /** One file's bytes, streamed as the body (POST /api/uploads). */
   upload: (file: File) => request<UploadInfo>('POST', `/api/uploads?name=${encodeURIComponent(file.name)}`, file),
   routes: () => request<ProxyRouteInfo[]>('GET', '/api/routes'),
   addRoute: (route: string) => request<ProxyRouteInfo>('POST', '/api/routes', { route }),
   removeRoute: (listen: string) => request<unknown>('DELETE', `/api/routes/${encodeURIComponent(listen)}`),
+  captures: () => request<CaptureInfo[]>('GET', '/api/captures'),
+  /** The interfaces dumpcap can capture on (`dumpcap -D`), null when it cannot say. */
+  captureInterfaces: () => request<{ interfaces: string[] | null }>('GET', '/api/captures/interfaces'),
+  startCapture: (body: CaptureRequest) => request<CaptureInfo>('POST', '/api/captures', body),
+  stopCapture: (id: string) => request<CaptureInfo>('DELETE', `/api/captures/${encodeURIComponent(id)}`),
   startDoctor: (body: DoctorRequest) => request<{ id: string }>('POST', '/api/doctor', body),
   doctor: (id: string) => request<DoctorState>('GET', `/api/doctor/${encodeURIComponent(id)}`),
   /** Every doctor run of the server: their associations are pacscope's own probes. */

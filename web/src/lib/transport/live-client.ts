@@ -4,17 +4,21 @@
  * so nothing is lost. A gap in the delta numbers forces a reconnect.
  *
  * The snapshot comes without PDUs: once they are wanted (`wantPdus`), they
- * are asked for on every connection, and 'pdu' deltas are dropped until they
+ * are asked for after every snapshot, and 'pdu' deltas are dropped until they
  * came (the list answered holds them).
+ *
+ * The server sends a snapshot again, on the same connection, when its live
+ * window moves on (docs/live-api.md, "The live window"): it replaces the
+ * model, as the first one did.
  */
-import type { EndpointInfo, LiveClientMessage, LiveDelta, LiveServerMessage } from '../../../../shared/events/live-messages.ts';
+import type { EndpointInfo, LiveClientMessage, LiveDelta, LiveServerMessage, LiveWindowInfo } from '../../../../shared/events/live-messages.ts';
 import type { Summary, SummaryPdu } from '../../../../shared/model/summary-types.ts';
-import { unpackSnapshot } from '../../../../shared/events/live-snapshot.ts';
+import { unpackSnapshot, wholeWindow } from '../../../../shared/events/live-snapshot.ts';
 import { withToken } from './api.ts';
 
 export interface LiveHandlers {
-  /** The session so far, PDUs not included. */
-  snapshot(summary: Summary, endpoints: EndpointInfo[], seq: number): void;
+  /** The live window of the session (all of a short one), PDUs not included; again whenever the window moves on. */
+  snapshot(summary: Summary, endpoints: EndpointInfo[], seq: number, window: LiveWindowInfo): void;
   deltas(deltas: LiveDelta[], seq: number): void;
   /** The PDUs asked for: the whole list so far (the deltas handed over before it are in it; later ones append to it). */
   pdus(pdus: SummaryPdu[], seq: number): void;
@@ -31,7 +35,7 @@ export class LiveClient {
   #batch: LiveDelta[] = [];
   #flushScheduled = false;
   #wantPdus = false;
-  /** This connection's PDUs: not asked for, asked for, or there (then 'pdu' deltas are kept). */
+  /** The PDUs of the last snapshot: not asked for, asked for, or there (then 'pdu' deltas are kept). */
   #pdus: 'none' | 'asked' | 'here' = 'none';
 
   constructor(
@@ -102,7 +106,10 @@ export class LiveClient {
     if (message.type === 'snapshot') {
       this.#batch = [];
       this.#seq = message.seq;
-      this.handlers.snapshot(unpackSnapshot(message.summary), message.endpoints, message.seq);
+      // A new snapshot replaces everything, the PDUs too: asked for again.
+      this.#pdus = 'none';
+      const summary = unpackSnapshot(message.summary);
+      this.handlers.snapshot(summary, message.endpoints, message.seq, message.window ?? wholeWindow(summary));
       this.#askPdus();
     } else if (message.type === 'delta') {
       if (this.#seq >= 0 && message.seq <= this.#seq) return; // already in the snapshot
