@@ -33,6 +33,9 @@ interface Direction {
   closed: boolean;
 }
 
+/** Contiguous data smaller than this together is held as one chunk. */
+const SMALL_CHUNK = 4096;
+
 export type ByteRead = { bytes: Uint8Array; truncated: boolean } | 'gone' | null;
 
 export class ByteLog {
@@ -60,10 +63,19 @@ export class ByteLog {
   data(conn: number, from: Side, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     const dir = this.direction(conn, from);
-    dir.chunks.push({ start: dir.end, bytes });
+    const last = dir.head < dir.chunks.length ? dir.chunks[dir.chunks.length - 1] : null;
+    if (last !== null && last.start + last.bytes.length === dir.end && last.bytes.length + bytes.length <= SMALL_CHUNK) {
+      // Small pieces of a stream (PDUs of a C-ECHO, one per data event) share a chunk: the chunk cap is not spent on them.
+      const joined = new Uint8Array(last.bytes.length + bytes.length);
+      joined.set(last.bytes);
+      joined.set(bytes, last.bytes.length);
+      last.bytes = joined;
+    } else {
+      dir.chunks.push({ start: dir.end, bytes });
+      this.chunkCount += 1;
+    }
     dir.end += bytes.length;
     this.total += bytes.length;
-    this.chunkCount += 1;
     this.evict();
   }
 

@@ -46,6 +46,8 @@ export class ConnectionDecoder {
   private readonly states: AssociationStates;
   /** The first bytes each side sent (up to FIRST_BYTES; null until it sent some). */
   private readonly first: Record<Side, Uint8Array | null> = { requestor: null, acceptor: null };
+  /** A `tls` event came: the first bytes are kept whatever they look like (plain DICOM sent to a TLS port shows in them). */
+  private tlsSeen = false;
 
   constructor(association: AssociationId, open: WireOpen, options: ConnectionDecoderOptions = {}) {
     this.association = association;
@@ -97,7 +99,8 @@ export class ConnectionDecoder {
         this.onClose(event.from, event.how, event.reason, event.time, out);
         break;
       case 'tls':
-        out.push({ type: 'tls', association: this.association, time: event.time, leg: event, firstBytes: null });
+        this.tlsSeen = true;
+        out.push({ type: 'tls', association: this.association, time: event.time, leg: event, firstBytes: this.firstBytes() });
         break;
       case 'open':
       case 'refused':
@@ -262,9 +265,13 @@ export class ConnectionDecoder {
     const kept = bytes.slice(0, FIRST_BYTES);
     this.first[from] = kept;
     const requestor = this.first.requestor ?? new Uint8Array(0);
-    const tls = from === 'requestor' ? looksLikeTlsHandshake(kept) : looksLikeTlsRecord(kept) || looksLikeTlsAlert(kept) || looksLikeTlsHandshake(requestor);
-    if (!tls) return;
-    out.push({ type: 'tls', association: this.association, time, leg: null, firstBytes: { requestor: hex(requestor), acceptor: hex(this.first.acceptor ?? new Uint8Array(0)) } });
+    const tls = this.tlsSeen || (from === 'requestor' ? looksLikeTlsHandshake(kept) : looksLikeTlsRecord(kept) || looksLikeTlsAlert(kept) || looksLikeTlsHandshake(requestor));
+    if (tls) out.push({ type: 'tls', association: this.association, time, leg: null, firstBytes: this.firstBytes() });
+  }
+
+  private firstBytes(): { requestor: string; acceptor: string } | null {
+    const { requestor, acceptor } = this.first;
+    return requestor === null && acceptor === null ? null : { requestor: hex(requestor ?? new Uint8Array(0)), acceptor: hex(acceptor ?? new Uint8Array(0)) };
   }
 
   private error(time: number, from: Side | null, offset: number | null, reason: string): DerivedEvent {

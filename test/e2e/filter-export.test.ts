@@ -26,12 +26,15 @@ beforeAll(async () => {
   const rq = move.messages[0];
   const at = rq.time / 2;
   const find = (over: Partial<SummaryMessage>): SummaryMessage => ({ ...rq, commandField: CommandField.CFindRq, time: at, moveDestination: null, messageId: 9, identifier: { QueryRetrieveLevel: 'PATIENT' }, ...over });
+  // Two messages go in front: every link by message index moves on by two.
+  const shift = <T extends { message: number }>(c: T | null): T | null => (c ? { ...c, message: c.message + 2 } : null);
   summary = {
     ...move,
+    associations: move.associations.map((a) => ({ ...a, cause: shift(a.cause) })),
     messages: [
-      find({}),
-      find({ commandField: CommandField.CFindRsp, side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 9, status: 0xff00, statusCategory: 'pending', identifier: { PatientName: HOSTILE_NAME } }),
-      ...move.messages,
+      find({ request: null, cause: null }),
+      find({ commandField: CommandField.CFindRsp, side: 'acceptor', time: at + 0.0001, messageId: null, respondsTo: 9, status: 0xff00, statusCategory: 'pending', identifier: { PatientName: HOSTILE_NAME }, request: 0, cause: null }),
+      ...move.messages.map((m) => ({ ...m, request: m.request === null ? null : m.request + 2, cause: shift(m.cause) })),
     ],
   };
   serve = await startServe();
