@@ -204,8 +204,13 @@ function quietSystemOrthanc(prefix) {
   else if (onPath('service')) sh(['service', 'orthanc', 'stop']);
 }
 
+/** A program on PATH, or (an absolute path) a file that must exist. */
+function present(prog) {
+  return prog.startsWith('/') ? existsSync(prog) : onPath(prog);
+}
+
 function ensurePeers() {
-  const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !(prog.startsWith('/') ? existsSync(prog) : onPath(prog))));
+  const missing = DEBIAN_PEERS.filter((p) => p.programs.some((prog) => !present(prog)));
   if (missing.length === 0) return;
   const pkgs = missing.map((p) => p.pkg);
   if (!onPath('apt-get')) fail(`missing ${pkgs.join(', ')} and apt-get is not available: install them by hand`);
@@ -231,7 +236,7 @@ function ensurePeers() {
   }
   if (inst !== 0) fail(`apt-get install ${pkgs.join(' ')} failed (exit ${inst}); the interop and browser tests need them`);
   if (pkgs.includes('orthanc')) quietSystemOrthanc(prefix);
-  const still = DEBIAN_PEERS.flatMap((p) => p.programs).filter((prog) => !onPath(prog));
+  const still = DEBIAN_PEERS.flatMap((p) => p.programs).filter((prog) => !present(prog));
   if (still.length > 0) fail(`after apt-get install, still missing: ${still.join(', ')}`);
   say(`installed ${pkgs.join(', ')}`);
 }
