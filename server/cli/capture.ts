@@ -124,12 +124,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
     // A CaptureError says what to do in one line; main.ts prints it.
     throw e instanceof CaptureError ? e : new CaptureError((e as Error).message);
   }
-  process.stdout.write(
-    `pacscope ${VERSION} capturing on ${iface} (filter "${filter}", buffer ${bufferMiB} MiB); ` +
-      (recorder ? `recording to ${recordDir ? `${resolve(recordDir)}/` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
-      '; Ctrl-C stops\n',
-  );
-
+  // Before the line that says Ctrl-C stops: a signal that comes as soon as it is read must find the handler.
   // SIGHUP too (the terminal closed): dumpcap runs in a process group of its own and is stopped from here.
   const signalled = new Promise<'signal'>((done) => {
     const stop = () => {
@@ -139,6 +134,12 @@ export async function captureCommand(argv: string[]): Promise<number> {
     };
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, stop);
   });
+  process.stdout.write(
+    `pacscope ${VERSION} capturing on ${iface} (filter "${filter}", buffer ${bufferMiB} MiB); ` +
+      (recorder ? `recording to ${recordDir ? `${resolve(recordDir)}/` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
+      '; Ctrl-C stops\n',
+  );
+
   const first = await Promise.race([signalled, ended]);
   const info = await live.stop();
   if (verbose && live.log.trim()) process.stdout.write(`dumpcap said:\n${live.log.trim()}\n`);

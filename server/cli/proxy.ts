@@ -109,13 +109,8 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   }
   if (verbose) logConnections(capture);
   if (tls) process.stdout.write(`${tls.describe('server')}\n`);
-  process.stdout.write(
-    `pacscope ${VERSION} proxy relaying ${settings.routes.length} route(s); ` +
-      (recorder ? `recording to ${settings.recordDir ? `${resolve(settings.recordDir)}/ (${rotationText(settings.rotateBytes, settings.rotateMs)})` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
-      '; Ctrl-C stops\n',
-  );
-
-  await new Promise<void>((done) => {
+  // The handlers go in before the line that says Ctrl-C stops: a signal sent as soon as it is read must find them.
+  const signalled = new Promise<void>((done) => {
     const stop = () => {
       // A second signal while stopping: leave at once.
       process.once('SIGINT', () => process.exit(130));
@@ -125,6 +120,13 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(
+    `pacscope ${VERSION} proxy relaying ${settings.routes.length} route(s); ` +
+      (recorder ? `recording to ${settings.recordDir ? `${resolve(settings.recordDir)}/ (${rotationText(settings.rotateBytes, settings.rotateMs)})` : recorder.path}` : 'not recording (--record FILE or --record-dir DIR)') +
+      '; Ctrl-C stops\n',
+  );
+
+  await signalled;
   const routes = proxy.list();
   await proxy.close();
   let recordError: Error | null = null;

@@ -46,7 +46,7 @@ async function startCapture(args: string[], env: Record<string, string> = {}): P
 /** Ctrl-C, and what it printed. */
 async function stopCapture(proc: RunningProcess): Promise<string> {
   const exit = await proc.stop('SIGINT', 30_000);
-  expect(exit.code, proc.output).toBe(0);
+  expect(exit.code, `${JSON.stringify(exit)} ${proc.output}`).toBe(0);
   return proc.output;
 }
 
