@@ -30,13 +30,19 @@ Usage:
                                             C-FIND, C-MOVE/C-GET of one instance) and print the fixes
   pacscope echo  [options] HOST PORT        C-ECHO
   pacscope find  [options] [-k KEY[=VALUE]]… HOST PORT
-                                            C-FIND (-P|-S, --level), one line per match
+                                            C-FIND (-P|-S, --level; -W a worklist query), one line per match
   pacscope move  --dest AE [options] [-k …] HOST PORT
                                             C-MOVE to any destination AE
   pacscope get   [--od DIR] [options] [-k …] HOST PORT
                                             C-GET, instances written to DIR
   pacscope store [options] HOST PORT FILE|DIR…
                                             C-STORE of files and folders
+  pacscope commit [--port N] [options] HOST PORT FILE|DIR…
+                                            storage commitment (N-ACTION, then the N-EVENT-REPORT on
+                                            the same association or, with --port, on a new one)
+  pacscope mpps create|set [options] HOST PORT
+                                            MPPS N-CREATE (IN PROGRESS, -W from a worklist item) or
+                                            N-SET (--uid UID --completed|--discontinued)
     SCU options: --aet AE --aec AE --max-pdu N --ts implicit,explicit,big --timeout S
                  --record FILE --cancel-after N
     exit codes: 0 success, 1 warning, 2 usage, 3 refused, 4 rejected, 5 aborted,
@@ -63,6 +69,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   move: async () => (await import('./move.ts')).MOVE_COMMAND,
   get: async () => (await import('./get.ts')).GET_COMMAND,
   store: async () => (await import('./store.ts')).STORE_COMMAND,
+  commit: async () => (await import('./commit.ts')).COMMIT_COMMAND,
+  mpps: async () => (await import('./mpps.ts')).MPPS_COMMAND,
   proxy: async () => (await import('./proxy.ts')).PROXY_COMMAND,
   capture: async () => (await import('./capture.ts')).CAPTURE_COMMAND,
   doctor: async () => (await import('./doctor.ts')).DOCTOR_COMMAND,

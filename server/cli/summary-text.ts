@@ -12,6 +12,8 @@ import type { Finding } from '../../shared/diagnosis/types.ts';
 import { CommandField, serviceOfField } from '../../shared/dimse/command-fields.ts';
 import { commandOf, statusCodeOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
 import { relationInfo } from '../../shared/model/linkers/registry.ts';
+import { commitmentWords } from '../../shared/dimse/storage-commitment.ts';
+import { procedureStepText } from '../../shared/dimse/worklist-mpps-words.ts';
 
 const name = (uid: string | null): string => (uid ? (uidName(uid) ?? uid) : '?');
 const ae = (s: string | null): string => (s === null ? '?' : s === '' ? '""' : s);
@@ -118,6 +120,11 @@ function formatMessage(m: SummaryMessage, all: SummaryMessage[]): string {
   if (m.moveDestination !== null) parts.push(`dest=${m.moveDestination}`);
   if (m.moveOriginator) parts.push(`originator=${ae(m.moveOriginator.ae)}#${m.moveOriginator.messageId ?? '?'}`);
   if (m.commandField === CommandField.CStoreRq && m.affectedSopClass) parts.push(`${name(m.affectedSopClass)} ${m.affectedSopInstance ?? ''}`.trim());
+  const step = procedureStepText(m); // a worklist query or match, an MPPS status transition (PS3.4 K, F.7)
+  if (step) parts.push(step);
+  // Storage commitment (PS3.4 J.3): "commit 3 instances txn=…", "event 2: 1 committed, 1 failed (…) txn=…".
+  const commitment = commitmentWords(m);
+  if (commitment) parts.push(`${commitment.text}${commitment.transactionUid ? ` txn=${commitment.transactionUid}` : ''}`);
   const level = m.identifier?.['QueryRetrieveLevel'];
   if (typeof level === 'string') parts.push(level);
   if (m.errorComment) parts.push(`"${m.errorComment}"`);

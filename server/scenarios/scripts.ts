@@ -12,6 +12,8 @@ import { cMove } from '../endpoints/scu/move.ts';
 import { cGet } from '../endpoints/scu/get.ts';
 import { MR_IMAGE_STORAGE, studyUid } from '../endpoints/pacs/synthetic-studies.ts';
 import { type Stage, until } from './stage.ts';
+import { WORKLIST_SCRIPTS } from './worklist-scripts.ts';
+import { STORAGE_COMMITMENT_SCRIPTS } from './storage-commitment-scripts.ts';
 
 const { scu, pacs: PACS, asyncPacs: ASYNC, viewer: VIEWER, archive: ARCHIVE } = SCENARIO_AE;
 /** Study 1 of the synthetic studies: CT, 4 instances over 2 series. */
@@ -98,4 +100,7 @@ export const SCRIPTS: Record<string, ScenarioScript> = {
     const pacs = await s.pacs(PACS);
     await cGet({ ...s.study(scu, pacs, CT_STUDY), outputDir: s.folder('get'), storageSopClasses: [MR_IMAGE_STORAGE] }, s.hub);
   },
+
+  ...WORKLIST_SCRIPTS, // worklist and MPPS (worklist-scripts.ts)
+  ...STORAGE_COMMITMENT_SCRIPTS, // storage commitment (storage-commitment-scripts.ts)
 };

@@ -15,6 +15,7 @@ import { setting } from './peer-settings.ts';
 import { isStorageClass, refusedContexts } from './presentation-contexts.ts';
 import { commandOf } from '../dimse/message-words.ts';
 import { serviceOfField } from '../dimse/command-fields.ts';
+import { isWorklistFind } from '../dicom/worklist-mpps.ts';
 
 /**
  * Requests of `a` without a final response by `at` (default: ever), oldest
@@ -139,6 +140,7 @@ function aborted(ctx: DiagnosisContext, a: SummaryAssociation): Finding | null {
     const all = ctx.messagesOf.get(a.id) ?? [];
     const lastIndex = all.indexOf(pending[pending.length - 1]);
     const answeredAfter = all.slice(lastIndex + 1).some((i) => ctx.message(i).time <= time);
+    if (!byScu && !answeredAfter && last.side === 'requestor' && isWorklistFind(last.affectedSopClass)) return null; // worklist-mpps.ts: worklist.caller-refused
     if (!byScu && !answeredAfter && last.side === 'requestor') {
       return f('association.aborted.after-request', 'error', `The SCP ${q(a.acceptor.ae)} aborted ${a.id} right after the ${commandOf(last)}, without answering it`,
         `The last message before the abort is the ${messageLabel(last)} from ${q(a.requestor.ae)}, ${last.time > time ? 'whose command the SCP had read (its data set, already on its way, arrived after the abort)' : `${seconds(time - last.time)} earlier`}, with no response. An SCP that refuses an operation for a caller it does not know often does exactly this — e.g. Orthanc aborts a C-FIND, C-MOVE or C-GET from a calling AE that is not in its DicomModalities unless "DicomAlwaysAllowFind"/"…Move"/"…Get" is true; other SCPs abort on a request they cannot parse.`,

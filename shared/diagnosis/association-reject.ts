@@ -41,7 +41,8 @@ const SOURCES: Record<number, string> = { 1: 'the SCP (DICOM UL service-user)', 
 
 function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (const a of ctx.summary.associations) {
-    if (!a.reject) continue;
+    // An association a more specific rule explained (a storage commitment report association) is not reported again.
+    if (!a.reject || ctx.claimedAssociations.has(a.id)) continue;
     const { result, source, reason } = a.reject;
     const entry = REJECT_REASONS.get(`${source}/${reason}`) ?? { id: 'association.rejected.other-reason', short: `reason ${reason} of source ${source}`, fix: 'unknown' as const, why: `Reason ${reason} is reserved or unknown for source ${source} in PS3.8 Table 9-21.` };
     const move = ctx.moveOf.get(a.id);

@@ -26,7 +26,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
   overMax(ctx, out);
   const { summary } = ctx;
   for (const a of summary.associations) {
-    if (a.outcome === 'refused' && !ctx.moveOf.has(a.id)) {
+    if (a.outcome === 'refused' && !ctx.moveOf.has(a.id) && !ctx.claimedAssociations.has(a.id)) {
       out.push({
         rule: 'connection.refused', severity: 'error', evidence: { associations: [a.id], messages: [] }, time: a.start,
         title: `Connection refused: nothing listens at ${hostPort(a.acceptor)}`,

@@ -221,6 +221,38 @@ export const SETTINGS = Object.freeze({
       dcmqrscp: () => 'MaxAssociations in dcmqrscp.cfg',
     },
   },
+  /** Storage commitment: the SCP's AE table entry for the SCU it reports to (DEST: the SCU's AE, HOST/PORT where it listens; PS3.4 J.3.3.1.2). */
+  commitReportAddress: {
+    generic: (v) => `give the storage commitment SCP an entry for ${json(v.DEST)} at ${address(v, v.DEST)} in its table of remote AEs (where it sends the N-EVENT-REPORT)`,
+    products: {
+      orthanc: (v) => `${orthancEntry(v.DEST, v)} in orthanc.json (Orthanc reports to the modality of the N-ACTION's calling AE title, on a new association)`,
+      pacscope: (v) => (known(v) ? `pacscope serve --dest ${tok(v.DEST)}=${v.HOST}:${v.PORT} (its AE table, shared with C-MOVE)` : `pacscope serve --dest ${tok(v.DEST)}= with ${address(v, v.DEST)}`),
+    },
+  },
+  /** Storage commitment: the SCU listens for the report association and accepts the SCP role proposed on it (AE, PORT; PS3.4 J.3.3.1.3, PS3.7 D.3.3.4). */
+  commitScuListens: {
+    generic: (v) => `make the storage commitment SCU ${json(v.AE)} accept, on its own port${v.PORT ? ` ${v.PORT}` : ''}, an association proposing the Storage Commitment Push Model with the SCP role for the requestor (SCP/SCU Role Selection)`,
+    products: {
+      pacscope: (v) => `pacscope commit --port ${v.PORT ?? 'N'}${v.AE ? ` --listen-aet ${tok(v.AE)}` : ''} (it accepts the SCP role unless --refuse-scp-role is given)`,
+      orthanc: () => 'Orthanc accepts the report on its DICOM port ("DicomPort"); its "DicomModalities" must list the storage commitment SCP',
+    },
+  },
+  /** Storage commitment: the SCU accepts associations from the SCP's calling AE (AE: the SCP's title). */
+  commitScuKnowsScp: {
+    generic: (v) => `add ${json(v.AE)} to the AEs the storage commitment SCU accepts associations from`,
+    products: {
+      pacscope: (v) => `pacscope commit --accept-aet ${tok(v.AE)} (or leave --accept-aet out to accept any)`,
+      orthanc: (v) => `${orthancEntry(v.AE, v)} in orthanc.json`,
+    },
+  },
+  /** Storage commitment: where the SCP reports (same association, or a new one). */
+  commitReportMode: {
+    generic: () => 'have the storage commitment SCP report on a new association to the SCU (it may not count on the SCU keeping its association open, PS3.4 J.3.3.1.2)',
+    products: {
+      pacscope: () => 'pacscope serve --commit-report same-else-new (or new)',
+      orthanc: () => 'nothing: Orthanc always reports on a new association',
+    },
+  },
 } satisfies Record<string, Setting>);
 
 export type SettingName = keyof typeof SETTINGS;

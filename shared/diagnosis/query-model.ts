@@ -17,6 +17,7 @@ import { list, messageLabel, q, statusText, uidText } from './format.ts';
 import { setting } from './peer-settings.ts';
 import { CommandField } from '../dimse/command-fields.ts';
 import { commandOf } from '../dimse/message-words.ts';
+import { isWorklistFind } from '../dicom/worklist-mpps.ts';
 
 type Model = 'patient' | 'study' | 'patient-study';
 
@@ -52,7 +53,7 @@ function run(ctx: DiagnosisContext, out: Finding[]): void {
   for (let i = 0; i < messages.length; i++) {
     if (ctx.kind[i] !== 1) continue;
     const m = messages[i];
-    if (!QR_SERVICES.has(commandOf(m))) continue;
+    if (!QR_SERVICES.has(commandOf(m)) || isWorklistFind(m.affectedSopClass)) continue; // a worklist query: worklist-mpps.ts
     const finalIndex = ctx.finalOf(i);
     const fin = finalIndex === null ? null : messages[finalIndex];
     const code = fin?.status;

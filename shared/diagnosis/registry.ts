@@ -19,11 +19,16 @@ import { dimseStatusRules } from './dimse-status.ts';
 import { retrieveNotPerformedRules, retrieveShortfallRules } from './retrieve-shortfall.ts';
 import { peerConformanceRules } from './peer-conformance.ts';
 import { tlsRules } from './tls.ts';
+import { storageCommitmentRules } from './storage-commitment.ts';
+import { worklistMppsRules } from './worklist-mpps.ts';
 
 export const RULE_FAMILIES: readonly RuleFamily[] = Object.freeze([
   // First: a TLS failure is why its connection never became an association (PS3.15 Annex B).
   tlsRules,
+  // Before the generic association rules: a storage commitment report association it explains is claimed.
+  storageCommitmentRules,
   associationRejectRules,
+  worklistMppsRules, // before the query-model, context and status fallbacks: it explains worklist and MPPS failures first
   queryModelRules,
   retrieveShortfallRules,
   retrieveOutcomeRules,

@@ -29,6 +29,14 @@ export const SERVICE_COMMAND: ReadonlyMap<string, number> = new Map([
   [Uid.PatientRootGet, CommandField.CGetRq],
   [Uid.StudyRootGet, CommandField.CGetRq],
   [`${QR}.3.3`, CommandField.CGetRq],
+  ['1.2.840.10008.5.1.4.31', CommandField.CFindRq], // Modality Worklist Information Model – FIND (PS3.4 K.6.1)
+]);
+
+/** SOP classes that take more than one request command: MPPS takes N-CREATE and N-SET (PS3.4 F.7.2); Storage Commitment N-ACTION and N-EVENT-REPORT. */
+export const SERVICE_COMMANDS: ReadonlyMap<string, readonly number[]> = new Map([
+  ['1.2.840.10008.3.1.2.3.3', [CommandField.NCreateRq, CommandField.NSetRq]],
+  // Storage Commitment Push Model: N-ACTION to the SCP, N-EVENT-REPORT to the SCU (PS3.4 J.3.2, J.3.3).
+  ['1.2.840.10008.1.20.1', [CommandField.NActionRq, CommandField.NEventReportRq]],
 ]);
 
 /** The commands that can be cancelled (PS3.7 §9.3.2.3, §9.3.3.3, §9.3.4.3). */
@@ -46,7 +54,7 @@ export function checkRequest(request: DimseMessage, contextAbstractSyntax: strin
   if (sopClass === '') return { status: SOP_CLASS_NOT_SUPPORTED, comment: `${request.command} names no SOP class` };
   if (sopClass !== context) return { status: SOP_CLASS_NOT_SUPPORTED, comment: `SOP class ${sopClass} is not this context's ${context}`.slice(0, 64) };
   const expected = SERVICE_COMMAND.get(context) ?? CommandField.CStoreRq;
-  if (request.commandField !== expected) return { status: SOP_CLASS_NOT_SUPPORTED, comment: `${request.command} on SOP class ${context}; it takes ${commandName(expected)}`.slice(0, 64) };
+  if (request.commandField !== expected && !SERVICE_COMMANDS.get(context)?.includes(request.commandField)) return { status: SOP_CLASS_NOT_SUPPORTED, comment: `${request.command} on SOP class ${context}; it takes ${commandName(expected)}`.slice(0, 64) };
   return null;
 }
 

@@ -124,10 +124,14 @@ export interface AssociationCause {
  *   Table 9.3-1);
  * - `ae-title-and-time`: only AE titles and timing: its calling AE is the AE
  *   the C-MOVE was sent to, its called AE the Move Destination, and it was
- *   requested while that C-MOVE ran or shortly after its final response;
+ *   requested while that C-MOVE ran or shortly after its final response; for
+ *   `storage-commitment`, its AE titles are those of the N-ACTION's
+ *   association reversed, it proposes the Push Model and comes while that
+ *   request awaits its report (linkers/storage-commitment.ts);
  * - `time-only`: a TCP connection refused (it never carried AE titles) while
  *   that C-MOVE ran, or shortly after its final response: the move SCP's
- *   attempt to reach the Move Destination;
+ *   attempt to reach the Move Destination; or shortly after an N-ACTION
+ *   awaiting its report: the storage commitment SCP's attempt to reach the SCU;
  * - `transaction-uid`: the same Transaction UID (0008,1195) in the
  *   N-ACTION-RQ and the N-EVENT-REPORT-RQ (PS3.4 J.3.2, J.3.3).
  */

@@ -11,6 +11,8 @@
  */
 import type { AssociationOutcome } from '../model/summary-types.ts';
 import type { StatusCategory } from '../dimse/types.ts';
+import { WORKLIST_SCENARIOS } from './worklist-scenarios.ts';
+import { STORAGE_COMMITMENT_SCENARIOS } from './storage-commitment-scenarios.ts';
 
 export const SCENARIO_AE = { scu: 'WORKSTATION', pacs: 'TEACHPACS', asyncPacs: 'ASYNCPACS', viewer: 'VIEWER', archive: 'ARCHIVE' } as const;
 
@@ -187,6 +189,8 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
       msg('C-GET-RSP', 'The PACS cannot send a CT C-STORE on this association: the sub-operations fail. Fix: propose CT Image Storage with SCP role selection.', 'PS3.4 C.4.3.1.4', { statusCategory: 'failure' }),
     ],
   },
+  ...WORKLIST_SCENARIOS, // worklist and MPPS (PS3.4 K, F.7)
+  ...STORAGE_COMMITMENT_SCENARIOS, // storage commitment (PS3.4 J)
 ];
 
 export function scenarioInfo(name: string): ScenarioInfo | undefined {

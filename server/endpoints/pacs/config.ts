@@ -6,13 +6,14 @@
  *   { "pacs": "PACSCOPE@127.0.0.1:11112", "store": "STORESCP@127.0.0.1:11113",
  *     "destinations": { "STORESCP": "127.0.0.1:11113" }, "moveMode": "sync",
  *     "aePolicy": "any", "knownCallers": ["FINDSCU"], "data": "/path",
- *     "subOperationDelayMs": 0,
+ *     "subOperationDelayMs": 0, "commitReportMode": "same-else-new", "commitReportDelayMs": 100,
  *     "storeSopClasses": ["1.2.840.10008.5.1.4.1.1.2"], "storeTransferSyntaxes": ["1.2.840.10008.1.2"],
  *     "limits": { "acseTimeout": 30, "maxConnections": 1024 } }   (../guard/limits.ts)
  */
 import { parseHostPort } from '../../cli/host-port.ts';
 import { parseLimitsObject, type GuardLimits } from '../guard/limits.ts';
 import type { TlsMaterial } from '../../tls/tls-settings.ts';
+import { parseCommitDelay, parseCommitReportMode, type CommitReportMode } from './commitment-settings.ts';
 
 /**
  * C-MOVE (move.ts): sync — a pending response after each C-STORE, the final
@@ -63,6 +64,9 @@ export interface PacsConfig extends AeAddress {
   subOperationDelayMs: number;
   /** Its TLS port, and the TLS of its sub-associations to `tls` destinations; null: plain only. */
   tls?: TlsPort | null;
+  /** Storage commitment (commitment-settings.ts): where the N-EVENT-REPORT goes, and after how long; defaults same-else-new, 100 ms. */
+  commitReportMode?: CommitReportMode;
+  commitReportDelayMs?: number;
 }
 
 export interface StoreScpConfig extends AeAddress {
@@ -122,13 +126,15 @@ export interface FileSettings {
   knownCallers?: string[];
   data?: string;
   subOperationDelayMs?: number;
+  commitReportMode?: CommitReportMode;
+  commitReportDelayMs?: number;
   storeSopClasses?: string[];
   storeTransferSyntaxes?: string[];
   /** The guard's limits of the DICOM ports (../guard/limits.ts). */
   limits?: Partial<GuardLimits>;
 }
 
-const FILE_KEYS = ['pacs', 'store', 'destinations', 'moveMode', 'aePolicy', 'knownCallers', 'data', 'subOperationDelayMs', 'storeSopClasses', 'storeTransferSyntaxes', 'limits'];
+const FILE_KEYS = ['pacs', 'store', 'destinations', 'moveMode', 'aePolicy', 'knownCallers', 'data', 'subOperationDelayMs', 'commitReportMode', 'commitReportDelayMs', 'storeSopClasses', 'storeTransferSyntaxes', 'limits'];
 
 export function parseSettings(json: unknown, where: string): FileSettings {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${where}: expected a JSON object`);
@@ -167,6 +173,9 @@ export function parseSettings(json: unknown, where: string): FileSettings {
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 60_000) throw new Error(`${where}: "subOperationDelayMs" must be a number of ms from 0 to 60000`);
     out.subOperationDelayMs = d;
   }
+  const commitMode = str('commitReportMode');
+  if (commitMode !== undefined) out.commitReportMode = parseCommitReportMode(commitMode);
+  if (o.commitReportDelayMs !== undefined) out.commitReportDelayMs = parseCommitDelay(o.commitReportDelayMs, `${where}: "commitReportDelayMs"`);
   out.storeSopClasses = strList('storeSopClasses');
   out.storeTransferSyntaxes = strList('storeTransferSyntaxes');
   if (o.limits !== undefined) out.limits = parseLimitsObject(o.limits, where);

@@ -1,11 +1,13 @@
 /**
  * The built-in PACS's Scp (one per association, dcmjs-dimse on a tapped
  * socket): the AE-title policy, presentation context negotiation, C-ECHO,
- * C-FIND, C-MOVE, C-GET, C-STORE and C-CANCEL. State comes in through
+ * C-FIND, C-MOVE, C-GET, C-STORE and C-CANCEL, Modality Worklist C-FIND
+ * (worklist.ts) and MPPS N-CREATE/N-SET (mpps.ts). State comes in through
  * `customOptions.pacs` (a PacsRuntime).
  *
  * Accepted abstract syntaxes: Verification, Patient Root and Study Root
- * FIND/MOVE/GET, and every storage SOP class, each with Explicit or Implicit
+ * FIND/MOVE/GET, Modality Worklist FIND, Modality Performed Procedure Step,
+ * and every storage SOP class, each with Explicit or Implicit
  * VR Little Endian (PS3.5 §10.1, §A.2); others are rejected (PS3.8 §9.3.3.2
  * result 3 abstract syntax / 4 transfer syntaxes not supported).
  */
@@ -19,6 +21,11 @@ import { PATIENT_ROOT, STUDY_ROOT, type OperationContext, type PacsRuntime } fro
 import { runFind } from './find.ts';
 import { runMove } from './move.ts';
 import { runGet } from './get.ts';
+import { runWorklistFind } from './worklist.ts';
+import { mppsCreate, mppsSet } from './mpps.ts';
+import { MODALITY_WORKLIST_FIND, MPPS_SOP_CLASS, isWorklistFind } from '../../../shared/dicom/worklist-mpps.ts';
+import type { requests as rq, responses as rs } from 'dcmjs-dimse';
+import { acceptsCommitment, answerCommitmentRoles, handleCommitmentRequest } from './storage-commitment.ts';
 
 const { constants, responses } = dimse;
 const { PresentationContextResult: Result, TransferSyntax } = constants;
@@ -67,13 +74,14 @@ export class QrScp extends ReceivingScp {
       this.sendAssociationReject(reject.result, reject.source, reject.reason);
       return;
     }
-    negotiateContexts(association, (uid) => QR_SOP_CLASSES.has(uid) || STORAGE_SOP_CLASSES.has(uid), UNCOMPRESSED);
+    negotiateContexts(association, (uid) => QR_SOP_CLASSES.has(uid) || STORAGE_SOP_CLASSES.has(uid) || uid === MODALITY_WORKLIST_FIND || uid === MPPS_SOP_CLASS || acceptsCommitment(uid), UNCOMPRESSED);
+    answerCommitmentRoles(association);
     this.sendAssociationAccept();
   }
 
   override cFindRequest(request: CFindRequest, callback: (responses: CFindResponse[]) => void): void {
     const send = this.finisher(request, (rsp: CFindResponse) => callback([rsp]));
-    runFind(this.operation(request), send).catch((e: unknown) => send(this.failure(responses.CFindResponse.fromRequest(request), request, e)));
+    (isWorklistFind(request.getAffectedSopClassUid()) ? runWorklistFind : runFind)(this.operation(request), send).catch((e: unknown) => send(this.failure(responses.CFindResponse.fromRequest(request), request, e)));
   }
 
   override cMoveRequest(request: CMoveRequest, callback: (responses: CMoveResponse[]) => void): void {
@@ -102,6 +110,20 @@ export class QrScp extends ReceivingScp {
         if (!this.closed) callback(rsp);
       });
     this.runtime.background.add(done);
+  }
+
+  /** MPPS (PS3.4 F.7.2): mpps.ts. */
+  override nCreateRequest(request: rq.NCreateRequest, callback: (response: rs.NCreateResponse) => void): void {
+    if (!this.closed) callback(mppsCreate(this.runtime, request, this.peerAssociation().getCallingAeTitle()));
+  }
+
+  override nSetRequest(request: rq.NSetRequest, callback: (response: rs.NSetResponse) => void): void {
+    if (!this.closed) callback(mppsSet(this.runtime, request));
+  }
+
+  /** Storage Commitment Push Model (PS3.4 J.3): storage-commitment.ts. */
+  override nActionRequest(request: rq.NActionRequest, callback: (response: rs.NActionResponse) => void): void {
+    if (!this.closed) handleCommitmentRequest(this, this.runtime, request, callback);
   }
 
   override cCancelRequest(request: CCancelRequest): void {

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PACS, DEFAULT_STORE, parseAeAddress, parseAePolicy, parseDestination, parseMoveMode, parseSettings, type Destination, type FileSettings, type PacsConfig, type StoreScpConfig } from './config.ts';
 import { resolveLimits, type GuardLimits } from '../guard/limits.ts';
+import { DEFAULT_COMMIT_DELAY_MS, DEFAULT_COMMIT_REPORT_MODE, parseCommitDelay, parseCommitReportMode } from './commitment-settings.ts';
 
 export interface ServeFlags {
   pacs?: string;
@@ -21,6 +22,9 @@ export interface ServeFlags {
   aePolicy?: string;
   config?: string;
   subOperationDelay?: string;
+  /** Storage commitment report mode and delay (commitment-settings.ts). */
+  commitReport?: string;
+  commitDelay?: string;
   /** Limits from flags (checked by the caller: ../guard/limits.ts). */
   limits?: Partial<GuardLimits>;
 }
@@ -58,6 +62,8 @@ export function resolveServeSettings(flags: ServeFlags, env: NodeJS.ProcessEnv =
     aePolicy: flags.aePolicy ? parseAePolicy(flags.aePolicy) : (file.aePolicy ?? 'any'),
     knownCallers: file.knownCallers ?? [],
     subOperationDelayMs: delay,
+    commitReportMode: flags.commitReport ? parseCommitReportMode(flags.commitReport) : (file.commitReportMode ?? DEFAULT_COMMIT_REPORT_MODE),
+    commitReportDelayMs: flags.commitDelay !== undefined ? parseCommitDelay(flags.commitDelay, '--commit-delay') : (file.commitReportDelayMs ?? DEFAULT_COMMIT_DELAY_MS),
   };
   const store: StoreScpConfig = {
     ...storeAddress,

@@ -8,6 +8,8 @@ import { uidName } from '../../../../shared/dicom/uids.ts';
 import { dicomText } from '../dicom-text.ts';
 import { CommandField } from '../../../../shared/dimse/command-fields.ts';
 import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
+import { procedureStepLabel } from '../../../../shared/dimse/worklist-mpps-words.ts';
+import { commitmentLabel } from '../../../../shared/dimse/storage-commitment.ts';
 
 /**
  * Shortens a UID for a label: its first `keep` characters, an ellipsis and
@@ -98,7 +100,9 @@ function responseLabel(m: SummaryMessage): string {
 
 /** The label of one DIMSE message arrow. */
 export function messageLabel(m: SummaryMessage): string {
-  return m.status === null ? requestLabel(m) : responseLabel(m);
+  // Worklist queries and matches, MPPS status transitions (PS3.4 K, F.7): their own words.
+  // Storage commitment requests and reports (PS3.4 J.3): Transaction UID, instances, event type and failures.
+  return procedureStepLabel(m) ?? commitmentLabel(m, (uid) => shortUid(uid)) ?? (m.status === null ? requestLabel(m) : responseLabel(m));
 }
 
 /** The label of one PDU arrow: the PDU type and, for P-DATA-TF, its PDVs. */
