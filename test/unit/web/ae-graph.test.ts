@@ -65,8 +65,8 @@ describe('buildAeGraph: C-MOVE', () => {
     expect(shape(g)).toEqual({
       nodes: [
         'SCU@127.0.0.1 wire c0 scu L R E1',
-        'QRSCP@127.0.0.1 wire c1 scp+move-scp L42099 R E1',
-        'STORESCP@127.0.0.1 wire c2 move-destination L34867 R E0',
+        'QRSCP@127.0.0.1 wire c1 scp+move-scp L42817 R E1',
+        'STORESCP@127.0.0.1 wire c2 move-destination L40739 R E0',
         'requested:STORESCP requested c2 requested-destination L R E0',
       ],
       edges: [
@@ -78,7 +78,7 @@ describe('buildAeGraph: C-MOVE', () => {
     const dashed = g.edges[2];
     expect(dashed.moves).toEqual([0]);
     expect(dashed.lines).toEqual(['C-MOVE #1 → here', '1 sub-association released']);
-    expect(g.nodes[1].ephemeral).toEqual([33016]);
+    expect(g.nodes[1].ephemeral).toEqual([54640]);
   });
 
   it('an unknown destination (0xA801): the requested AE is a node, the dashed edge from the move SCP says "never reached"', () => {
@@ -135,7 +135,7 @@ describe('buildAeGraph: C-MOVE', () => {
     expect(g.nodes.some((n) => n.named === 'requested')).toBe(false);
     expect(g.nodes.filter((n) => n.ae === 'STORESCP').map((n) => [n.host, n.listening, n.roles])).toEqual([
       ['10.0.0.5', [104], ['scp']],
-      ['127.0.0.1', [34867], ['move-destination']],
+      ['127.0.0.1', [40739], ['move-destination']],
     ]);
   });
 

@@ -77,8 +77,8 @@ describe('layoutAeGraph on real sessions', () => {
     const qr = l.nodes.find((n) => n.node.id === 'QRSCP@127.0.0.1')!;
     expect(qr.lines.map((t) => [t.kind, t.text])).toEqual([
       ['title', 'QRSCP'],
-      ['address', '127.0.0.1:42099'],
-      ['ports', 'from :33016'],
+      ['address', '127.0.0.1:42817'],
+      ['ports', 'from :54640'],
       ['role', 'SCP · move SCP'],
     ]);
     expect(qr.lines.every((t, i) => i === 0 || t.y > qr.lines[i - 1].y)).toBe(true);

@@ -79,8 +79,8 @@ describe('Mermaid export', () => {
       [
         'sequenceDiagram',
         '  participant P1 as SCU<br/>127.0.0.1',
-        '  participant P2 as QRSCP<br/>127.0.0.1:42099',
-        '  participant P3 as STORESCP<br/>127.0.0.1:34867',
+        '  participant P2 as QRSCP<br/>127.0.0.1:42817',
+        '  participant P3 as STORESCP<br/>127.0.0.1:40739',
         '  activate P1',
         '  activate P2',
         '  P1-->>P2: a1 · A-ASSOCIATE accepted · 2 of 2 contexts',
@@ -135,7 +135,7 @@ describe('Mermaid export', () => {
     expect(mermaidText('a;b#c%d<e>f\ng\r\nh')).toBe('a#59;b#35;c#37;d#lt;e#gt;f<br/>g<br/>h');
     const text = layoutToMermaid(layoutDiagram(hostile(), { pdus: false, realTime: false }));
     expect(text).toContain('  participant P1 as MY SCU#59; #35;1 Q&R #lt;x#gt;<br/>127.0.0.1');
-    expect(text).toContain('  participant P2 as QRSCP<br/>127.0.0.1:42099');
+    expect(text).toContain('  participant P2 as QRSCP<br/>127.0.0.1:42817');
     expect(text).toContain('  P2->>P1: Pending match #lt;img src=x onerror=alert(1)#gt;');
     expect(text).toContain('  P2->>P1: Pending match LINE<br/>BREAK ');
     // every line is one statement: the header, a participant, a note, an (de)activation or a message

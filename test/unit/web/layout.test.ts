@@ -22,7 +22,7 @@ describe('layoutDiagram: C-MOVE with a sub-association (dcmqrscp → storescp)',
 
   it('has one lifeline per AE, ordered SCU, SCP, destination', () => {
     expect(layout.lifelines.map((l) => l.ae)).toEqual(['SCU', 'QRSCP', 'STORESCP']);
-    expect(layout.lifelines[1].endpoint).toBe('127.0.0.1:42099');
+    expect(layout.lifelines[1].endpoint).toBe('127.0.0.1:42817');
     const xs = layout.lifelines.map((l) => l.x);
     expect([...xs].sort((a, b) => a - b)).toEqual(xs);
   });
