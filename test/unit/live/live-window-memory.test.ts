@@ -55,15 +55,28 @@ it('holds the heap under a bound through 50,000 DIMSE messages on real sockets, 
   const live = await startLiveServer({ host: '127.0.0.1', port: 0, hub, pacs: null, endpoints: () => [], getDir: join(dir, 'get'), token: null, webRoot: join(dir, 'no-ui') });
   const scp = await startBurstScp(hub);
   // A browser-like client: it keeps only what it needs to check (how many snapshots, deltas).
+  // On a loaded machine it may fall behind (it shares the event loop with the hub and the peers): the server
+  // then drops it (1013) and, as the browser does, it comes back for a fresh snapshot.
   let snapshots = 0;
   let deltas = 0;
-  const client = new WebSocket(`ws://127.0.0.1:${live.port}/api/live`, { maxPayload: 2 ** 30 });
-  client.on('message', (data) => {
-    const m = JSON.parse(String(data)) as LiveServerMessage;
-    if (m.type === 'snapshot') snapshots += 1;
-    else if (m.type === 'delta') deltas += 1;
-  });
-  await new Promise((r) => client.once('open', r));
+  let drops = 0;
+  let client!: WebSocket;
+  let closing = false;
+  const connect = async (): Promise<void> => {
+    client = new WebSocket(`ws://127.0.0.1:${live.port}/api/live`, { maxPayload: 2 ** 30 });
+    client.on('message', (data) => {
+      const m = JSON.parse(String(data)) as LiveServerMessage;
+      if (m.type === 'snapshot') snapshots += 1;
+      else if (m.type === 'delta') deltas += 1;
+    });
+    client.on('close', (code) => {
+      if (closing || code !== 1013) return;
+      drops += 1;
+      void connect();
+    });
+    await new Promise((r) => client.once('open', r));
+  };
+  await connect();
 
   const samples: { messages: number; heap: number }[] = [];
   let sent = 0;
@@ -84,8 +97,9 @@ it('holds the heap under a bound through 50,000 DIMSE messages on real sockets, 
   const report = samples.map((s) => `${s.messages}: ${s.heap.toFixed(1)} MiB`).join(', ');
   expect(Math.max(...samples.map((s) => s.heap)), report).toBeLessThan(BOUND_MIB);
   expect(Math.max(...heaps) - Math.min(...heaps), report).toBeLessThan(FLAT_MIB);
+  // A snapshot each time the window moved on; every delta unless the client was dropped as too slow.
   expect(snapshots).toBeGreaterThan(5);
-  expect(deltas).toBeGreaterThan(MESSAGES);
+  expect(deltas, `${drops} drop(s)`).toBeGreaterThan(drops === 0 ? MESSAGES : 0);
 
   // Messages of the first association and of the middle of the session, decoded from the recording: served the same.
   await hub.flush();
@@ -107,6 +121,7 @@ it('holds the heap under a bound through 50,000 DIMSE messages on real sockets, 
   expect(pdu.status).toBe(200);
   expect(await pdu.json()).toMatchObject({ index: 5, hex: expect.stringMatching(/^04/) });
 
+  closing = true;
   client.close();
   await scp.close();
   await live.close();
