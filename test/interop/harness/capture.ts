@@ -78,7 +78,8 @@ export class Capture {
     const filter = [...ports.map((p) => `tcp port ${p}`), `udp dst port ${probePort}`].join(' or ');
     const out = createWriteStream(file);
     const pcapng = new PcapngFilter(out);
-    const proc = new RunningProcess('dumpcap', ['-i', 'lo', '-f', filter, '-w', '-'], { stdout: (chunk) => pcapng.push(chunk) });
+    // A kernel buffer of 64 MiB (dumpcap's default is 2): tens of parallel associations on a busy 2-core machine overflowed it.
+    const proc = new RunningProcess('dumpcap', ['-i', 'lo', '-B', '64', '-f', filter, '-w', '-'], { stdout: (chunk) => pcapng.push(chunk) });
     const capture = new Capture(file, proc, pcapng, out, probePort);
     try {
       await proc.waitFor(/Capturing on/, 10_000);
