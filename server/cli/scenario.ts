@@ -7,7 +7,7 @@
  */
 import { parseArgs, type OptionSpec } from './args.ts';
 import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
-import { formatFindings, formatSummary } from './summary-text.ts';
+import { formatFindings, formatSummary } from '../../shared/view/summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import dimse from '../endpoints/dimse.ts';
 import { CaptureHub } from '../capture/hub.ts';

@@ -9,7 +9,7 @@ import { parseArgs, type OptionSpec } from './args.ts';
 import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { openWireSource } from '../sources/open-source.ts';
 import { summarize } from '../../shared/model/summarize.ts';
-import { formatFindings, formatSummary } from './summary-text.ts';
+import { formatFindings, formatSummary } from '../../shared/view/summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import { tlsConnections } from '../../shared/diagnosis/tls-connections.ts';
 import { formatTls } from './tls-text.ts';

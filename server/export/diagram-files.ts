@@ -1,7 +1,7 @@
 /**
  * The sequence diagram of a session as files, from the command line: the
  * same pure layout and renderers as the browser's export menu
- * (web/src/lib/diagram/layout.ts, web/src/lib/export/svg.ts, mermaid.ts), so
+ * (shared/view/diagram/layout.ts, shared/view/export/svg.ts, mermaid.ts), so
  * `pacscope export FILE --svg OUT` draws what the UI draws. PNG is the SVG
  * rendered by headless Chromium (Debian's `chromium`), the only rasteriser
  * at hand that draws text exactly as the browser does.
@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Summary } from '../../shared/model/summary-types.ts';
-import { layoutDiagram } from '../../web/src/lib/diagram/layout.ts';
-import { layoutToSvg } from '../../web/src/lib/export/svg.ts';
-import { layoutToMermaid } from '../../web/src/lib/export/mermaid.ts';
-import { pngScale } from '../../web/src/lib/export/download.ts';
+import { layoutDiagram } from '../../shared/view/diagram/layout.ts';
+import { layoutToSvg } from '../../shared/view/export/svg.ts';
+import { layoutToMermaid } from '../../shared/view/export/mermaid.ts';
+import { pngScale } from '../../shared/view/export/png-scale.ts';
 
 const run = promisify(execFile);
 export const CHROMIUM = process.env.PACSCOPE_CHROMIUM ?? '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 /** `pacscope summary` (text) shows the correlator's links: sub-association → C-MOVE, C-GET sub-operations, C-CANCEL. */
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../shared/model/summarize.ts';
-import { formatSummary } from '../../../server/cli/summary-text.ts';
+import { formatSummary } from '../../../shared/view/summary-text.ts';
 import { DimseScript, MOVE, msg } from './dimse-script.ts';
 
 describe('summary text: links', () => {

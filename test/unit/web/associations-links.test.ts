@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../shared/model/summarize.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { planAssociations } from '../../../web/src/lib/diagram/associations.ts';
+import { planAssociations } from '../../../shared/view/diagram/associations.ts';
 import { DimseScript, msg } from '../model/dimse-script.ts';
 import { commandOf } from '../../../shared/dimse/message-words.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';

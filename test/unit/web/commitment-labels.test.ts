@@ -1,6 +1,6 @@
 /**
  * Storage commitment in words: the diagram's arrow labels
- * (web/src/lib/diagram/labels.ts through shared/dimse/storage-commitment.ts)
+ * (shared/view/diagram/labels.ts through shared/dimse/storage-commitment.ts)
  * and the lines of `pacscope summary`, on real sessions of the built-in PACS
  * and pacscope's commitment SCU (the commit-new-association and
  * commit-failures scenarios).
@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import dimse from '../../../server/endpoints/dimse.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario } from '../../../server/scenarios/run-scenario.ts';
-import { messageLabel } from '../../../web/src/lib/diagram/labels.ts';
-import { formatSummary } from '../../../server/cli/summary-text.ts';
+import { messageLabel } from '../../../shared/view/diagram/labels.ts';
+import { formatSummary } from '../../../shared/view/summary-text.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { commitmentWords } from '../../../shared/dimse/storage-commitment.ts';
 

@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary, SummaryMessage } from '../../../shared/model/summary-types.ts';
-import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { NO_FILTER } from '../../../web/src/lib/diagram/filter.ts';
-import { layoutToMermaid, mermaidText } from '../../../web/src/lib/export/mermaid.ts';
-import { escapeXml, layoutToSvg } from '../../../web/src/lib/export/svg.ts';
-import { CANVAS_LIMITS, exportFileName, pngScale } from '../../../web/src/lib/export/download.ts';
+import { layoutDiagram } from '../../../shared/view/diagram/layout.ts';
+import { NO_FILTER } from '../../../shared/view/diagram/filter.ts';
+import { layoutToMermaid, mermaidText } from '../../../shared/view/export/mermaid.ts';
+import { escapeXml, layoutToSvg } from '../../../shared/view/export/svg.ts';
+import { CANVAS_LIMITS, pngScale } from '../../../shared/view/export/png-scale.ts';
+import { exportFileName } from '../../../web/src/lib/export/download.ts';
 import { CommandField } from '../../../shared/dimse/command-fields.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

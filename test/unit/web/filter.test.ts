@@ -1,5 +1,5 @@
 /**
- * The diagram filters (web/src/lib/diagram/filter.ts) through the layout,
+ * The diagram filters (shared/view/diagram/filter.ts) through the layout,
  * against summaries of real DCMTK sessions: by AE, command family, status
  * category and association; hidden messages and empty associations; the
  * "N of M messages" counts.
@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { commandFamily, filterChoices, isFilterActive, NO_FILTER, type DiagramFilter } from '../../../web/src/lib/diagram/filter.ts';
+import { layoutDiagram } from '../../../shared/view/diagram/layout.ts';
+import { commandFamily, filterChoices, isFilterActive, NO_FILTER, type DiagramFilter } from '../../../shared/view/diagram/filter.ts';
 import { commandOf } from '../../../shared/dimse/message-words.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The incremental layout (web/src/lib/diagram/incremental-layout.ts) against
+ * The incremental layout (shared/view/diagram/incremental-layout.ts) against
  * the full layout: random live sessions (live-script.ts) fed as deltas in
  * random batches, under every view option, must give after every batch the
  * very layout a full layout of the same summary gives; and a live session
@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { LiveDelta } from '../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { applyDeltas, emptySummary } from '../../../web/src/lib/state/apply-delta.ts';
-import { IncrementalLayout, layoutDiagram, type LayoutOptions } from '../../../web/src/lib/diagram/layout.ts';
-import { NO_FILTER, type DiagramFilter } from '../../../web/src/lib/diagram/filter.ts';
+import { IncrementalLayout, layoutDiagram, type LayoutOptions } from '../../../shared/view/diagram/layout.ts';
+import { NO_FILTER, type DiagramFilter } from '../../../shared/view/diagram/filter.ts';
 import { liveScript, random } from './live-script.ts';
 
 /** Applies the deltas in random batches; calls `check` with the summary after each. */

@@ -1,8 +1,8 @@
-/** Arrow labels as people read them (web/src/lib/diagram/labels.ts). */
+/** Arrow labels as people read them (shared/view/diagram/labels.ts). */
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '../../../shared/model/summary-types.ts';
 import { commandFieldOf } from '../../../shared/dimse/command-fields.ts';
-import { messageLabel, pduLabel, shortUid, sopClassShort, statusClass } from '../../../web/src/lib/diagram/labels.ts';
+import { messageLabel, pduLabel, shortUid, sopClassShort, statusClass } from '../../../shared/view/diagram/labels.ts';
 
 /** A message as the model holds it, written as people read it: `command` "C-MOVE-RSP" and `status` "0xFF00" are stored as numbers (the meaning comes from the status table). */
 function message(fields: Partial<Omit<SummaryMessage, 'commandField' | 'status'>> & { command: string; status?: string; statusMeaning?: string }): SummaryMessage {
@@ -62,7 +62,7 @@ describe('short forms', () => {
 
 describe('dicomText', () => {
   it('joins the component groups of a person name with "="', async () => {
-    const { dicomText } = await import('../../../web/src/lib/dicom-text.ts');
+    const { dicomText } = await import('../../../shared/view/dicom-text.ts');
     expect(dicomText({ Alphabetic: '<img src', Ideographic: 'x onerror', Phonetic: 'alert(1)>' })).toBe('<img src=x onerror=alert(1)>');
     expect(dicomText([{ Alphabetic: 'DOE^JOHN' }])).toBe('DOE^JOHN');
     expect(dicomText({ Alphabetic: 'A', Ideographic: '', Phonetic: '' })).toBe('A');

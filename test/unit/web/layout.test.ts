@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { layoutDiagram, visibleRange, type Arrow, type Layout } from '../../../web/src/lib/diagram/layout.ts';
+import { layoutDiagram, visibleRange, type Arrow, type Layout } from '../../../shared/view/diagram/layout.ts';
 import { CommandField } from '../../../shared/dimse/command-fields.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

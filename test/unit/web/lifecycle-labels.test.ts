@@ -1,13 +1,13 @@
 /**
- * Labels of the lifecycle arrows (web/src/lib/diagram/lifecycle-labels.ts),
+ * Labels of the lifecycle arrows (shared/view/diagram/lifecycle-labels.ts),
  * on associations as the real decoder summarises them (association-capture.ts)
  * and on the recorded fixtures of the web tests.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Summary, SummaryAssociation } from '../../../shared/model/summary-types.ts';
-import { associationAccepted, lifecycleClass, lifecycleLabel, lifecycleTooltip, plainWords } from '../../../web/src/lib/diagram/lifecycle-labels.ts';
-import type { LifecycleEvent } from '../../../web/src/lib/diagram/layout-types.ts';
+import { associationAccepted, lifecycleClass, lifecycleLabel, lifecycleTooltip, plainWords } from '../../../shared/view/diagram/lifecycle-labels.ts';
+import type { LifecycleEvent } from '../../../shared/view/diagram/layout-types.ts';
 import { aborted, closed, refused, rejected, released, unanswered } from './association-capture.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

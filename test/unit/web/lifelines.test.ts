@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { SessionDecoder } from '../../../shared/model/session-decoder.ts';
 import { SummaryBuilder } from '../../../shared/model/summary-builder.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { clearedFilter, NO_FILTER } from '../../../web/src/lib/diagram/filter.ts';
+import { layoutDiagram } from '../../../shared/view/diagram/layout.ts';
+import { clearedFilter, NO_FILTER } from '../../../shared/view/diagram/filter.ts';
 import { DimseScript, msg } from '../model/dimse-script.ts';
 
 function summarise(script: DimseScript): Summary {

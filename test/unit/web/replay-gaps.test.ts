@@ -1,5 +1,5 @@
 /**
- * Idle gaps shortened in a replay (web/src/lib/replay/gaps.ts): which
+ * Idle gaps shortened in a replay (shared/view/replay-gaps.ts): which
  * stretches are cut, session time ⇄ play time both ways, and a real
  * recorded C-MOVE summary (no gap over 2 s: played as it happened) against
  * the same session with a 36 s wait inserted.
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { Summary } from '../../../shared/model/summary-types.ts';
-import { DEFAULT_GAPS, eventTimes, gapLabel, idleGaps, toPlay, toSession } from '../../../web/src/lib/replay/gaps.ts';
+import { DEFAULT_GAPS, eventTimes, gapLabel, idleGaps, toPlay, toSession } from '../../../shared/view/replay-gaps.ts';
 import { replayDuration } from '../../../web/src/lib/replay/cut.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import type { LiveDelta } from '../../../shared/events/live-messages.ts';
 import { applyDelta, applyDeltas, emptySummary } from '../../../web/src/lib/state/apply-delta.ts';
-import { layoutDiagram } from '../../../web/src/lib/diagram/layout.ts';
-import { isSelectedArrow, selectionOf, stepSelection } from '../../../web/src/lib/diagram/navigation.ts';
+import { layoutDiagram } from '../../../shared/view/diagram/layout.ts';
+import { isSelectedArrow, selectionOf, stepSelection } from '../../../shared/view/diagram/navigation.ts';
 import { buildRequest, parseKeys, resultLine, retrieveKeys } from '../../../web/src/lib/panels/operation-form.ts';
 import { migrateSummary } from '../../../shared/model/summary-migrations.ts';
 

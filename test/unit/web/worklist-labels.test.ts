@@ -1,6 +1,6 @@
 /**
  * Worklist queries and MPPS in words: the diagram's arrow labels
- * (web/src/lib/diagram/labels.ts through shared/dimse/worklist-mpps-words.ts)
+ * (shared/view/diagram/labels.ts through shared/dimse/worklist-mpps-words.ts)
  * and the lines of `pacscope summary`, on a real session of the built-in
  * PACS and pacscope's worklist and MPPS SCU (the modality-day scenario).
  */
@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import dimse from '../../../server/endpoints/dimse.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario } from '../../../server/scenarios/run-scenario.ts';
-import { messageLabel } from '../../../web/src/lib/diagram/labels.ts';
-import { formatSummary } from '../../../server/cli/summary-text.ts';
+import { messageLabel } from '../../../shared/view/diagram/labels.ts';
+import { formatSummary } from '../../../shared/view/summary-text.ts';
 import type { Summary } from '../../../shared/model/summary-types.ts';
 import { procedureStepLabel } from '../../../shared/dimse/worklist-mpps-words.ts';
 import { daValue } from '../../../server/endpoints/pacs/worklist-items.ts';

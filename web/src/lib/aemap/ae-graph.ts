@@ -38,7 +38,7 @@
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
 import { DiagnosisContext, type RetrieveRun } from '../../../../shared/diagnosis/context.ts';
-import { findDuplicates } from '../diagram/associations.ts';
+import { findDuplicates } from '../../../../shared/view/diagram/associations.ts';
 import { associationLines, moveLines } from './ae-words.ts';
 import type { AeEdge, AeGraph, AeNaming, AeNode, AeRole, EdgeOutcome } from './ae-types.ts';
 

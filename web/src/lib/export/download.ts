@@ -1,24 +1,16 @@
 /**
  * Export files: names, the PNG raster of the SVG (an offscreen canvas), and
- * the download itself. `exportFileName` and `pngScale` are pure; the rest
- * needs a browser.
+ * the download itself. `exportFileName` is pure; the rest needs a browser
+ * (the scale of the raster is shared/view/export/png-scale.ts, which the CLI
+ * uses too).
  */
+import { pngScale } from '../../../../shared/view/export/png-scale.ts';
 
 /** `pacscope-2026-11-22T07-45-03.svg`: local time, no characters file systems refuse. */
 export function exportFileName(extension: string, date: Date = new Date()): string {
   const p = (v: number) => String(v).padStart(2, '0');
   const stamp = `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}-${p(date.getMinutes())}-${p(date.getSeconds())}`;
   return `pacscope-${stamp}.${extension}`;
-}
-
-/** Browsers cap a canvas side (32,767 px) and area (Firefox ~125 Mpx). */
-export const CANVAS_LIMITS = { side: 32_000, area: 120_000_000 } as const;
-
-/** Pixels per SVG unit for a PNG of a width × height diagram: `preferred` (sharp on HiDPI) unless the canvas would be too large. */
-export function pngScale(width: number, height: number, preferred = 2): number {
-  const w = Math.max(1, width);
-  const h = Math.max(1, height);
-  return Math.min(preferred, CANVAS_LIMITS.side / w, CANVAS_LIMITS.side / h, Math.sqrt(CANVAS_LIMITS.area / (w * h)));
 }
 
 /** Rasterises a standalone SVG document (layoutToSvg) to a PNG blob. */

@@ -13,8 +13,8 @@ import {
   associateRjResultText,
   associateRjSourceText,
 } from '../../../../shared/pdu/meanings.ts';
-import type { LifecycleEvent, Selection } from '../diagram/layout-types.ts';
-import { associationAccepted, lifecycleLabel } from '../diagram/lifecycle-labels.ts';
+import type { LifecycleEvent, Selection } from '../../../../shared/view/diagram/layout-types.ts';
+import { associationAccepted, lifecycleLabel } from '../../../../shared/view/diagram/lifecycle-labels.ts';
 
 /** The PDUs that carry each lifecycle event, in the order they are sent (PS3.8 §9.3.2–§9.3.8); none for the TCP connection itself. */
 export const LIFECYCLE_PDU_TYPES: Readonly<Record<LifecycleEvent, readonly string[]>> = Object.freeze({

@@ -5,7 +5,7 @@
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
 import { relationInfo } from '../../../../shared/model/linkers/registry.ts';
-import { messageLabel } from '../diagram/labels.ts';
+import { messageLabel } from '../../../../shared/view/diagram/labels.ts';
 
 export interface LinkText {
   text: string;

@@ -3,7 +3,7 @@
  * request, say the result in one line, and turn a C-FIND match into the keys
  * of a C-MOVE / C-GET of that one entity.
  */
-import { dicomText } from '../dicom-text.ts';
+import { dicomText } from '../../../../shared/view/dicom-text.ts';
 import type { OperationKind, OperationRequest, OperationState } from '../transport/api.ts';
 
 export type Level = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';

@@ -5,13 +5,14 @@
  * where the timeline is clicked. The diagram shows replayCut(summary, time)
  * while it is on.
  *
- * Idle stretches longer than `gapThreshold` are shortened (gaps.ts): the
- * clock runs on play time, the cursor stays in session time, so the diagram,
- * the position and the narration never see the difference.
+ * Idle stretches longer than `gapThreshold` are shortened
+ * (shared/view/replay-gaps.ts): the clock runs on play time, the cursor stays
+ * in session time, so the diagram, the position and the narration never see
+ * the difference.
  */
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { replayDuration, stepTime } from './cut.ts';
-import { DEFAULT_GAPS, eventTimes, idleGaps, toPlay, toSession, type IdleGap } from './gaps.ts';
+import { DEFAULT_GAPS, eventTimes, idleGaps, toPlay, toSession, type IdleGap } from '../../../../shared/view/replay-gaps.ts';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
 

@@ -6,7 +6,7 @@
  */
 import type { LiveWindowInfo } from '../../../../shared/events/live-messages.ts';
 import type { Summary } from '../../../../shared/model/summary-types.ts';
-import type { Selection } from '../diagram/layout-types.ts';
+import type { Selection } from '../../../../shared/view/diagram/layout-types.ts';
 
 /**
  * The selection after the live window moved on: the same message or PDU at

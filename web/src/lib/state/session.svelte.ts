@@ -22,9 +22,9 @@ import { LiveClient } from '../transport/live-client.ts';
 import { api, LIVE_DETAILS, livePageDetails, sessionPageDetails, type SessionPageInfo, type SessionSummary } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
 import { followSelection } from './follow-selection.ts';
-import { NO_FILTER, type DiagramFilter } from '../diagram/filter.ts';
+import { NO_FILTER, type DiagramFilter } from '../../../../shared/view/diagram/filter.ts';
 
-import type { Selection } from '../diagram/layout-types.ts';
+import type { Selection } from '../../../../shared/view/diagram/layout-types.ts';
 
 export type { Selection };
 

@@ -16,7 +16,7 @@
 import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { api } from '../transport/api.ts';
 import { session } from './session.svelte.ts';
-import { NO_FILTER } from '../diagram/filter.ts';
+import { NO_FILTER } from '../../../../shared/view/diagram/filter.ts';
 
 export interface Tab {
   id: string;

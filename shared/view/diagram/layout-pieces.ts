@@ -4,12 +4,12 @@
  * so both give the same numbers: the rows (events) and their order, an
  * association bar's span and shape, an arrow, a C-CANCEL bracket. Pure.
  */
-import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../../../shared/model/summary-types.ts';
+import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../model/summary-types.ts';
 import { messageLabel, pduLabel, statusClass } from './labels.ts';
 import { GEOMETRY, type Arrow, type Bar, type CancelLink, type LifecycleEvent } from './layout-types.ts';
 import { lifecycleClass, lifecycleLabel, lifecycleTooltip } from './lifecycle-labels.ts';
-import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
-import { CommandField } from '../../../../shared/dimse/command-fields.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../dimse/message-words.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
 
 /**
  * One row of the diagram. `seq` orders rows of one kind at the same time:

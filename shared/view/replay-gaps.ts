@@ -9,7 +9,7 @@
  * clock and the timeline's axis), which is session time with the middle of
  * each idle gap cut out. Pure functions of a sorted list of gaps.
  */
-import type { Summary } from '../../../../shared/model/summary-types.ts';
+import type { Summary } from '../model/summary-types.ts';
 
 export interface IdleGap {
   /** Session times of the events either side of the idle stretch. */

@@ -3,13 +3,13 @@
  * `Pending R=5 C=2 F=0 W=0`, `Success C=7`, `C-STORE-RQ CT 1.2.3…`,
  * `Failure 0xA801 Refused: move destination unknown`. Pure functions.
  */
-import type { SummaryMessage, SummaryPdu } from '../../../../shared/model/summary-types.ts';
-import { uidName } from '../../../../shared/dicom/uids.ts';
+import type { SummaryMessage, SummaryPdu } from '../../model/summary-types.ts';
+import { uidName } from '../../dicom/uids.ts';
 import { dicomText } from '../dicom-text.ts';
-import { CommandField } from '../../../../shared/dimse/command-fields.ts';
-import { commandOf, statusCodeOf, statusMeaningOf } from '../../../../shared/dimse/message-words.ts';
-import { procedureStepLabel } from '../../../../shared/dimse/worklist-mpps-words.ts';
-import { commitmentLabel } from '../../../../shared/dimse/storage-commitment.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../../dimse/message-words.ts';
+import { procedureStepLabel } from '../../dimse/worklist-mpps-words.ts';
+import { commitmentLabel } from '../../dimse/storage-commitment.ts';
 
 /**
  * Shortens a UID for a label: its first `keep` characters, an ellipsis and

@@ -11,7 +11,7 @@
  *   `c-move`, found by shared/model/linkers/c-move.ts; summaries of older
  *   versions are migrated when read, shared/model/summary-migrations.ts).
  */
-import type { Summary, SummaryAssociation } from '../../../../shared/model/summary-types.ts';
+import type { Summary, SummaryAssociation } from '../../model/summary-types.ts';
 
 export interface AssociationPlan {
   /** The associations drawn, in model order. */

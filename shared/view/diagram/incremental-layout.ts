@@ -13,16 +13,16 @@
  * delta sequences). Pure apart from the state it keeps between calls.
  *
  * Summaries are compared by identity: the items of the lists are expected to
- * be the objects of the previous summary (apply-delta.ts and the replay's
- * prefix cuts keep them), new ones appended.
+ * be the objects of the previous summary (the web's apply-delta.ts and the
+ * replay's prefix cuts keep them), new ones appended.
  */
-import type { Summary, SummaryAssociation } from '../../../../shared/model/summary-types.ts';
+import type { Summary, SummaryAssociation } from '../../model/summary-types.ts';
 import { GEOMETRY, type Arrow, type Bar, type CancelLink, type Layout, type LayoutOptions, type Link } from './layout-types.ts';
 import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan, lifecycleArrow, makeBar, messageArrow, pduArrow, rowEvent, type BarX, type Row, type Span } from './layout-pieces.ts';
 import { drawnAssociations, keepsLifelines, keepsPlan, layLifelines, mayChangePlan, messagePasses, planModel, reparented, type LaidModel, type PlanModel } from './layout-model.ts';
 import { Nesting } from './nesting.ts';
-import { DEFAULT_GAPS, gapLabel, idleGaps, toPlay } from '../replay/gaps.ts';
-import { CommandField } from '../../../../shared/dimse/command-fields.ts';
+import { DEFAULT_GAPS, gapLabel, idleGaps, toPlay } from '../replay-gaps.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
 
 /** Rows of height a cut idle stretch takes on the real-time axis. */
 const BREAK_ROWS = 1.5;

@@ -1,7 +1,9 @@
 /**
  * The sequence diagram as geometry: Summary → lifelines, association bars,
  * arrows with labels, links from a C-MOVE to its sub-association. Pure: the
- * Svelte components only draw what this returns.
+ * web's Svelte components only draw what this returns, and the SVG and
+ * Mermaid exports (export/) render it, in the browser and in
+ * `pacscope export` alike.
  *
  * Vertical axis: ordinal (one row per event) or real time (y proportional to
  * seconds). Bars on a lifeline that overlap in time are nested: each one is
@@ -15,7 +17,7 @@
  * which extends the previous layout when a change allows it; layoutDiagram is
  * the same code from nothing.
  */
-import type { Summary } from '../../../../shared/model/summary-types.ts';
+import type { Summary } from '../../model/summary-types.ts';
 import { fullLayout } from './incremental-layout.ts';
 import type { Arrow, Layout, LayoutOptions } from './layout-types.ts';
 

@@ -5,15 +5,17 @@
  *   t=0.0410 a1 MOVESCU→ORTHANC C-MOVE-RQ #1 dest=STORESCP
  * and the correlator's links: "a2 … (sub-association of a1 C-MOVE #1)",
  * "C-STORE-RQ … (sub-operation of C-GET #5)", "C-CANCEL-RQ … (cancels C-MOVE #4)".
+ * Pure: a function of the model (and findings) to text, printed by the CLI
+ * (`pacscope summary`, `pacscope scenario`).
  */
-import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../../shared/model/summary-types.ts';
-import { uidName } from '../../shared/dicom/uids.ts';
-import type { Finding } from '../../shared/diagnosis/types.ts';
-import { CommandField, serviceOfField } from '../../shared/dimse/command-fields.ts';
-import { commandOf, statusCodeOf, statusMeaningOf } from '../../shared/dimse/message-words.ts';
-import { relationInfo } from '../../shared/model/linkers/registry.ts';
-import { commitmentWords } from '../../shared/dimse/storage-commitment.ts';
-import { procedureStepText } from '../../shared/dimse/worklist-mpps-words.ts';
+import type { Summary, SummaryAssociation, SummaryMessage, SummaryPdu } from '../model/summary-types.ts';
+import { uidName } from '../dicom/uids.ts';
+import type { Finding } from '../diagnosis/types.ts';
+import { CommandField, serviceOfField } from '../dimse/command-fields.ts';
+import { commandOf, statusCodeOf, statusMeaningOf } from '../dimse/message-words.ts';
+import { relationInfo } from '../model/linkers/registry.ts';
+import { commitmentWords } from '../dimse/storage-commitment.ts';
+import { procedureStepText } from '../dimse/worklist-mpps-words.ts';
 
 const name = (uid: string | null): string => (uid ? (uidName(uid) ?? uid) : '?');
 const ae = (s: string | null): string => (s === null ? '?' : s === '' ? '""' : s);

@@ -22,9 +22,9 @@
  * (acceptors of top-level associations), then move destinations (acceptors of
  * sub-associations only), each group in order of first appearance.
  */
-import type { SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
-import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
-import { associationAccepted } from '../../../../shared/model/association-accepted.ts';
+import type { SummaryAssociation, SummaryMessage } from '../../model/summary-types.ts';
+import type { EndpointInfo } from '../../events/live-messages.ts';
+import { associationAccepted } from '../../model/association-accepted.ts';
 
 export interface Lifeline {
   key: string;

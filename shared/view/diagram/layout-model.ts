@@ -12,12 +12,12 @@
  * for the instant until the request names it (and every lane would move
  * twice).
  */
-import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
+import type { Summary, SummaryAssociation, SummaryMessage } from '../../model/summary-types.ts';
 import { planAssociations, type AssociationPlan } from './associations.ts';
 import { assignLifelines, type LifelineAssignment } from './lifelines.ts';
 import { chooseAssociations, isFilterActive, messageMatches, type DiagramFilter } from './filter.ts';
 import { GEOMETRY, type LaidLifeline, type LayoutOptions } from './layout-types.ts';
-import { CommandField } from '../../../../shared/dimse/command-fields.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
 
 export interface PlanModel {
   plan: AssociationPlan;

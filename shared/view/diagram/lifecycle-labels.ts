@@ -7,15 +7,15 @@
  * `rejected: called AE 'WRONGAE' not recognized (1/1/7)`, a longer tooltip,
  * and the CSS class. Pure; the meanings come from shared/pdu/meanings.ts.
  */
-import type { SummaryAssociation } from '../../../../shared/model/summary-types.ts';
-import { associationAccepted } from '../../../../shared/model/association-accepted.ts';
+import type { SummaryAssociation } from '../../model/summary-types.ts';
+import { associationAccepted } from '../../model/association-accepted.ts';
 import {
   abortReasonText,
   abortSourceText,
   associateRjReasonText,
   associateRjResultText,
   associateRjSourceText,
-} from '../../../../shared/pdu/meanings.ts';
+} from '../../pdu/meanings.ts';
 import type { LifecycleEvent } from './layout-types.ts';
 
 export interface LifecycleContext {

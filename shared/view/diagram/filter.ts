@@ -16,8 +16,8 @@
  *   `only` (a run's own tab: its associations and their sub-associations).
  *   The filter bar's "clear" keeps the scope.
  */
-import type { Summary, SummaryAssociation, SummaryMessage } from '../../../../shared/model/summary-types.ts';
-import { serviceOfField } from '../../../../shared/dimse/command-fields.ts';
+import type { Summary, SummaryAssociation, SummaryMessage } from '../../model/summary-types.ts';
+import { serviceOfField } from '../../dimse/command-fields.ts';
 
 export const STATUS_CATEGORIES = ['success', 'pending', 'warning', 'failure', 'cancel'] as const;
 export type StatusFilter = (typeof STATUS_CATEGORIES)[number];

@@ -1,10 +1,10 @@
 /**
  * The sequence diagram as geometry: the shapes the layout returns and the
- * components draw (lifelines, association bars, arrows, links, cancels), and
- * the constants they are measured in.
+ * web's components and the exports draw (lifelines, association bars, arrows,
+ * links, cancels), and the constants they are measured in.
  */
-import type { AssociationOutcome } from '../../../../shared/model/summary-types.ts';
-import type { EndpointInfo } from '../../../../shared/events/live-messages.ts';
+import type { AssociationOutcome } from '../../model/summary-types.ts';
+import type { EndpointInfo } from '../../events/live-messages.ts';
 import type { Lifeline } from './lifelines.ts';
 import type { DiagramFilter } from './filter.ts';
 
