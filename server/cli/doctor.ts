@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
 import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { EXIT_CODES } from './scu-common.ts';
-import dimse from '../endpoints/dimse.ts';
+import dimse from '../dimse/library.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import { startStoreScp, type RunningStoreScp } from '../endpoints/store-scp.ts';
 import { parseAeAddress } from '../endpoints/pacs/config.ts';

@@ -9,7 +9,7 @@ import { parseArgs, type OptionSpec } from './args.ts';
 import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { formatFindings, formatSummary } from '../../shared/view/summary-text.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
-import dimse from '../endpoints/dimse.ts';
+import dimse from '../dimse/library.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { SCENARIOS } from '../../shared/scenarios/catalogue.ts';

@@ -11,7 +11,7 @@
 import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
 import { formatUsage, type CommandHelp } from './command-help.ts';
 import { CaptureHub } from '../capture/hub.ts';
-import dimse from '../endpoints/dimse.ts';
+import dimse from '../dimse/library.ts';
 import { formatStatus } from '../../shared/dimse/status.ts';
 import { DEFAULT_MAX_PDU, type OperationResult, type Outcome, type QueryLevel, type QueryModel, type ScuTarget } from '../endpoints/scu/options.ts';
 import { TRANSFER_SYNTAX_NAMES } from '../endpoints/scu/sop-classes.ts';

@@ -14,7 +14,7 @@ import { parseArgs, type OptionSpec } from './args.ts';
 import { formatUsage, type CliCommand, type CommandHelp } from './command-help.ts';
 import { VERSION } from '../version.ts';
 import { parseHostPort } from './host-port.ts';
-import dimse from '../endpoints/dimse.ts';
+import dimse from '../dimse/library.ts';
 import { CaptureHub } from '../capture/hub.ts';
 import { DEFAULT_LIVE_WINDOW } from '../capture/live-pages.ts';
 import { startPacs, type RunningPacs } from '../endpoints/pacs/pacs.ts';

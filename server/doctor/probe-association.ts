@@ -10,9 +10,10 @@
  * A-ASSOCIATE-AC (docs/architecture.md §1: `setResult()` of the library
  * discards what was proposed).
  */
-import dimse from '../endpoints/dimse.ts';
-import type { association as assocNs } from '../endpoints/dimse.ts';
+import dimse from '../dimse/library.ts';
+import type { association as assocNs } from '../dimse/library.ts';
 import { sendTapped } from '../endpoints/dimse-tap.ts';
+import { clientSocket, onPeerAbort, rewriteProposal } from '../dimse/client-network.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { ScuTarget } from '../endpoints/scu/options.ts';
 import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUT_MS } from '../endpoints/scu/options.ts';
@@ -21,12 +22,6 @@ import { abortReasonText, abortSourceText } from '../../shared/pdu/meanings.ts';
 import type { PlannedContext } from './context-plan.ts';
 
 type Association = InstanceType<typeof assocNs.Association>;
-
-interface NetworkInternals {
-  socket?: { destroy(): void; destroyed: boolean };
-  sendAssociationRequest(association: Association): void;
-  on(event: string, listener: (...args: never[]) => void): void;
-}
 
 export interface ProbeEnd {
   end: AssociationEnd;
@@ -55,25 +50,21 @@ export function proposeContexts(target: ScuTarget, contexts: readonly PlannedCon
     // As in run-operation.ts: the socket idle timeout stays behind the association/PDU timeouts, which abort.
     clientOptions: { connectTimeout: timeout + 2000, associationTimeout: timeout, pduTimeout: timeout },
   });
-  const network = (client as unknown as { network?: NetworkInternals }).network;
-  if (network) {
-    const send = network.sendAssociationRequest.bind(network);
-    network.sendAssociationRequest = (association: Association) => {
-      // Only ever lower the max PDU, and before the A-ASSOCIATE-RQ (docs/architecture.md, "Known traps").
-      association.setMaxPduLength(target.maxPdu ?? DEFAULT_MAX_PDU);
-      association.clearPresentationContexts();
-      for (const c of contexts) {
-        // Ids ascend, so the library keeps the one given (it only raises an id that is taken).
-        const id = association.addPresentationContext(c.abstractSyntax, c.id);
-        for (const ts of c.transferSyntaxes) association.addTransferSyntaxToPresentationContext(id, ts);
-      }
-      send(association);
-    };
-    network.on('abort', ((a: { source: number; reason: number }) => {
-      settle({ kind: 'aborted', reason: `association aborted by the peer: ${abortSourceText(a.source)}, ${abortReasonText(a.source, a.reason)} (${a.source}/${a.reason})` });
-      network.socket?.destroy();
-    }) as never);
-  }
+  const socket = clientSocket(client);
+  rewriteProposal(client, (association: Association) => {
+    // Only ever lower the max PDU, and before the A-ASSOCIATE-RQ (docs/architecture.md, "Known traps").
+    association.setMaxPduLength(target.maxPdu ?? DEFAULT_MAX_PDU);
+    association.clearPresentationContexts();
+    for (const c of contexts) {
+      // Ids ascend, so the library keeps the one given (it only raises an id that is taken).
+      const id = association.addPresentationContext(c.abstractSyntax, c.id);
+      for (const ts of c.transferSyntaxes) association.addTransferSyntaxToPresentationContext(id, ts);
+    }
+  });
+  onPeerAbort(client, (a) => {
+    settle({ kind: 'aborted', reason: `association aborted by the peer: ${abortSourceText(a.source)}, ${abortReasonText(a.source, a.reason)} (${a.source}/${a.reason})` });
+    socket?.destroy();
+  });
   client.on('connected', () => {
     connected = true;
   });
@@ -83,7 +74,6 @@ export function proposeContexts(target: ScuTarget, contexts: readonly PlannedCon
   client.on('associationRejected', (r: { result: number; source: number; reason: number }) => settle({ kind: 'rejected', reason: `association rejected: ${rejectText(r)}` }));
   client.on('associationReleased', () => settle({ kind: 'released' }));
   client.on('networkError', (err: Error) => {
-    const socket = network?.socket;
     setTimeout(() => {
       if (socket && !socket.destroyed) socket.destroy();
     }, 1000).unref();

@@ -6,8 +6,9 @@
  * byte and the library sees only what PS3.8 allows.
  */
 import net from 'node:net';
-import dimse from './dimse.ts';
-import type { Client, Scp } from 'dcmjs-dimse';
+import dimse, { type Client } from '../dimse/library.ts';
+import { clientSocket } from '../dimse/client-network.ts';
+import { createGuardedScp, type ScpClass } from '../dimse/scp.ts';
 import { tapSocket, wallClock } from '../sources/tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import { AssociationGate } from './guard/association-gate.ts';
@@ -36,7 +37,7 @@ export function sendTapped(client: Client, hub: CaptureHub, o: SendOptions): num
   const securityOptions = o.tls ? clientOptions(o.tls) : undefined;
   client.send(o.host, o.port, o.callingAeTitle, o.calledAeTitle, { ...o.clientOptions, ...(securityOptions ? { securityOptions } : {}) } as Parameters<Client['send']>[4]);
   const conn = hub.nextConnection();
-  const socket = (client as unknown as { network?: { socket?: net.Socket } }).network?.socket;
+  const socket = clientSocket(client);
   if (socket && o.tls) {
     logKeys(socket, o.tls.settings.keylogFile);
     tapTlsClient(socket as tls.TLSSocket, { conn, localSide: 'requestor', sink: hub.sink, target: { host: o.host, port: o.port } }, o.tls.allowed);
@@ -44,7 +45,7 @@ export function sendTapped(client: Client, hub: CaptureHub, o: SendOptions): num
   return conn;
 }
 
-export type ScpClass = new (socket: net.Socket, opts?: Record<string, unknown>) => Scp;
+export type { ScpClass };
 
 export interface TappedServer {
   readonly host: string;
@@ -63,64 +64,12 @@ export interface GuardOptions {
   tls?: TlsMaterial | null;
 }
 
-/** The SCP methods the library calls on events: an exception in one ends that association, never the process. */
-const SCP_ENTRY_POINTS = [
-  'associationRequested',
-  'associationReleaseRequested',
-  'cEchoRequest',
-  'cFindRequest',
-  'cStoreRequest',
-  'cMoveRequest',
-  'cGetRequest',
-  'nCreateRequest',
-  'nActionRequest',
-  'nDeleteRequest',
-  'nEventReportRequest',
-  'nGetRequest',
-  'nSetRequest',
-  'cCancelRequest',
-  'abort',
-  'createStoreWritableStream',
-  'createDatasetFromStoreWritableStream',
-] as const;
-
-/**
- * The library's event listeners run its handlers asynchronously and rethrow
- * what they throw as an uncaught exception (async-event-emitter2): each entry
- * point is wrapped so that an exception aborts its own association instead
- * (docs/architecture.md, "Known traps"). The maximum length announced in the
- * A-ASSOCIATE-AC is the guard's `maxPduReceive` (the library would announce
- * the peer's own value, and 0 — no limit — when the peer says 0).
- */
-function guardScp(scp: Scp, gate: AssociationGate, maxPdu: number): Scp {
-  const target = scp as unknown as Record<string, unknown>;
-  for (const name of SCP_ENTRY_POINTS) {
-    const f = target[name];
-    if (typeof f !== 'function') continue;
-    target[name] = function (this: unknown, ...args: unknown[]) {
-      try {
-        return (f as (...a: unknown[]) => unknown).apply(this, args);
-      } catch (e) {
-        gate.internalFailure(e, name);
-        return undefined;
-      }
-    };
-  }
-  const accept = target.sendAssociationAccept as () => void;
-  target.sendAssociationAccept = function (this: { association: { getMaxPduLength(): number; setMaxPduLength(n: number): void } }) {
-    const peer = this.association.getMaxPduLength();
-    this.association.setMaxPduLength(peer === 0 ? maxPdu : Math.min(peer, maxPdu));
-    return accept.call(this);
-  };
-  (scp as unknown as NodeJS.EventEmitter).on('networkError', (e: unknown) => gate.internalFailure(e, 'dcmjs-dimse'));
-  return scp;
-}
-
 /**
  * Listens on host:port (127.0.0.1 unless told otherwise) and puts a guard
  * (guard/association-gate.ts) on every accepted connection: the library's
  * `ScpClass` is made when an acceptable A-ASSOCIATE-RQ arrives and sees only
- * what the guard hands it. A connection is tapped into the hub from its
+ * what the guard hands it (each entry point guarded: createGuardedScp in
+ * ../dimse/scp.ts). A connection is tapped into the hub from its
  * first byte on (its open time is the accept time); one that closes without
  * a byte is only counted. `opts` go to the Scp constructor (`customOptions`
  * for our state). The library's own timers stay idle: the guard runs ARTIM
@@ -137,7 +86,7 @@ export async function listenTapped(ScpClass: ScpClass, hub: CaptureHub, host: st
       socket,
       context,
       endpoint,
-      createScp: (lib, g) => guardScp(new ScpClass(lib as unknown as net.Socket, opts), g, context.limits.maxPduReceive),
+      createScp: (lib, g) => createGuardedScp(ScpClass, lib, opts, g, context.limits.maxPduReceive),
       firstBytes: (chunk) => {
         const conn = hub.nextConnection();
         let first = true;

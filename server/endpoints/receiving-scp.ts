@@ -7,8 +7,9 @@
  */
 import type net from 'node:net';
 import type { Writable } from 'node:stream';
-import dimse from './dimse.ts';
-import type { CEchoRequest, CEchoResponse, CStoreRequest, Dataset, PresentationContext } from './pacs/dimse-types.ts';
+import dimse from '../dimse/library.ts';
+import type { CEchoRequest, CEchoResponse, CStoreRequest, Dataset, PresentationContext } from '../dimse/library.ts';
+import { onceScpClosed } from '../dimse/scp.ts';
 import { StoreReceiver } from './store-receive.ts';
 
 export abstract class ReceivingScp extends dimse.Scp {
@@ -20,7 +21,7 @@ export abstract class ReceivingScp extends dimse.Scp {
   constructor(socket: net.Socket, opts: Record<string, unknown> | undefined, directory: () => string) {
     super(socket, opts);
     this.receiver = new StoreReceiver(directory);
-    (this as unknown as NodeJS.EventEmitter).on('close', () => {
+    onceScpClosed(this, () => {
       this.closed = true;
       this.receiver.abortAll();
     });

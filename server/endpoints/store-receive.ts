@@ -19,8 +19,8 @@ import { randomUUID } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import dimse from './dimse.ts';
-import type { CStoreRequest, Dataset, PresentationContext } from './pacs/dimse-types.ts';
+import dimse from '../dimse/library.ts';
+import type { CStoreRequest, Dataset, PresentationContext } from '../dimse/library.ts';
 import { encodeFileMetaInformation, isValidUid } from './file-meta.ts';
 
 const { Dataset: DatasetClass } = dimse;

@@ -16,9 +16,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
-import dimse from './dimse.ts';
-import type { Association, CStoreRequest, CStoreResponse } from './pacs/dimse-types.ts';
-import { listenTapped, type ScpClass } from './dimse-tap.ts';
+import dimse from '../dimse/library.ts';
+import type { Association, CStoreRequest, CStoreResponse } from '../dimse/library.ts';
+import { listenTapped } from './dimse-tap.ts';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { StoreScpConfig } from './pacs/config.ts';
 import { checkAssociation } from './pacs/policy.ts';
@@ -100,9 +100,9 @@ export async function startStoreScp(config: StoreScpConfig, hub: CaptureHub, gua
     tlsPort: null as number | null,
     close: async () => {},
   };
-  const server = await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae}` });
+  const server = await listenTapped(StoreScp, hub, config.host, config.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae}` });
   const secure = config.tls
-    ? await listenTapped(StoreScp as unknown as ScpClass, hub, config.host, config.tls.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
+    ? await listenTapped(StoreScp, hub, config.host, config.tls.port, { customOptions: { store: state } }, { context: state.guard, name: `store SCP ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
         await server.close();
         throw e;
       })

@@ -5,7 +5,7 @@
  * without --verbose: a log line per message would measure the console.
  */
 import type { CaptureHub } from '../../server/capture/hub.ts';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { startStoreScp, type RunningStoreScp } from '../../server/endpoints/store-scp.ts';
 
 export function startBenchStoreScp(hub: CaptureHub, outputDir: string): Promise<RunningStoreScp> {

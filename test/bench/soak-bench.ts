@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { runTool } from '../interop/harness/process.ts';
 import { pacscopeSummary } from '../interop/harness/pacscope-cli.ts';
 import { ServeProcess } from '../interop/harness/serve-process.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { studyUid } from '../../server/endpoints/pacs/synthetic-studies.ts';
 import { runTool } from '../interop/harness/process.ts';
 import { BIN, type Browser, openProduct, REPO_ROOT, type RunningServe } from './harness.ts';

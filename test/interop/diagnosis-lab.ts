@@ -7,7 +7,7 @@
  * (no DCMTK tool sends one: getscu always proposes the SCP role).
  */
 import { join } from 'node:path';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import type { CaptureHub } from '../../server/capture/hub.ts';
 import { prepareQuery } from '../../server/endpoints/scu/query.ts';
 import { runSingleRequest } from '../../server/endpoints/scu/single-request.ts';

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureHub } from '../../server/capture/hub.ts';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { diagnose } from '../../shared/diagnosis/diagnose.ts';
 import { generateFixtures, STUDIES, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, type FixtureInstance } from '../fixtures/dicom/generate.ts';
 import { capturedFlow, describeFindings, getWithoutRole, only, problems, rulesOf } from './diagnosis-lab.ts';

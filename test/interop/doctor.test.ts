@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { CaptureHub } from '../../server/capture/hub.ts';
 import { startStoreScp, type RunningStoreScp } from '../../server/endpoints/store-scp.ts';
 import { runDoctor } from '../../server/doctor/run-doctor.ts';

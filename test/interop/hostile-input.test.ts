@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { concatBytes, encodeAReleaseRq, encodePdu } from '../../shared/pdu/encode.ts';
 import { encodeDataSet, el, EXPLICIT_LE as EXPLICIT_ENC } from '../unit/dimse/encode.ts';
 import { requireRealPeers } from './harness/lab.ts';

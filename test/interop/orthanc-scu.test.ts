@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureHub } from '../../server/capture/hub.ts';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { cEcho } from '../../server/endpoints/scu/echo.ts';
 import { cFind } from '../../server/endpoints/scu/find.ts';
 import { cGet } from '../../server/endpoints/scu/get.ts';

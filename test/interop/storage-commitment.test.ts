@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureHub } from '../../server/capture/hub.ts';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { startPacs, type RunningPacs } from '../../server/endpoints/pacs/pacs.ts';
 import type { CommitReportMode } from '../../server/endpoints/pacs/commitment-settings.ts';
 import { requestCommitment, type CommitResult, type CommitTarget } from '../../server/endpoints/scu/commit.ts';

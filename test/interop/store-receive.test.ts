@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runTool } from './harness/process.ts';
 import { generateFixtures, type FixtureInstance } from '../fixtures/dicom/generate.ts';
 import { startLab, until, type PacsLab } from './pacs-lab.ts';
-import dimse from '../../server/endpoints/dimse.ts';
+import dimse from '../../server/dimse/library.ts';
 import { DataStore } from '../../server/endpoints/pacs/data-store.ts';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';

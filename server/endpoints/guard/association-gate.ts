@@ -20,7 +20,9 @@ import { checkAssociateRq, checkPduHeader, negotiated, pdvItems } from '../../..
 import { CANCELLABLE } from '../../../shared/dimse/request-check.ts';
 import { setCloseReason } from '../../sources/tap.ts';
 import type { GuardContext, GuardedConnection } from './guard-context.ts';
-import { LibrarySocket, dropStaleCommandStream, type LibrarySide } from './library-socket.ts';
+import { LibrarySocket, type LibrarySide } from './library-socket.ts';
+import { dropStaleCommandStream } from '../../dimse/scp.ts';
+import type { Scp } from '../../dimse/library.ts';
 import { MessageGuard } from './message-guard.ts';
 import { DeliveryQueue, type Queued } from './delivery-queue.ts';
 import { PduReader, type HeaderDecision } from './pdu-reader.ts';
@@ -35,7 +37,7 @@ export interface GateOptions {
   /** "PACS 127.0.0.1:11112", for the record. */
   endpoint: string;
   /** The library's SCP on its socket, made when an A-ASSOCIATE-RQ is handed on. */
-  createScp(socket: LibrarySocket, gate: AssociationGate): unknown;
+  createScp(socket: LibrarySocket, gate: AssociationGate): Scp;
   /** The first bytes from the peer: the connection is tapped into the capture from here (an idle connection is only counted). */
   firstBytes(chunk: Uint8Array): void;
 }
@@ -51,7 +53,7 @@ export class AssociationGate implements GuardedConnection, LibrarySide {
   private readonly outbound = new PduReader();
   private readonly peer: string;
   private lib: LibrarySocket | null = null;
-  private scp: unknown = null;
+  private scp: Scp | null = null;
   private messages: MessageGuard | null = null;
   private readonly tracker = new OutboundTracker();
   private proposed = new Map<number, string>();

@@ -2,7 +2,7 @@
  * The last safety net of `pacscope serve` (issue 14, item 4): the DICOM
  * endpoints, the UI's HTTP server and the recorder share one process, so an
  * exception nobody caught must not end it. The guard already turns what an
- * SCP throws into an A-ABORT of that association (dimse-tap.ts, guardScp);
+ * SCP throws into an A-ABORT of that association (createGuardedScp in ../../dimse/scp.ts);
  * what still escapes — an exception in a timer or a rejected promise of
  * library code — is written to stderr and to the guard's record (so the
  * status API and the UI show it), and, when it happened while a connection's

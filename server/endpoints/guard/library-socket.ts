@@ -95,17 +95,3 @@ export class LibrarySocket extends EventEmitter {
   }
 }
 
-/**
- * dcmjs-dimse 0.3.3 keeps the stream of a command that has no data set
- * after handling it (Network._processPDataTf resets it only after a command
- * with a data set), so every later command is parsed together with all the
- * earlier ones: quadratic work over a long association (6000 C-CANCEL-RQs
- * took 98 s), and earlier command elements show through in later ones
- * (docs/architecture.md, "Known traps"). At a message boundary (no message
- * in progress in the library) the stale stream is dropped before the next
- * command is handed on.
- */
-export function dropStaleCommandStream(scp: unknown): void {
-  const network = scp as { dimse?: unknown; dimseStream?: unknown };
-  if (network && network.dimse === undefined) network.dimseStream = undefined;
-}

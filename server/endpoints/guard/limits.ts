@@ -66,7 +66,7 @@ export const LIMITS: readonly LimitSpec[] = Object.freeze([
   { key: 'maxMessagesPerSecond', flag: 'max-messages-per-second', default: 2000, unit: 'per second', min: 1, max: 1_000_000, dcmtk: '(none)', help: 'DIMSE messages handled per second per association; past it the socket is read more slowly' },
 ]);
 
-export const DEFAULT_LIMITS: Readonly<GuardLimits> = Object.freeze(Object.fromEntries(LIMITS.map((l) => [l.key, l.default])) as unknown as GuardLimits);
+export const DEFAULT_LIMITS: Readonly<GuardLimits> = Object.freeze(Object.fromEntries(LIMITS.map((l) => [l.key, l.default])) as Record<keyof GuardLimits, number>);
 
 /** A limit's value from text (a flag) or a number (the config file), checked against its range. */
 export function parseLimit(spec: LimitSpec, value: unknown, where: string): number {

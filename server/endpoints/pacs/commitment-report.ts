@@ -12,10 +12,11 @@
  * association where the SCP role is proposed"), and sends nothing when the
  * SCU did not accept that role (read from the wire, docs/architecture.md §1).
  */
-import dimse from '../dimse.ts';
-import type { association as assocNs, requests as rq, responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { association as assocNs, requests as rq, responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import { sendTapped } from '../dimse-tap.ts';
+import { beforeRequestsSent, rewriteProposal } from '../../dimse/client-network.ts';
 import { defaultTlsSettings, loadTls } from '../../tls/tls-settings.ts';
 import { rejectText } from '../scu/run-operation.ts';
 import { CommitmentEvent, STORAGE_COMMITMENT_INSTANCE, STORAGE_COMMITMENT_PUSH_MODEL } from '../../../shared/dimse/storage-commitment.ts';
@@ -59,13 +60,6 @@ export function acceptedRoles(hub: CaptureHub, conn: number, sopClass: string): 
   return a?.roles.find((r) => r.sopClassUid.replace(/[\0 ]+$/, '') === sopClass)?.accepted ?? null;
 }
 
-interface NetworkInternals {
-  sendAssociationRequest(association: Association): void;
-  sendAssociationReleaseRequest(): void;
-  sendRequests(requests: unknown): void;
-  association: Association;
-}
-
 /**
  * Opens a new association to `target` (the requestor's AE from the PACS's
  * table) proposing the Push Model with the SCP role, sends the report and
@@ -91,35 +85,29 @@ export function reportOnNewAssociation(runtime: PacsRuntime, target: SubAssociat
     clientOptions: { connectTimeout: 10_000, associationTimeout: 30_000, pduTimeout: 30_000 },
     tls: target.tls ? (runtime.config.tls?.material ?? loadTls(defaultTlsSettings())) : null,
   });
-  const network = (client as unknown as { network?: NetworkInternals }).network;
-  if (network) {
-    const propose = network.sendAssociationRequest.bind(network);
-    network.sendAssociationRequest = (association: Association) => {
-      for (const { context } of association.getPresentationContexts()) {
-        if (context.getAbstractSyntaxUid() !== STORAGE_COMMITMENT_PUSH_MODEL) continue;
-        // SCP/SCU Role Selection (PS3.7 D.3.3.4): the requestor proposes to be the SCP only.
-        context.setUserRole(false);
-        context.setProviderRole(true);
-      }
-      propose(association);
-    };
-    const send = network.sendRequests.bind(network);
-    network.sendRequests = (queued: unknown) => {
-      const pc = network.association.getAcceptedPresentationContextFromRequest(request);
-      const roles = acceptedRoles(hub, conn, STORAGE_COMMITMENT_PUSH_MODEL);
-      const problem = !pc
-        ? `${target.ae} did not accept the Storage Commitment Push Model presentation context`
-        : !roles?.scp
-          ? `${target.ae} did not accept the SCP role for the Storage Commitment Push Model (${roles ? 'answered SCP role 0' : 'answered no role selection item'}, PS3.7 D.3.3.4): the report cannot be sent`
-          : null;
-      if (problem) {
-        outcome = { sent: false, reason: problem };
-        network.sendAssociationReleaseRequest();
-        return;
-      }
-      request.getDataset()?.setTransferSyntaxUid(pc!.getAcceptedTransferSyntaxUid() ?? dimse.constants.TransferSyntax.ImplicitVRLittleEndian);
-      send(queued);
-    };
-  }
+  rewriteProposal(client, (association: Association) => {
+    for (const { context } of association.getPresentationContexts()) {
+      if (context.getAbstractSyntaxUid() !== STORAGE_COMMITMENT_PUSH_MODEL) continue;
+      // SCP/SCU Role Selection (PS3.7 D.3.3.4): the requestor proposes to be the SCP only.
+      context.setUserRole(false);
+      context.setProviderRole(true);
+    }
+  });
+  // Once accepted: send the report only on a context with the SCP role accepted, else release.
+  beforeRequestsSent(client, (association: Association) => {
+    const pc = association.getAcceptedPresentationContextFromRequest(request);
+    const roles = acceptedRoles(hub, conn, STORAGE_COMMITMENT_PUSH_MODEL);
+    const problem = !pc
+      ? `${target.ae} did not accept the Storage Commitment Push Model presentation context`
+      : !roles?.scp
+        ? `${target.ae} did not accept the SCP role for the Storage Commitment Push Model (${roles ? 'answered SCP role 0' : 'answered no role selection item'}, PS3.7 D.3.3.4): the report cannot be sent`
+        : null;
+    if (problem) {
+      outcome = { sent: false, reason: problem };
+      return false;
+    }
+    request.getDataset()?.setTransferSyntaxUid(pc!.getAcceptedTransferSyntaxUid() ?? dimse.constants.TransferSyntax.ImplicitVRLittleEndian);
+    return true;
+  });
   return closed;
 }

@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import dimse from '../dimse.ts';
-import type { Dataset as DatasetType } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { Dataset as DatasetType } from '../../dimse/library.ts';
 import { QR_ATTRIBUTES } from './qr-attributes.ts';
 import type { AttributeValues } from './matching.ts';
 import { writeSyntheticStudies } from './synthetic-studies.ts';

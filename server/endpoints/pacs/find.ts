@@ -3,8 +3,8 @@
  * with the requested keys, then the final response: 0x0000, 0xFE00 after a
  * C-CANCEL, 0xA900 when the identifier does not fit the information model.
  */
-import dimse from '../dimse.ts';
-import type { CFindRequest, CFindResponse } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { CFindRequest, CFindResponse } from '../../dimse/library.ts';
 import { findMatches, responseKeys } from './matching.ts';
 import { identifierDataset, parseIdentifier } from './identifier.ts';
 import type { OperationContext } from './operation.ts';

@@ -7,11 +7,12 @@
  * sub-operations count as failed (PS3.4 C.4.3.3.1). A C-CANCEL gives 0xFE00
  * with the counters so far.
  */
-import dimse from '../dimse.ts';
-import type { Association, CGetRequest, CGetResponse, CStoreResponse, PresentationContext } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { Association, CGetRequest, CGetResponse, CStoreResponse, PresentationContext } from '../../dimse/library.ts';
 import { parseIdentifier } from './identifier.ts';
 import { STATUS, failedIdentifier, retrieveResponse, finalStatus, isStudyRoot, selectInstances, sleep, subOperationOutcome, type Counters, type OperationContext } from './operation.ts';
 import { subOperationRequest } from './sub-operations.ts';
+import { onceScpClosed, scpAssociation } from '../../dimse/scp.ts';
 
 const { responses, constants } = dimse;
 
@@ -42,8 +43,7 @@ export async function runGet(op: OperationContext<CGetRequest>, final: (rsp: CGe
     if (failed) rsp.setDataset(failed);
     return rsp;
   };
-  const association = (scp as unknown as { association: Association }).association;
-  const sendable = storageWithScpRole(association);
+  const sendable = storageWithScpRole(scpAssociation(scp));
   for (const instance of instances) {
     if (op.cancelled()) return final(withFailed(response(STATUS.Cancel, counters, true)));
     counters.remaining--;
@@ -56,11 +56,9 @@ export async function runGet(op: OperationContext<CGetRequest>, final: (rsp: CGe
         let status: number | null = null;
         rq.on('response', (rsp: CStoreResponse) => (status = rsp.getStatus()));
         // The association may end before the C-STORE-RSP: then the sub-operation failed.
-        const emitter = scp as unknown as NodeJS.EventEmitter;
-        const onClose = () => resolve(status);
-        emitter.once('close', onClose);
+        const stopListening = onceScpClosed(scp, () => resolve(status));
         rq.on('done', () => {
-          emitter.off('close', onClose);
+          stopListening();
           resolve(status);
         });
         scp.sendRequests(rq);

@@ -2,8 +2,8 @@
  * Identifiers (PS3.4 C.4.1.1.3, C.4.2.1.4) between dcmjs-dimse data sets and
  * the plain keyword → string form the matcher works on.
  */
-import dimse from '../dimse.ts';
-import type { Dataset as DatasetType } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { Dataset as DatasetType } from '../../dimse/library.ts';
 import { QR_ATTRIBUTE, isQrLevel, type QrLevel } from './qr-attributes.ts';
 import { valueStrings } from './data-store.ts';
 import type { QueryKeys } from './matching.ts';

@@ -16,8 +16,8 @@
  * In sync mode a C-CANCEL gives 0xFE00 with the counters so far (async mode
  * has answered before one can come).
  */
-import dimse from '../dimse.ts';
-import type { CMoveRequest, CMoveResponse } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { CMoveRequest, CMoveResponse } from '../../dimse/library.ts';
 import { parseIdentifier } from './identifier.ts';
 import { STATUS, failedIdentifier, retrieveResponse, finalStatus, isStudyRoot, selectInstances, type Counters, type OperationContext } from './operation.ts';
 import { storeToDestination } from './sub-operations.ts';

@@ -21,8 +21,8 @@
  * empty each time).
  */
 import { randomBytes } from 'node:crypto';
-import type { requests, responses } from 'dcmjs-dimse';
-import dimse from '../dimse.ts';
+import type { requests, responses } from '../../dimse/library.ts';
+import dimse from '../../dimse/library.ts';
 import type { PacsRuntime } from './operation.ts';
 import { FINAL_PPS_STATUSES, PPS_STATUSES, ppsStatus } from '../../../shared/dicom/worklist-mpps.ts';
 

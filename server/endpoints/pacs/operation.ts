@@ -4,8 +4,8 @@
  * (PS3.4 Table C.4-1, C.4-2, C.4-3), the sub-operation counters and the final
  * status they make.
  */
-import dimse from '../dimse.ts';
-import type { Dataset, Scp } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { Dataset, Scp } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { PacsConfig } from './config.ts';
 import type { DataStore, StoredInstance } from './data-store.ts';

@@ -14,7 +14,7 @@
  * `config` fields: see PacsConfig (config.ts); port 0 picks a free port.
  */
 import type { CaptureHub } from '../../capture/hub.ts';
-import { listenTapped, type ScpClass } from '../dimse-tap.ts';
+import { listenTapped } from '../dimse-tap.ts';
 import type { GuardContext } from '../guard/guard-context.ts';
 import type { AePolicy, Destination, MoveMode, PacsConfig } from './config.ts';
 import { DataStore } from './data-store.ts';
@@ -48,10 +48,10 @@ export interface RunningPacs {
 export async function startPacs(config: PacsConfig, hub: CaptureHub, guard?: GuardContext): Promise<RunningPacs> {
   const store = DataStore.open(config.dataDir);
   const runtime: PacsRuntime = { config: { ...config, destinations: config.destinations, knownCallers: [...config.knownCallers] }, store, hub, background: new Set() };
-  const server = await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { pacs: runtime } }, { context: guard, name: `PACS ${config.ae}` });
+  const server = await listenTapped(QrScp, hub, config.host, config.port, { customOptions: { pacs: runtime } }, { context: guard, name: `PACS ${config.ae}` });
   // The TLS port shares the plain one's guard (caps and limits count both), and its SCP state.
   const secure = config.tls
-    ? await listenTapped(QrScp as unknown as ScpClass, hub, config.host, config.tls.port, { customOptions: { pacs: runtime } }, { context: server.guard, name: `PACS ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
+    ? await listenTapped(QrScp, hub, config.host, config.tls.port, { customOptions: { pacs: runtime } }, { context: server.guard, name: `PACS ${config.ae} (TLS)`, tls: config.tls.material }).catch(async (e) => {
         await server.close();
         throw e;
       })

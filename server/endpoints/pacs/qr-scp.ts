@@ -12,8 +12,8 @@
  * result 3 abstract syntax / 4 transfer syntaxes not supported).
  */
 import type net from 'node:net';
-import dimse from '../dimse.ts';
-import type { Association, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { Association, CFindRequest, CFindResponse, CGetRequest, CGetResponse, CMoveRequest, CMoveResponse, CStoreRequest, CStoreResponse, CCancelRequest, Request } from '../../dimse/library.ts';
 import { storeFailureStatus } from '../store-receive.ts';
 import { ReceivingScp } from '../receiving-scp.ts';
 import { checkAssociation } from './policy.ts';
@@ -24,7 +24,8 @@ import { runGet } from './get.ts';
 import { runWorklistFind } from './worklist.ts';
 import { mppsCreate, mppsSet } from './mpps.ts';
 import { MODALITY_WORKLIST_FIND, MPPS_SOP_CLASS, isWorklistFind } from '../../../shared/dicom/worklist-mpps.ts';
-import type { requests as rq, responses as rs } from 'dcmjs-dimse';
+import type { requests as rq, responses as rs } from '../../dimse/library.ts';
+import { scpAssociation } from '../../dimse/scp.ts';
 import { acceptsCommitment, answerCommitmentRoles, handleCommitmentRequest } from './storage-commitment.ts';
 
 const { constants, responses } = dimse;
@@ -64,7 +65,7 @@ export class QrScp extends ReceivingScp {
   }
 
   private peerAssociation(): Association {
-    return (this as unknown as { association: Association }).association;
+    return scpAssociation(this);
   }
 
   override associationRequested(association: Association): void {

@@ -19,9 +19,9 @@
  *   table of its C-MOVE destinations) — no entry, no report, as with a real
  *   PACS that does not know the modality.
  */
-import type { EventEmitter } from 'node:events';
-import dimse from '../dimse.ts';
-import type { association as assocNs, requests as rq, responses as rs } from '../dimse.ts';
+import dimse, { type Scp } from '../../dimse/library.ts';
+import { onceReleaseRequested, onceScpClosed, scpAssociation } from '../../dimse/scp.ts';
+import type { association as assocNs, requests as rq, responses as rs } from '../../dimse/library.ts';
 import { commitmentFacts, REQUEST_STORAGE_COMMITMENT, STORAGE_COMMITMENT_PUSH_MODEL } from '../../../shared/dimse/storage-commitment.ts';
 import { DEFAULT_COMMIT_DELAY_MS, DEFAULT_COMMIT_REPORT_MODE } from './commitment-settings.ts';
 import { awaitReportResponse, reportOnNewAssociation, reportRequest, type CommitmentResult, type ReportOutcome } from './commitment-report.ts';
@@ -79,11 +79,10 @@ export function commit(store: DataStore, transactionUid: string, referenced: { s
 
 /**
  * The Scp's N-ACTION-RQ handler: answers it, then reports after the delay.
- * `scp` is the PACS's dcmjs-dimse Scp of the association (an EventEmitter:
- * its release and close are watched to know whether it is still open).
+ * `scp` is the PACS's dcmjs-dimse Scp of the association (its release and
+ * close are watched to know whether it is still open).
  */
-export function handleCommitmentRequest(scp: unknown, runtime: PacsRuntime, request: NActionRequest, callback: (response: NActionResponse) => void, onRun?: (run: CommitmentRun) => void): void {
-  const lib = scp as { association: Association; sendRequests(r: unknown): void } & EventEmitter;
+export function handleCommitmentRequest(scp: Scp, runtime: PacsRuntime, request: NActionRequest, callback: (response: NActionResponse) => void, onRun?: (run: CommitmentRun) => void): void {
   const rsp = dimse.responses.NActionResponse.fromRequest(request);
   const refuse = (status: number, comment: string) => {
     rsp.setStatus(status);
@@ -96,10 +95,11 @@ export function handleCommitmentRequest(scp: unknown, runtime: PacsRuntime, requ
   if (facts.referenced.length === 0) return refuse(MISSING_ATTRIBUTE, 'no Referenced SOP Sequence (0008,1199) item');
   const transactionUid = facts.transactionUid;
   let open = true;
-  lib.once('associationReleaseRequested', () => (open = false));
-  lib.once('close', () => (open = false));
-  const callingAe = lib.association.getCallingAeTitle().trim();
-  const sameSyntax = lib.association.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid() ?? dimse.constants.TransferSyntax.ImplicitVRLittleEndian;
+  onceReleaseRequested(scp, () => (open = false));
+  onceScpClosed(scp, () => (open = false));
+  const association = scpAssociation(scp);
+  const callingAe = association.getCallingAeTitle().trim();
+  const sameSyntax = association.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid() ?? dimse.constants.TransferSyntax.ImplicitVRLittleEndian;
   let transactions = active.get(runtime.store);
   if (!transactions) active.set(runtime.store, (transactions = new Set()));
   const duplicate = transactions.has(transactionUid);
@@ -115,8 +115,8 @@ export function handleCommitmentRequest(scp: unknown, runtime: PacsRuntime, requ
     if (open && mode !== 'new') {
       const report = reportRequest(result, config.ae, sameSyntax);
       const status = awaitReportResponse(report);
-      lib.sendRequests(report);
-      const answered = await Promise.race([status, new Promise<null>((resolve) => lib.once('close', () => resolve(null)))]);
+      scp.sendRequests(report);
+      const answered = await Promise.race([status, new Promise<null>((resolve) => onceScpClosed(scp, () => resolve(null)))]);
       return { transactionUid, callingAe, via: 'same', outcome: answered === null ? { sent: false, reason: 'the association closed before the N-EVENT-REPORT-RSP' } : { sent: true, status: answered } };
     }
     if (mode === 'same') return { transactionUid, callingAe, via: 'none', outcome: { sent: false, reason: 'the SCU released the association before the report was due (report mode "same")' } };

@@ -6,9 +6,11 @@
  * observable (teaching, C-CANCEL). Resolves when the sub-association is over.
  */
 import { join } from 'node:path';
-import dimse from '../dimse.ts';
-import type { CStoreRequest, CStoreResponse } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { CStoreRequest, CStoreResponse } from '../../dimse/library.ts';
 import { sendTapped } from '../dimse-tap.ts';
+import { dropQueuedRequests } from '../../dimse/client-network.ts';
+import { loadBeforeSending, setCommandElement } from '../../dimse/requests.ts';
 import { defaultTlsSettings, loadTls } from '../../tls/tls-settings.ts';
 import type { StoredInstance } from './data-store.ts';
 import { sleep, subOperationOutcome, type Counters, type PacsRuntime, type SubOperationResult } from './operation.ts';
@@ -35,17 +37,16 @@ export function subOperationRequest(runtime: PacsRuntime, instance: StoredInstan
   const rq = new requests.CStoreRequest(join(runtime.store.instancesDir, instance.file));
   // The library reads the whole file just before sending it: read it through the store instead.
   // If the file went away meanwhile, the data set read at construction is sent and the peer's status tells.
-  (rq as unknown as { loadFullDatasetIfNeeded(): void }).loadFullDatasetIfNeeded = () => {
+  loadBeforeSending(rq, () => {
     try {
       rq.setDataset(runtime.store.read(instance));
     } catch {
       /* see above */
     }
-  };
+  });
   if (originator) {
-    const command = rq.getCommandDataset() as unknown as { setElement(tag: string, value: unknown): void };
-    command.setElement('MoveOriginatorApplicationEntityTitle', originator.ae);
-    command.setElement('MoveOriginatorMessageID', originator.messageId);
+    setCommandElement(rq, 'MoveOriginatorApplicationEntityTitle', originator.ae);
+    setCommandElement(rq, 'MoveOriginatorMessageID', originator.messageId);
   }
   return rq;
 }
@@ -55,7 +56,6 @@ export function storeToDestination(runtime: PacsRuntime, target: SubAssociationT
   const failedUids: string[] = [];
   const answered = new Set<string>();
   const client = new Client();
-  const network = () => (client as unknown as { network?: { requests: unknown[] } }).network;
   for (const instance of instances) {
     const rq = subOperationRequest(runtime, instance, o.originator);
     rq.on('response', (rsp: CStoreResponse) => {
@@ -71,8 +71,7 @@ export function storeToDestination(runtime: PacsRuntime, target: SubAssociationT
     rq.raiseDoneEvent = () => {
       void (async () => {
         if (runtime.config.subOperationDelayMs > 0 && !o.cancelled()) await sleep(runtime.config.subOperationDelayMs);
-        const queue = network()?.requests;
-        if (o.cancelled() && queue) queue.length = 0;
+        if (o.cancelled()) dropQueuedRequests(client);
         try {
           done();
         } catch {

@@ -11,7 +11,7 @@
  * UIDs are fixed under a pacscope root, so tests and docs can name them.
  */
 import { join } from 'node:path';
-import dimse from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
 
 const { Dataset, constants } = dimse;
 

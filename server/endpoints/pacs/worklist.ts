@@ -6,8 +6,8 @@
  * the query), each with the requested keys, then 0x0000; 0xFE00 after a
  * C-CANCEL; 0xA900 without an identifier (PS3.4 K.4.1.2.3, Table K.4-2).
  */
-import dimse from '../dimse.ts';
-import type { CFindRequest, CFindResponse, Dataset as DatasetType } from './dimse-types.ts';
+import dimse from '../../dimse/library.ts';
+import type { CFindRequest, CFindResponse, Dataset as DatasetType } from '../../dimse/library.ts';
 import type { OperationContext } from './operation.ts';
 import { STATUS, sleep } from './operation.ts';
 import { worklistItems } from './worklist-items.ts';

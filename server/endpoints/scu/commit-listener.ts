@@ -14,10 +14,11 @@
  * one of them (else 1/1/3), policy.ts.
  */
 import type net from 'node:net';
-import dimse from '../dimse.ts';
-import type { association as assocNs, requests as rq, responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { association as assocNs, requests as rq, responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
-import { listenTapped, type ScpClass, type TappedServer } from '../dimse-tap.ts';
+import { listenTapped, type TappedServer } from '../dimse-tap.ts';
+import { scpAssociation } from '../../dimse/scp.ts';
 import { checkAssociation } from '../pacs/policy.ts';
 import { negotiateContexts, UNCOMPRESSED } from '../pacs/qr-scp.ts';
 import { commitmentFacts, EVENT_TYPES, STORAGE_COMMITMENT_PUSH_MODEL, type CommitmentFacts } from '../../../shared/dimse/storage-commitment.ts';
@@ -96,7 +97,7 @@ class CommitListenerScp extends dimse.Scp {
     const report: ReceivedReport = {
       eventTypeId,
       facts: commitmentFacts((request.getDataset()?.getElements() ?? {}) as Record<string, unknown>),
-      from: (this as unknown as { association: Association }).association.getCallingAeTitle().trim(),
+      from: scpAssociation(this).getCallingAeTitle().trim(),
     };
     rsp.setStatus(dimse.constants.Status.Success);
     callback(rsp);
@@ -122,6 +123,6 @@ class CommitListenerScp extends dimse.Scp {
 export async function startCommitListener(config: CommitListenerConfig, hub: CaptureHub): Promise<RunningCommitListener> {
   const listener: RunningCommitListener = { ae: config.ae, host: config.host, port: config.port, reports: [], onReport: null, close: async () => {} };
   const state: ListenerState = { config, listener };
-  const server: TappedServer = await listenTapped(CommitListenerScp as unknown as ScpClass, hub, config.host, config.port, { customOptions: { commit: state } }, { name: `storage commitment SCU ${config.ae}` });
+  const server: TappedServer = await listenTapped(CommitListenerScp, hub, config.host, config.port, { customOptions: { commit: state } }, { name: `storage commitment SCU ${config.ae}` });
   return Object.assign(listener, { port: server.port, close: () => server.close() });
 }

@@ -16,8 +16,9 @@
  * operations). Resolves, never rejects.
  */
 import { randomUUID } from 'node:crypto';
-import dimse from '../dimse.ts';
-import type { association as assocNs, requests as rq, responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { association as assocNs, requests as rq, responses as rs } from '../../dimse/library.ts';
+import { holdRelease } from '../../dimse/client-network.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import { commitmentFacts, EVENT_TYPES, REQUEST_STORAGE_COMMITMENT, STORAGE_COMMITMENT_INSTANCE, STORAGE_COMMITMENT_PUSH_MODEL, type CommitmentFacts } from '../../../shared/dimse/storage-commitment.ts';
 import type { OperationResult, ScuTarget } from './options.ts';
@@ -66,12 +67,6 @@ export interface CommitResult extends OperationResult {
 /** A UID under the 2.25 root from a random UUID (PS3.5 B.2). */
 export function newTransactionUid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
-
-interface NetworkInternals {
-  removeAllListeners(event: string): void;
-  on(event: string, listener: () => void): void;
-  sendAssociationReleaseRequest(): void;
 }
 
 export async function requestCommitment(target: CommitTarget, hub: CaptureHub, options: { onReport?: (r: CommitReport) => void; onActionResponse?: (status: number) => void } = {}): Promise<CommitResult> {
@@ -136,21 +131,10 @@ export async function requestCommitment(target: CommitTarget, hub: CaptureHub, o
       if (EVENT_TYPES.has(eventTypeId)) take({ via: 'same', eventTypeId, facts: commitmentFacts((rq.getDataset()?.getElements() ?? {}) as Record<string, unknown>), from: target.calledAeTitle });
     });
     // The library releases once its requests are done: hold the release until the report came (or the wait is over).
-    const network = (run.client as unknown as { network?: NetworkInternals }).network;
     const waitHere = !listener || target.keepOpen;
-    network?.removeAllListeners('done');
-    network?.on('done', () => {
+    holdRelease(run.client, () => {
       const accepted = actionStatus !== null && (actionStatus === 0 || (actionStatus & 0xf000) === 0xb000);
-      const hold = waitHere && accepted && !problem ? Promise.race([reportCame, new Promise((r) => setTimeout(r, waitMs).unref())]) : Promise.resolve();
-      void hold.then(() =>
-        setImmediate(() => {
-          try {
-            network.sendAssociationReleaseRequest();
-          } catch {
-            // already closed
-          }
-        }),
-      );
+      return waitHere && accepted && !problem ? Promise.race([reportCame, new Promise((r) => setTimeout(r, waitMs).unref())]) : Promise.resolve();
     });
     const end = await run.ended;
     const result = operationResult(end, final, run.connection, problem);

@@ -2,8 +2,8 @@
  * C-ECHO (PS3.7 §9.1.5, Verification SOP class PS3.4 Annex A): one request on
  * one association, then release.
  */
-import dimse from '../dimse.ts';
-import type { responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, ScuTarget } from './options.ts';
 import { runSingleRequest } from './single-request.ts';

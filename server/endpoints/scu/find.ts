@@ -4,8 +4,8 @@
  * Aborting `signal` sends a C-CANCEL (PS3.7 §9.3.2.3); the peer then ends
  * with 0xFE00 (outcome "cancel").
  */
-import dimse from '../dimse.ts';
-import type { responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, QueryTarget } from './options.ts';
 import { keepPendingOpen } from './run-operation.ts';

@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import dimse from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { QueryTarget } from './options.ts';
 import { keepPendingOpen, type IncomingStore } from './run-operation.ts';

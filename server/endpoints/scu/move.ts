@@ -4,7 +4,7 @@
  * of its own; pending responses count the sub-operations down. Aborting
  * `signal` sends a C-CANCEL (PS3.7 §9.3.4.3).
  */
-import dimse from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, QueryTarget, SubOperationCounters } from './options.ts';
 import { keepPendingOpen } from './run-operation.ts';

@@ -11,7 +11,7 @@
  *   const created = await nCreateMpps({...target, attributes: mppsCreateAttributes(item, {stationAe: 'CT1'})}, hub);
  *   await nSetMpps({...target, sopInstanceUid: created.sopInstanceUid, attributes: mppsSetAttributes('COMPLETED')}, hub);
  */
-import dimse from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, ScuTarget } from './options.ts';
 import { runSingleRequest } from './single-request.ts';

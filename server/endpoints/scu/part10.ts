@@ -5,7 +5,7 @@
  * wire (no re-encoding).
  */
 import { writeFile } from 'node:fs/promises';
-import dimse from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
 import { encodeFileMetaInformation } from '../file-meta.ts';
 
 export interface Part10Input {

@@ -3,8 +3,8 @@
  * C.4.2.1.4, C.4.3.1.3): the keys plus Query/Retrieve Level (0008,0052),
  * on the SOP class of the chosen information model (PS3.4 C.6).
  */
-import dimse from '../dimse.ts';
-import type { association as assocNs, requests as rq } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { association as assocNs, requests as rq } from '../../dimse/library.ts';
 import { checkQuery, type OperationResult, type QueryTarget } from './options.ts';
 import { QUERY_RETRIEVE_SOP_CLASSES } from './sop-classes.ts';
 

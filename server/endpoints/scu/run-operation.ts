@@ -13,9 +13,10 @@
  * - C-STORE requests the peer sends on this association (C-GET, PS3.4 C.4.3),
  *   handed over with the data set's bytes as received.
  */
-import dimse from '../dimse.ts';
-import type { association as assocNs, Client as ClientType, Dataset as DatasetType, requests as rq, responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { association as assocNs, Client as ClientType, Dataset as DatasetType, requests as rq, responses as rs } from '../../dimse/library.ts';
 import { sendTapped } from '../dimse-tap.ts';
+import { clientSocket, onPeerAbort, rewriteProposal, takeIncomingStoreBytes } from '../../dimse/client-network.ts';
 import { tlsMessage } from '../../tls/tls-facts.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import { abortReasonText, abortSourceText, associateRjReasonText, presentationContextResultText } from '../../../shared/pdu/meanings.ts';
@@ -105,13 +106,6 @@ export function keepPendingOpen(request: Request): void {
   };
 }
 
-interface NetworkInternals {
-  socket?: { setNoDelay(v: boolean): void; destroy(): void; destroyed: boolean };
-  sendAssociationRequest(association: Association): void;
-  createDatasetFromStoreWritableStream(writable: { toBuffer(): Buffer }, pc: { getAcceptedTransferSyntaxUid(): string }, cb: (d: DatasetType) => void): void;
-  on(event: string, listener: (...args: never[]) => void): void;
-}
-
 /** Starts the association; never throws for network trouble (that is in `ended`). */
 export function startAssociation(plan: AssociationPlan, hub: CaptureHub): RunningAssociation {
   const { target } = plan;
@@ -145,32 +139,24 @@ export function startAssociation(plan: AssociationPlan, hub: CaptureHub): Runnin
     clientOptions: { connectTimeout: timeout + 2000, associationTimeout: timeout, pduTimeout: timeout },
     tls: target.tls,
   });
-  const network = (client as unknown as { network?: NetworkInternals }).network;
-  network?.socket?.setNoDelay(true);
+  const socket = clientSocket(client);
+  socket?.setNoDelay(true);
   // A TLS connection that fails before its handshake ends is a connection that never came about (exit code 3).
   let handshaken = !target.tls;
-  (network?.socket as unknown as NodeJS.EventEmitter | undefined)?.once('secureConnect', () => (handshaken = true));
+  socket?.once('secureConnect', () => (handshaken = true));
 
-  if (network) {
-    const sendRq = network.sendAssociationRequest.bind(network);
-    network.sendAssociationRequest = (association: Association) => {
-      propose(association, plan, syntaxes, target.maxPdu ?? DEFAULT_MAX_PDU);
-      sendRq(association);
-    };
-    // Keep the data set of an incoming C-STORE as the bytes that arrived; the library need not parse it.
-    network.createDatasetFromStoreWritableStream = (writable, pc, cb) => {
-      const bytes = new Uint8Array(writable.toBuffer());
-      const ts = pc.getAcceptedTransferSyntaxUid();
-      const dataset = new Dataset({}, ts);
-      rawDatasets.set(dataset, { bytes, ts });
-      cb(dataset);
-    };
-    network.on('abort', ((a: { source: number; reason: number }) => {
-      settle({ kind: 'aborted', reason: `association aborted by the peer: ${abortSourceText(a.source)}, ${abortReasonText(a.source, a.reason)} (${a.source}/${a.reason})` });
-      // PS3.8 §9.2 (State Sta13/AA-3): on an A-ABORT the transport connection is closed; the library's Client does not.
-      network.socket?.destroy();
-    }) as never);
-  }
+  rewriteProposal(client, (association) => propose(association, plan, syntaxes, target.maxPdu ?? DEFAULT_MAX_PDU));
+  // Keep the data set of an incoming C-STORE as the bytes that arrived; the library need not parse it.
+  takeIncomingStoreBytes(client, (bytes, ts) => {
+    const dataset = new Dataset({}, ts);
+    rawDatasets.set(dataset, { bytes, ts });
+    return dataset;
+  });
+  onPeerAbort(client, (a) => {
+    settle({ kind: 'aborted', reason: `association aborted by the peer: ${abortSourceText(a.source)}, ${abortReasonText(a.source, a.reason)} (${a.source}/${a.reason})` });
+    // PS3.8 §9.2 (State Sta13/AA-3): on an A-ABORT the transport connection is closed; the library's Client does not.
+    socket?.destroy();
+  });
 
   let connected = false;
   client.on('connected', () => {
@@ -191,7 +177,6 @@ export function startAssociation(plan: AssociationPlan, hub: CaptureHub): Runnin
   client.on('associationReleased', () => settle({ kind: 'released' }));
   client.on('networkError', (err: Error) => {
     // The library only ends the socket; make sure it closes, so `ended` always settles.
-    const socket = network?.socket;
     setTimeout(() => {
       if (socket && !socket.destroyed) socket.destroy();
     }, 1000).unref();
@@ -249,7 +234,6 @@ export function startAssociation(plan: AssociationPlan, hub: CaptureHub): Runnin
       } catch {
         // not connected yet
       }
-      const socket = network?.socket;
       setTimeout(() => {
         if (socket && !socket.destroyed) socket.destroy();
       }, 200).unref();

@@ -6,7 +6,7 @@
  * stream of a retrieve turned into sub-operation counters (PS3.4 C.4.2.1.5,
  * C.4.3.1.4).
  */
-import type { requests as rq } from '../dimse.ts';
+import type { requests as rq } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { ScuTarget, SubOperationCounters } from './options.ts';
 import { acceptedContextOf, startAssociation, type AssociationEnd, type AssociationPlan } from './run-operation.ts';

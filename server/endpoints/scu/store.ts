@@ -8,8 +8,9 @@
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import dimse from '../dimse.ts';
-import type { requests as rq, responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { requests as rq, responses as rs } from '../../dimse/library.ts';
+import { releaseDataset } from '../../dimse/requests.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import { formatStatus, statusInfo } from '../../../shared/dimse/status.ts';
 import type { OperationResult, ScuTarget } from './options.ts';
@@ -113,7 +114,7 @@ export async function cStore(target: StoreTarget, hub: CaptureHub, options: Stor
       else failed.push({ file: item.file, status, reason: `${formatStatus(status)} ${statusInfo(status, 'C-STORE').meaning}` });
       options.onResponse?.(item.file, status, ++index);
       // The data set is not needed any more: do not hold every file in memory.
-      (item.request as unknown as { dataset?: unknown }).dataset = undefined;
+      releaseDataset(item.request);
     });
   }
   const notAccepted = new Map<CStoreRequest, string>();

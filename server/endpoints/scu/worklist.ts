@@ -8,8 +8,8 @@
  *
  *   cFindWorklist({...target, keys: worklistKeys(['ScheduledProcedureStepSequence[0].ScheduledStationAETitle=CT1'])}, hub)
  */
-import dimse from '../dimse.ts';
-import type { responses as rs } from '../dimse.ts';
+import dimse from '../../dimse/library.ts';
+import type { responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { ScuTarget } from './options.ts';
 import { keepPendingOpen } from './run-operation.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario } from '../../../server/scenarios/run-scenario.ts';
 import { startStoreScp } from '../../../server/endpoints/store-scp.ts';

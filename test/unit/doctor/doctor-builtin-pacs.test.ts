@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { startPacs, type RunningPacs } from '../../../server/endpoints/pacs/pacs.ts';
 import { startStoreScp, type RunningStoreScp } from '../../../server/endpoints/store-scp.ts';

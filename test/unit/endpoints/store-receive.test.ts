@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { encodeFileMetaInformation } from '../../../server/endpoints/file-meta.ts';
 import { StoreReceiver, StoreFailure, STORE_STATUS } from '../../../server/endpoints/store-receive.ts';
-import type { CStoreRequest, PresentationContext } from '../../../server/endpoints/pacs/dimse-types.ts';
+import type { CStoreRequest, PresentationContext } from '../../../server/dimse/library.ts';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { startPacs, type RunningPacs } from '../../../server/endpoints/pacs/pacs.ts';
 import { startLiveServer, type RunningLiveServer } from '../../../server/live/http-server.ts';

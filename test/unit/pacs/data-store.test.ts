@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataStore } from '../../../server/endpoints/pacs/data-store.ts';
 import { instanceUid } from '../../../server/endpoints/pacs/synthetic-studies.ts';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 
 let dir = '';
 afterEach(async () => {

@@ -5,7 +5,7 @@
  * show (statuses, rejects, the order of sync vs async).
  */
 import { describe, expect, it } from 'vitest';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario, SCENARIO_NAMES } from '../../../server/scenarios/run-scenario.ts';
 import { narrate } from '../../../shared/scenarios/narrate.ts';

@@ -6,7 +6,7 @@
  * ones, the misconfiguration by its cause on the others.
  */
 import { describe, expect, it } from 'vitest';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario } from '../../../server/scenarios/run-scenario.ts';
 import { narrate } from '../../../shared/scenarios/narrate.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../server/cli/main.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { startPacs, type RunningPacs } from '../../../server/endpoints/pacs/pacs.ts';
 import { fileMetaUids, instancesFromFiles, parseInstancePair } from '../../../server/endpoints/scu/commit-instances.ts';
 import { CT_IMAGE_STORAGE, instanceUid } from '../../../server/endpoints/pacs/synthetic-studies.ts';

@@ -6,7 +6,7 @@
  * commit-failures scenarios).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import dimse from '../../../server/endpoints/dimse.ts';
+import dimse from '../../../server/dimse/library.ts';
 import { CaptureHub } from '../../../server/capture/hub.ts';
 import { runScenario } from '../../../server/scenarios/run-scenario.ts';
 import { messageLabel } from '../../../shared/view/diagram/labels.ts';
