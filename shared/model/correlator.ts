@@ -50,24 +50,29 @@ export class Correlator {
 
   push(ev: DerivedEvent): Correlation {
     const out: Correlation = { associations: [], message: null, failures: [] };
-    const each = (call: (l: Linker) => AssociationLinkChange[] | undefined): void => {
-      for (const linker of this.linkers) {
-        try {
-          const changes = call(linker);
-          if (changes) out.associations.push(...changes);
-        } catch (e) {
-          out.failures.push(`${linker.constructor.name}: ${(e as Error)?.message ?? String(e)}`);
-        }
-      }
-    };
+    // Plain loops, no closure per event: this runs for every PDU and message of a session.
     switch (ev.type) {
       case 'connection.open':
       case 'connection.refused':
-        each((l) => l.connection?.(ev.association, ev.time, ev.type === 'connection.refused'));
+        for (const l of this.linkers) {
+          try {
+            add(out, l.connection?.(ev.association, ev.time, ev.type === 'connection.refused'));
+          } catch (e) {
+            failed(out, l, e);
+          }
+        }
         break;
       case 'pdu': {
         const pdu = ev.pdu;
-        if (pdu.pduType === A_ASSOCIATE_RQ && ev.from === 'requestor') each((l) => l.associate?.(ev.association, pdu.callingAeTitle, pdu.calledAeTitle, ev.time, pdu.presentationContexts.flatMap((pc) => (pc.abstractSyntax === null ? [] : [pc.abstractSyntax]))));
+        if (pdu.pduType !== A_ASSOCIATE_RQ || ev.from !== 'requestor') break;
+        const proposed = pdu.presentationContexts.flatMap((pc) => (pc.abstractSyntax === null ? [] : [pc.abstractSyntax]));
+        for (const l of this.linkers) {
+          try {
+            add(out, l.associate?.(ev.association, pdu.callingAeTitle, pdu.calledAeTitle, ev.time, proposed));
+          } catch (e) {
+            failed(out, l, e);
+          }
+        }
         break;
       }
       case 'dimse': {
@@ -75,22 +80,41 @@ export class Correlator {
         const match = this.responses.match(ev.association, ev.from, ev.message, index);
         const facts = { index, association: ev.association, side: ev.from, time: ev.time, message: ev.message, request: match.request, completed: match.completed };
         let cause: MessageCause | null = match.request !== null ? (this.causes.get(match.request) ?? null) : null;
-        each((l) => {
-          const found = l.message?.(facts);
-          if (found?.cause) cause = found.cause;
-          return found?.associations;
-        });
+        for (const l of this.linkers) {
+          try {
+            const found = l.message?.(facts);
+            if (found?.cause) cause = found.cause;
+            add(out, found?.associations);
+          } catch (e) {
+            failed(out, l, e);
+          }
+        }
         if (cause && match.request === null) this.causes.set(index, cause);
         out.message = { request: match.request, cause };
         break;
       }
       case 'association.end':
         this.responses.end(ev.association);
-        each((l) => void l.end?.(ev.association, ev.time));
+        for (const l of this.linkers) {
+          try {
+            l.end?.(ev.association, ev.time);
+          } catch (e) {
+            failed(out, l, e);
+          }
+        }
         break;
       case 'decode.error':
         break;
     }
     return out;
   }
+}
+
+function add(out: Correlation, changes: AssociationLinkChange[] | null | undefined): void {
+  if (changes) out.associations.push(...changes);
+}
+
+/** A linker that throws loses its own link, never the session (its failure is reported). */
+function failed(out: Correlation, linker: Linker, e: unknown): void {
+  out.failures.push(`${linker.constructor.name}: ${(e as Error)?.message ?? String(e)}`);
 }

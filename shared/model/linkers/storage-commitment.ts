@@ -102,6 +102,8 @@ export class StorageCommitmentLinker implements Linker {
 
   message(f: MessageFacts): MessageLinkResult | null {
     const m = f.message;
+    // Only N-ACTION and N-EVENT-REPORT requests and N-ACTION responses concern it: the rest (every C-STORE of a session) leaves at once.
+    if (m.commandField !== CommandField.NActionRq && m.commandField !== CommandField.NActionRsp && m.commandField !== CommandField.NEventReportRq) return null;
     const facts = { ...m, identifier: m.dataSet?.attributes ?? null };
     if (isCommitmentRequest(facts)) {
       this.requested(f, commitmentFacts(facts.identifier).transactionUid);
