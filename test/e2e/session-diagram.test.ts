@@ -45,6 +45,9 @@ async function runScenario(page: Page, name: string): Promise<void> {
   const chosen = before === null ? '[data-testid=scenario-run][aria-pressed=true]' : `[data-testid=scenario-run][aria-pressed=true]:not([data-run="${before}"])`;
   await panel.locator(chosen).waitFor({ timeout: 10_000 });
   await panel.locator('[data-testid=scenario-status]', { hasText: /done ·/ }).waitFor({ timeout: 30_000 });
+  // The chosen run is in view in its list, however many runs came before it.
+  const [item, list] = await Promise.all([panel.locator(chosen).boundingBox(), panel.locator('[data-testid=scenario-runs]').boundingBox()]);
+  expect(item && list && item.y >= list.y - 1 && item.y + item.height <= list.y + list.height + 1, `${name}: run ${JSON.stringify(item)} list ${JSON.stringify(list)}`).toBe(true);
 }
 
 interface Box {
