@@ -56,6 +56,8 @@ describe('opening recordings and captures', () => {
     await page.locator('[data-testid=findings]').waitFor({ timeout: 10_000 });
     // The panels that act on a live session are not there at all (nothing live runs in pacscope open).
     for (const id of ['operations', 'pacs-panel', 'routes', 'doctor']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    // Nor a button that would start something live: running a scenario, going back to a live session.
+    for (const action of ['run-scenario', 'go-live']) expect(await page.locator(`[data-action=${action}]`).count(), action).toBe(0);
     expect(await page.locator('[data-testid=tab][data-tab=live]').count()).toBe(0);
     expect(await page.locator('[data-action=new-view]').count()).toBe(0);
     const findings = await page.locator('[data-testid=findings]').boundingBox();
