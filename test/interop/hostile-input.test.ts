@@ -151,8 +151,10 @@ describe('hostile input against pacscope serve', () => {
     }
     const after = await exchange(serve.pacsPort, [associateRq(), huge(4), new Uint8Array(1 << 20)], { after: [0, 1, 1] });
     expect(shape(after)).toBe('2 7:2/6 | fin'); // AA-8, invalid-PDU-parameter value
-    const dcmtk = await exchange(storescpPort, [associateRq(), huge(4), new Uint8Array(1 << 20)], { after: [0, 1, 1], waitMs: 1500 });
-    expect(dcmtk.pdus.map((p) => p.type)).toContain(7);
+    // DCMTK, for comparison: it gives up on the association too, with an A-ABORT, or (while the megabyte it does not
+    // read is still coming) by closing; a loaded machine showed the close without the A-ABORT.
+    const dcmtk = await exchange(storescpPort, [associateRq(), huge(4), new Uint8Array(1 << 20)], { after: [0, 1, 1], waitMs: 3000 });
+    expect(dcmtk.pdus.some((p) => p.type === 7) || dcmtk.end !== 'open', JSON.stringify(dcmtk)).toBe(true);
     await echoscuSucceeds();
     await memoryBounded('after 4 GiB headers');
   });

@@ -72,7 +72,9 @@ function normalized(s: Summary) {
       implementation: a.implementation,
       cause: a.cause,
     })),
-    pdus: s.pdus.map(({ time: _time, ...p }) => p),
+    // Each association's PDUs in their order; across associations, two PDUs of the same instant (two A-RELEASE-RQs)
+    // may come in either order from the taps and the kernel, so they are compared association by association (stable sort).
+    pdus: s.pdus.map(({ time: _time, ...p }) => p).sort((a, b) => a.association.localeCompare(b.association)),
     messages: s.messages.map(({ time: _time, ...m }) => m),
     errors: s.errors.map((e) => e.reason),
   };
