@@ -29,6 +29,10 @@ import { LiveWindow } from './live-window.ts';
 import { RecordedPages } from './recorded-page.ts';
 import { VERSION } from '../version.ts';
 
+/** Past these a live capture waits (`busy`): a few hundred ms of decoding, a few disk writes. */
+const BUSY_EVENTS = 2000;
+const BUSY_RECORDING_BYTES = 32 * 1024 * 1024;
+
 export interface CaptureHubOptions {
   /** Append every wire event to this recording file (created; refused if it exists unless overwrite). */
   recordPath?: string;
@@ -251,6 +255,15 @@ export class CaptureHub {
   /** Decodes what waits (a burst's later slices) now. */
   settle(): void {
     this.queue.settle();
+  }
+
+  /**
+   * More waits here than a live capture should add to (capture-spool.ts):
+   * wire events not yet decoded, or recording bytes not yet on disk. A
+   * capture then leaves its backlog in dumpcap's files until this clears.
+   */
+  get busy(): boolean {
+    return this.queue.waiting > BUSY_EVENTS || (this.writer?.pending ?? 0) > BUSY_RECORDING_BYTES;
   }
 
   /** Wire events waiting to be decoded, slices run on a later turn (a burst's rest) and the longest slice so far (ms), for the benchmarks and tests. */

@@ -58,6 +58,8 @@ the command line is wrong (the message says what to do).`,
 export const CAPTURE_COMMAND: CliCommand = { help: CAPTURE_HELP, run: captureCommand };
 const USAGE = `${formatUsage(CAPTURE_HELP)}(pacscope capture --help lists the options)`;
 
+/** Half the recorder's budget (rotating-recorder.ts DEFAULT_MAX_PENDING_BYTES): the capture waits well before gaps would be written. */
+const RECORDING_BACKLOG_BYTES = 32 * 1024 * 1024;
 const mb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
 
 function positiveInt(text: string, what: string, max: number): number {
@@ -111,6 +113,9 @@ export async function captureCommand(argv: string[]): Promise<number> {
       bufferMiB,
       dicomPorts,
       sink: capture.sink,
+      // The recording's bytes not yet on disk: past this the capture waits (dumpcap's files hold the backlog)
+      // rather than the recorder writing gaps (rotating-recorder.ts).
+      busy: () => (recorder?.pendingBytes ?? 0) > RECORDING_BACKLOG_BYTES,
       nextConnection: () => {
         const conn = capture.nextConnection();
         capture.stats.assign(conn, iface);

@@ -254,6 +254,11 @@ export class RotatingRecorder {
   }
 
   /** Bytes queued in memory for every file still open. */
+  /** Bytes queued in memory for the disk, over every file still being written. */
+  get pendingBytes(): number {
+    return this.allPending();
+  }
+
   private allPending(): number {
     let n = this.current.pending;
     for (const f of this.leaving) n += f.pending;

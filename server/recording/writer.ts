@@ -43,6 +43,11 @@ export class RecordingWriter {
     return writer;
   }
 
+  /** Bytes handed to the file stream and not yet written. */
+  get pending(): number {
+    return this.stream.writableLength;
+  }
+
   /** Appends one wire event. Never throws: a write error is kept and reported by `close`. */
   write(event: WireEvent): void {
     this.append(encodeRecord(event));

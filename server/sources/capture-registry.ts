@@ -43,6 +43,7 @@ export class CaptureRegistry {
       filter,
       bufferMiB: this.defaults.bufferMiB,
       sink: this.hub.sink,
+      busy: () => this.hub.busy,
       nextConnection: () => this.hub.nextConnection(),
       onProblem: (reason, time) => this.hub.sourceProblem(reason, time),
       onEnd: () => this.retire(id, live),

@@ -1,7 +1,8 @@
 /**
  * A live passive capture (issue 17): dumpcap on an interface writes pcapng to
- * a pipe (dumpcap-process.ts), which is read as it comes by the same importer
- * as a pcapng file (shared/capture/pcap/pcap-importer.ts: the reader, the TCP
+ * a ring of files (dumpcap-process.ts, capture-spool.ts), read as they grow
+ * by the same importer as a pcapng file
+ * (shared/capture/pcap/pcap-importer.ts: the reader, the TCP
  * reassembly, DICOM found on any port from the A-ASSOCIATE-RQ, connections
  * joined mid-stream), and the wire events go to a sink — the serve's capture
  * hub (drawn live, recorded, diagnosed) or the headless capture of `pacscope
@@ -57,6 +58,12 @@ export interface LiveCaptureOptions {
   onEnd?: (info: CaptureInfo) => void;
   /** dumpcap's path (default PACSCOPE_DUMPCAP or `dumpcap` on PATH). */
   command?: string;
+  /**
+   * True while the sink holds more than it should (wire events waiting to be
+   * decoded, bytes waiting for its recording's disk): the capture reads no
+   * further meanwhile, dumpcap's files wait on disk (capture-spool.ts).
+   */
+  busy?: () => boolean;
 }
 
 export class LiveCapture {
@@ -85,7 +92,7 @@ export class LiveCapture {
   ) {
     this.importer = new PcapImporter({ dicomPorts: o.dicomPorts ?? [] });
     this.probe = probePort === null ? null : new CaptureProbe(probePort);
-    this.dumpcap = new DumpcapProcess({ interface: o.interface, filter: dumpcapFilter, bufferMiB: o.bufferMiB ?? DEFAULT_BUFFER_MIB, command: o.command }, (chunk) => this.chunk(chunk));
+    this.dumpcap = new DumpcapProcess({ interface: o.interface, filter: dumpcapFilter, bufferMiB: o.bufferMiB ?? DEFAULT_BUFFER_MIB, command: o.command, busy: o.busy }, (chunk) => this.chunk(chunk));
     void this.dumpcap.exited.then(() => this.ended());
   }
 
@@ -238,7 +245,7 @@ export class LiveCapture {
     const received = stats.map((s) => s.received).filter((x): x is number => x !== null);
     this.received = received.length > 0 ? received.reduce((a, b) => a + b, 0) : (final?.received ?? null);
     if (fromBlocks.length === 0 && final && final.dropped > 0) {
-      this.problem(`the capture dropped ${final.dropped} packet(s) on interface ${this.o.interface} (${final.detail}; ${final.received} received; dumpcap's account)`);
+      this.problem(`the capture dropped ${final.dropped} packet(s) on interface ${this.o.interface} (${dumpcapDrops(final)}; dumpcap's account: ${final.detail})`);
     }
     const byItself = this.stopping === null && wasCapturing;
     // Nobody asked it to stop: say why it ended.
@@ -249,4 +256,22 @@ export class LiveCapture {
     if (byItself) this.o.onEnd?.(info);
     return info;
   }
+}
+
+/**
+ * dumpcap's breakdown "pcap:N/dumpcap:N/flushed:N/ps_ifdrop:N" in words:
+ * pcap is libpcap's ps_drop (the kernel's capture buffer was full), dumpcap
+ * its own queue, flushed what it discarded at the end, ps_ifdrop the
+ * interface's (dumpcap.c, capture_loop_close_output).
+ */
+function dumpcapDrops(final: { received: number; detail: string }): string {
+  const n = (key: string) => Number(new RegExp(`${key}:(\\d+)`).exec(final.detail)?.[1] ?? 0);
+  const parts = [
+    n('pcap') ? `${n('pcap')} by the kernel's capture buffer` : null,
+    n('dumpcap') ? `${n('dumpcap')} by dumpcap` : null,
+    n('flushed') ? `${n('flushed')} flushed at the end` : null,
+    n('ps_ifdrop') ? `${n('ps_ifdrop')} by the interface` : null,
+    `${final.received} received`,
+  ];
+  return parts.filter((x): x is string => x !== null).join(', ');
 }

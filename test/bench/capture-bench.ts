@@ -4,8 +4,8 @@
  * `storescu` to DCMTK `storescp` over loopback — pacscope not in the path —
  * three ways in the same run: with no capture, with `dumpcap` alone writing
  * the capture to a file, and with `pacscope capture` (its own process: dumpcap
- * writing pcapng to a pipe, pacscope reassembling, decoding and recording
- * every DICOM byte to rotated files as it comes). Printed side by side: the
+ * writing pcapng to a ring of files, pacscope reading them behind it,
+ * reassembling, decoding and recording every DICOM byte to rotated files). Printed side by side: the
  * transfer's time and throughput, dumpcap's drop counter (its last account
  * of the capture, the Interface Statistics Block for pacscope), pacscope's
  * peak RSS (its own, from what it prints at the end: the process's maxRSS)
@@ -66,6 +66,8 @@ interface Run {
   /** pacscope only */
   peakRss?: number;
   cpu?: number;
+  /** From the transfer's end to pacscope's exit after Ctrl-C: how far behind the capture it read (the backlog waited in dumpcap's files). */
+  behind?: number;
   storeRqs?: number;
   decodeErrors?: number;
   gaps?: number;
@@ -156,7 +158,9 @@ const pacscopeRun = (files: StoreFiles) =>
       const cpu = cpuSeconds(proc.pid!) - before;
       const dumpcapPid = childPid(proc.pid!, 'dumpcap');
       const dumpcapRss = dumpcapPid === null ? undefined : status(dumpcapPid, 'VmHWM');
+      const stopAt = performance.now();
       await proc.stop('SIGINT', 120_000);
+      const behind = (performance.now() - stopAt) / 1000;
       const text = proc.output;
       const counts = /packets: (\d+) captured by dumpcap, (\d+) dropped/.exec(text);
       if (!counts) throw new Error(`pacscope capture printed no counters:\n${text.slice(-3000)}`);
@@ -165,6 +169,7 @@ const pacscopeRun = (files: StoreFiles) =>
         path: 'pacscope',
         seconds,
         cpu,
+        behind,
         packets: Number(counts[1]),
         dropped: Number(counts[2]),
         written: dirBytes(dir),
@@ -244,6 +249,9 @@ if (pacscope.length > 0 && alone.length > 0) {
   const drops = [...pacscope, ...alone].map((r) => r.dropped ?? -1);
   process.stdout.write(`\npacscope capture / dumpcap alone, transfer throughput (medians): ${ratio.toFixed(2)}; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   const last = pacscope[pacscope.length - 1];
+  process.stdout.write(
+    `pacscope read behind the capture (its backlog in dumpcap's files on disk, not in memory): it exited ${median(pacscope.map((r) => r.behind ?? NaN)).toFixed(2)} s after the transfer's end and Ctrl-C (median; runs ${pacscope.map((r) => r.behind?.toFixed(2)).join(' ')}); CPU s is pacscope's during the transfer\n`,
+  );
   process.stdout.write(`pacscope decoded ${last.storeRqs} C-STORE-RQ, ${last.decodeErrors} decode errors, ${last.gaps} gaps; recording ${fmt(last.written)}${pacscope.some((r) => r.lost) ? ` (NOT complete: ${pacscope.map((r) => r.lost).filter(Boolean).join(', ')} recorded as gaps)` : ', complete'}\n`);
   const complete = pacscope.every((r) => r.storeRqs === COUNT && r.decodeErrors === 0 && r.gaps === 0 && !r.lost);
   ok &&= complete && drops.every((d) => d === 0) && maxRss < TARGET_RSS;

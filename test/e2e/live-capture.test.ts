@@ -5,10 +5,11 @@
  * in the open page as they happen, the capture panel shows the capture
  * running with its counters, and what the serve recorded decodes to the same
  * summary as a dumpcap file of the same traffic. Then packets really dropped
- * by the kernel (a 1 MiB buffer while the server is stopped with SIGSTOP) are
+ * by the kernel (a 1 MiB buffer while its dumpcap is stopped with SIGSTOP) are
  * counted when the capture is stopped from the panel, and reported among the
  * findings.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,13 +113,16 @@ describe('pacscope serve --capture lo', () => {
     expect((await dcmtk('echoscu', ['-aec', 'NOBODY', '127.0.0.1', String(dead)])).code).not.toBe(0);
     await page.locator('[data-testid=association][data-outcome=refused]').waitFor({ timeout: 10_000 });
 
-    // The server stops reading (SIGSTOP): dumpcap's pipe fills, then its ring, and the kernel drops.
-    process.kill(serve.proc.pid!, 'SIGSTOP');
+    // The first capture's dumpcap (1 MiB buffer) stops reading (SIGSTOP): the kernel's buffer fills and the kernel
+    // drops. (Stopping the server no longer does: dumpcap writes files that pacscope reads behind it.)
+    const dumpcapPid = Number(execFileSync('pgrep', ['-P', String(serve.proc.pid), '-f', `tcp port ${port}\\)`], { encoding: 'utf8' }).trim());
+    expect(dumpcapPid).toBeGreaterThan(0);
+    process.kill(dumpcapPid, 'SIGSTOP');
     let sent;
     try {
       sent = await dcmtk('storescu', ['-aec', STORE_AE, '127.0.0.1', String(port), ...big.files]);
     } finally {
-      process.kill(serve.proc.pid!, 'SIGCONT');
+      process.kill(dumpcapPid, 'SIGCONT');
     }
     expect(sent.code).toBe(0);
     const first = panel.locator('[data-testid=capture][data-id=c1]');

@@ -5,12 +5,13 @@
  * message for message, what a dumpcap file of the same traffic decodes to;
  * an association already running when the capture starts is found from its
  * PDU headers (mid-stream); packets the kernel really dropped (dumpcap with a
- * 1 MiB buffer while pacscope is stopped with SIGSTOP) are counted from
+ * 1 MiB buffer, stopped with SIGSTOP) are counted from
  * dumpcap's counters and reported as a capture-health finding, also when the
  * recording is read again; recordings rotate; and each way a capture cannot
  * start (no dumpcap, no such interface, no right to capture, a bad filter)
  * says what to do.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,19 +120,22 @@ describe('pacscope capture (headless, on lo)', () => {
   it("counts the packets the kernel dropped (dumpcap's counters) and reports them, live and from the recording", async () => {
     const recording = join(dir, 'drops.pacscope');
     const live = await startCapture(['--interface', 'lo', '--filter', `tcp port ${port}`, '--buffer-size', '1', '--record', recording]);
-    // pacscope stops reading: dumpcap's pipe fills, then its 1 MiB ring, and the kernel drops.
-    process.kill(live.pid!, 'SIGSTOP');
+    // dumpcap stops reading the kernel's 1 MiB buffer, which fills, and the kernel drops. (Stopping pacscope
+    // instead no longer does: dumpcap writes files, which pacscope reads behind it — capture-spool.ts.)
+    const dumpcapPid = Number(execFileSync('pgrep', ['-P', String(live.pid), '-x', 'dumpcap'], { encoding: 'utf8' }).trim());
+    expect(dumpcapPid).toBeGreaterThan(0);
+    process.kill(dumpcapPid, 'SIGSTOP');
     let sent;
     try {
       sent = await dcmtk('storescu', ['-aec', STORE_AE, '127.0.0.1', String(port), ...big.files]);
     } finally {
-      process.kill(live.pid!, 'SIGCONT');
+      process.kill(dumpcapPid, 'SIGCONT');
     }
     expect(sent.code).toBe(0);
     const out = await stopCapture(live);
     const dropped = Number(/packets: \d+ captured by dumpcap, (\d+) dropped/.exec(out)?.[1]);
     expect(dropped, out).toBeGreaterThan(0);
-    expect(out).toMatch(new RegExp(`capture: the capture dropped ${dropped} packet\\(s\\) on interface lo \\(${dropped} by the interface`));
+    expect(out).toMatch(new RegExp(`capture: the capture dropped ${dropped} packet\\(s\\) on interface lo \\(${dropped} by the kernel's capture buffer, \\d+ received; dumpcap's account`));
     const summary = await pacscopeSummary(recording);
     const finding = diagnose(summary).find((f) => f.rule === 'capture.packets-dropped');
     expect(finding?.title).toBe(`The capture dropped ${dropped} packet(s) on lo`);
