@@ -3,39 +3,29 @@
  * with the requested keys, then the final response: 0x0000, 0xFE00 after a
  * C-CANCEL, 0xA900 when the identifier does not fit the information model.
  */
-import dimse from '../../dimse/library.ts';
 import type { CFindRequest, CFindResponse } from '../../dimse/library.ts';
 import { findMatches, responseKeys } from './matching.ts';
 import { identifierDataset, parseIdentifier } from './identifier.ts';
 import type { OperationContext } from './operation.ts';
 import { STATUS, isStudyRoot, sleep } from './operation.ts';
-
-const { responses } = dimse;
+import { findResponse } from './find-response.ts';
 
 export async function runFind(op: OperationContext<CFindRequest>, final: (rsp: CFindResponse) => void): Promise<void> {
   const { request } = op;
-  const response = (status: number, comment?: string): CFindResponse => {
-    const rsp = responses.CFindResponse.fromRequest(request);
-    // fromRequest always says Study Root (docs/architecture.md, "Known traps"): copy the request's.
-    rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
-    rsp.setStatus(status);
-    if (comment) rsp.setErrorComment(comment.slice(0, 64));
-    return rsp;
-  };
   const parsed = parseIdentifier(request.getDataset());
-  if (typeof parsed === 'string') return final(response(STATUS.IdentifierDoesNotMatchSopClass, parsed));
+  if (typeof parsed === 'string') return final(findResponse(request, STATUS.IdentifierDoesNotMatchSopClass, parsed));
   if (parsed.level === 'PATIENT' && isStudyRoot(request.getAffectedSopClassUid())) {
-    return final(response(STATUS.IdentifierDoesNotMatchSopClass, 'Study Root has no PATIENT level'));
+    return final(findResponse(request, STATUS.IdentifierDoesNotMatchSopClass, 'Study Root has no PATIENT level'));
   }
   const matches = findMatches(op.runtime.store.instances().map((i) => i.values), parsed.keys, parsed.level);
   for (const [n, entity] of matches.entries()) {
-    if (op.cancelled()) return final(response(STATUS.Cancel));
-    const rsp = response(STATUS.Pending);
+    if (op.cancelled()) return final(findResponse(request, STATUS.Cancel));
+    const rsp = findResponse(request, STATUS.Pending);
     rsp.setDataset(identifierDataset(responseKeys(entity, parsed.keys, parsed.level), op.transferSyntaxUid));
     op.scp.sendResponse(request, rsp);
     if (op.runtime.config.subOperationDelayMs > 0) await sleep(op.runtime.config.subOperationDelayMs);
     // A big store: other connections and the UI get their turn every few responses (and a C-CANCEL can come in).
     else if (n % 32 === 31) await new Promise((resolve) => setImmediate(resolve));
   }
-  final(response(op.cancelled() ? STATUS.Cancel : STATUS.Success));
+  final(findResponse(request, op.cancelled() ? STATUS.Cancel : STATUS.Success));
 }

@@ -12,8 +12,9 @@ import type { OperationContext } from './operation.ts';
 import { STATUS, sleep } from './operation.ts';
 import { worklistItems } from './worklist-items.ts';
 import { findWorklistMatches, vrOf, worklistResponse } from './worklist-matching.ts';
+import { findResponse } from './find-response.ts';
 
-const { Dataset, responses } = dimse;
+const { Dataset } = dimse;
 
 const NUMERIC = new Set(['US', 'UL', 'SS', 'SL', 'FL', 'FD']);
 
@@ -46,24 +47,16 @@ export function worklistDataset(values: Record<string, string | Record<string, s
 
 export async function runWorklistFind(op: OperationContext<CFindRequest>, final: (rsp: CFindResponse) => void): Promise<void> {
   const { request } = op;
-  const response = (status: number, comment?: string): CFindResponse => {
-    const rsp = responses.CFindResponse.fromRequest(request);
-    // fromRequest always says Study Root (docs/architecture.md, "Known traps"): copy the request's.
-    rsp.setAffectedSopClassUid(request.getAffectedSopClassUid());
-    rsp.setStatus(status);
-    if (comment) rsp.setErrorComment(comment.slice(0, 64));
-    return rsp;
-  };
   const dataset = request.getDataset();
-  if (!dataset) return final(response(STATUS.IdentifierDoesNotMatchSopClass, 'no identifier'));
+  if (!dataset) return final(findResponse(request, STATUS.IdentifierDoesNotMatchSopClass, 'no identifier'));
   const query = dataset.getElements() as Record<string, unknown>;
   const matches = findWorklistMatches(worklistItems(), query);
   for (const match of matches) {
-    if (op.cancelled()) return final(response(STATUS.Cancel));
-    const rsp = response(STATUS.Pending);
+    if (op.cancelled()) return final(findResponse(request, STATUS.Cancel));
+    const rsp = findResponse(request, STATUS.Pending);
     rsp.setDataset(worklistDataset(worklistResponse(match, query), op.transferSyntaxUid));
     op.scp.sendResponse(request, rsp);
     if (op.runtime.config.subOperationDelayMs > 0) await sleep(op.runtime.config.subOperationDelayMs);
   }
-  final(response(op.cancelled() ? STATUS.Cancel : STATUS.Success));
+  final(findResponse(request, op.cancelled() ? STATUS.Cancel : STATUS.Success));
 }

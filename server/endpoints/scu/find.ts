@@ -5,13 +5,10 @@
  * with 0xFE00 (outcome "cancel").
  */
 import dimse from '../../dimse/library.ts';
-import type { responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { OperationResult, QueryTarget } from './options.ts';
-import { keepPendingOpen } from './run-operation.ts';
-import { runSingleRequest } from './single-request.ts';
-import { operationResult, type FinalStatus } from './result.ts';
 import { prepareQuery } from './query.ts';
+import { collectFindMatches } from './find-matches.ts';
 
 export interface FindOptions {
   /** Each match as it arrives (a dcmjs naturalized data set: keyword → value), numbered from 1. */
@@ -27,19 +24,5 @@ export async function cFind(target: QueryTarget, hub: CaptureHub, options: FindO
   const request = new dimse.requests.CFindRequest();
   const bad = prepareQuery(request, target, 'find');
   if (bad) return { ...bad, matches: [] };
-  keepPendingOpen(request);
-  const matches: Record<string, unknown>[] = [];
-  let final: FinalStatus | null = null;
-  request.on('response', (r: InstanceType<typeof rs.CFindResponse>) => {
-    const status = r.getStatus();
-    if (status === 0xff00 || status === 0xff01) {
-      const match = { ...(r.getDataset()?.getElements() ?? {}) };
-      matches.push(match);
-      options.onMatch?.(match, matches.length, status);
-    } else {
-      final = { status, service: 'C-FIND', errorComment: r.getErrorComment() };
-    }
-  });
-  const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
-  return { ...operationResult(end, final, connection, problem), matches };
+  return collectFindMatches(target, request, hub, options);
 }

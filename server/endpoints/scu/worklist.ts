@@ -9,14 +9,11 @@
  *   cFindWorklist({...target, keys: worklistKeys(['ScheduledProcedureStepSequence[0].ScheduledStationAETitle=CT1'])}, hub)
  */
 import dimse from '../../dimse/library.ts';
-import type { responses as rs } from '../../dimse/library.ts';
 import type { CaptureHub } from '../../capture/hub.ts';
 import type { ScuTarget } from './options.ts';
-import { keepPendingOpen } from './run-operation.ts';
-import { runSingleRequest } from './single-request.ts';
-import { operationResult, type FinalStatus } from './result.ts';
 import { hasNonAscii, keysWithPaths } from './key-paths.ts';
 import type { FindOptions, FindResult } from './find.ts';
+import { collectFindMatches } from './find-matches.ts';
 import { MODALITY_WORKLIST_FIND } from '../../../shared/dicom/worklist-mpps.ts';
 
 export interface WorklistTarget extends ScuTarget {
@@ -64,19 +61,5 @@ export async function cFindWorklist(target: WorklistTarget, hub: CaptureHub, opt
   if (hasNonAscii(keys) && keys.SpecificCharacterSet === undefined) keys.SpecificCharacterSet = 'ISO_IR 192';
   request.setAffectedSopClassUid(MODALITY_WORKLIST_FIND);
   request.setDataset(new dimse.Dataset(keys));
-  keepPendingOpen(request);
-  const matches: Record<string, unknown>[] = [];
-  let final: FinalStatus | null = null;
-  request.on('response', (r: InstanceType<typeof rs.CFindResponse>) => {
-    const status = r.getStatus();
-    if (status === 0xff00 || status === 0xff01) {
-      const match = { ...(r.getDataset()?.getElements() ?? {}) };
-      matches.push(match);
-      options.onMatch?.(match, matches.length, status);
-    } else {
-      final = { status, service: 'C-FIND', errorComment: r.getErrorComment() };
-    }
-  });
-  const { end, connection, problem } = await runSingleRequest(target, request, hub, { encodeDataSet: true, signal: options.signal });
-  return { ...operationResult(end, final, connection, problem), matches };
+  return collectFindMatches(target, request, hub, options);
 }
