@@ -20,6 +20,14 @@ afterAll(async () => {
   await serve?.stop();
 });
 
+/** Runs a scenario from the panel and waits until its `steps` ("2 of 2") were seen. */
+async function runScenario(id: string, steps: string): Promise<void> {
+  const panel = browser.page.locator('[data-testid=scenarios]');
+  await panel.locator('select[name=scenario]').selectOption(id);
+  await panel.locator('[data-action=run-scenario]').click();
+  await panel.locator('[data-testid=scenario-status]', { hasText: `done · ${steps} steps seen` }).waitFor({ timeout: 20_000 });
+}
+
 describe('teaching scenarios', () => {
   it('runs sync vs async and steps through the narration arrow by arrow', async () => {
     const page = browser.page;
@@ -87,9 +95,7 @@ describe('teaching scenarios', () => {
   it('a misconfiguration scenario shows its reject', async () => {
     const page = browser.page;
     const panel = page.locator('[data-testid=scenarios]');
-    await panel.locator('select[name=scenario]').selectOption('wrong-called-ae');
-    await panel.locator('[data-action=run-scenario]').click();
-    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 1 of 1 steps seen' }).waitFor({ timeout: 20_000 });
+    await runScenario('wrong-called-ae', '1 of 1');
     await page.locator('[data-testid=association][data-outcome=rejected]').waitFor({ timeout: 5_000 });
     await panel.locator('[data-action=narration-next]').click();
     expect(await panel.locator('[data-testid=narration-current]').textContent()).toMatch(/called AE title not recognised/);
@@ -98,9 +104,7 @@ describe('teaching scenarios', () => {
   it('a misconfiguration scenario yields a finding; clicking it marks the evidence arrows', async () => {
     const page = browser.page;
     const panel = page.locator('[data-testid=scenarios]');
-    await panel.locator('select[name=scenario]').selectOption('unknown-destination');
-    await panel.locator('[data-action=run-scenario]').click();
-    await panel.locator('[data-testid=scenario-status]', { hasText: 'done · 2 of 2 steps seen' }).waitFor({ timeout: 20_000 });
+    await runScenario('unknown-destination', '2 of 2');
     const finding = page.locator('[data-testid=finding][data-rule="move.destination-unknown"]');
     await finding.waitFor({ timeout: 10_000 });
     await finding.locator('button.title').click();
@@ -116,5 +120,28 @@ describe('teaching scenarios', () => {
     await panel.locator('[data-action=narration-next]').click();
     await panel.locator('[data-testid=narration-current]', { hasText: 'Step 2 of 2' }).waitFor({ timeout: 5_000 });
     expect(await page.locator('[data-testid=arrow].selected').getAttribute('data-status')).toBe('0xA801');
+  });
+
+  it('the same misconfiguration run again is one finding seen twice; each occurrence can be shown', async () => {
+    const page = browser.page;
+    await runScenario('unknown-destination', '2 of 2');
+    const finding = page.locator('[data-testid=finding][data-rule="move.destination-unknown"]');
+    await page.locator('[data-testid=finding][data-rule="move.destination-unknown"][data-repeats="2"]').waitFor({ timeout: 10_000 });
+    expect(await finding.count()).toBe(1);
+    expect(await finding.locator('[data-testid=finding-repeats]').textContent()).toBe('×2');
+    if (!(await finding.getAttribute('class'))?.includes('active')) await finding.locator('button.title').click();
+    const occurrences = finding.locator('[data-testid=finding-occurrence]');
+    expect(await occurrences.count()).toBe(2);
+    // Every occurrence's evidence is marked: both runs' failed C-MOVE-RSPs.
+    const marked = await page.$$eval('[data-testid=arrow].evidence[data-status="0xA801"]', (els) => els.length);
+    expect(marked).toBe(2);
+    // The second occurrence: the second run's C-MOVE is selected, and in view.
+    await occurrences.nth(1).click();
+    const selected = page.locator('[data-testid=arrow].selected');
+    expect(await selected.getAttribute('data-command')).toMatch(/C-MOVE-R/);
+    const association = await selected.getAttribute('data-association');
+    expect((await occurrences.nth(1).textContent()) ?? '').toContain(association ?? 'no association');
+    const [box, view] = await Promise.all([selected.boundingBox(), page.locator('[data-testid=diagram]').locator('xpath=ancestor::*[contains(@class,"scroller")][1]').boundingBox()]);
+    expect(box && view && box.y >= view.y && box.y + box.height <= view.y + view.height).toBe(true);
   });
 });
