@@ -46,7 +46,9 @@ the DICOM associations it sees between any hosts are reassembled, decoded,
 counted and recorded as they happen. DICOM is found on any port from the
 A-ASSOCIATE-RQ, and connections caught mid-stream from their PDU headers.
 Needs the right to capture: root, the wireshark group, or dumpcap with
-cap_net_raw,cap_net_admin (the error says which is missing).`,
+cap_net_raw,cap_net_admin (the error says which is missing). dumpcap writes
+to files in a folder under $TMPDIR (else /tmp), read behind it and deleted:
+a burst pacscope cannot decode at once waits there, on disk, not dropped.`,
   options: OPTIONS,
   epilogue: `Stop with Ctrl-C (SIGINT) or SIGTERM: dumpcap is stopped, the packets it
 dropped are read from its counters, the recording is flushed and closed, and
