@@ -28,6 +28,7 @@ import type { LiveCounts, LiveDelta, LiveWindowInfo } from '../../shared/events/
 import type { DimseMessage } from '../../shared/dimse/types.ts';
 import type { Summary, SummaryPdu } from '../../shared/model/summary-types.ts';
 import { JsonList } from '../../shared/events/json-list.ts';
+import { WireMessageList } from '../../shared/events/wire-message.ts';
 import { SummaryBuilder, type SummarySource } from '../../shared/model/summary-builder.ts';
 import { associationNumber, emptyCounts, OpenPage, type LivePage } from './live-pages.ts';
 
@@ -37,8 +38,8 @@ export const STATE_PDUS: ReadonlySet<number> = new Set([0x01, 0x02, 0x03, 0x07])
 /** One summary builder, fed since the start of live page `page`, and the JSON text of its lists (made when a snapshot or the PDUs are asked for, each item once). */
 class Segment {
   readonly builder: SummaryBuilder;
-  readonly messages = new JsonList();
-  readonly pdus = new JsonList();
+  readonly messages = new WireMessageList();
+  readonly pdus = new JsonList<SummaryPdu>();
 
   constructor(
     source: SummarySource,
@@ -126,11 +127,11 @@ export class LiveWindow {
   }
 
   /** The JSON text of the window's messages and PDUs: each item stringified once, when first needed (a snapshot, a PDU request). */
-  get messageTable(): JsonList {
+  get messageTable(): WireMessageList {
     return this.live.messages.update(this.summary().messages);
   }
 
-  get pduTable(): JsonList {
+  get pduTable(): JsonList<SummaryPdu> {
     return this.live.pdus.update(this.summary().pdus);
   }
 

@@ -13,6 +13,9 @@
  * `{type:'pdus'}` and gets them as of the last delta sent, every later 'pdu'
  * delta coming after them on the same ordered socket.
  *
+ * A client that connects to a long window gets its live end first, a small
+ * preview to draw while the snapshot comes (shared/events/live-preview.ts).
+ *
  * The snapshot is of the hub's live window (server/capture/live-window.ts):
  * when the window moves on, every client gets a new snapshot of it, one text
  * for all, between two deltas, and may ask for the PDUs again.
@@ -23,6 +26,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { CaptureHub } from '../capture/hub.ts';
 import type { EndpointInfo, LiveClientMessage, LiveServerMessage } from '../../shared/events/live-messages.ts';
 import { snapshotJson } from '../../shared/events/live-snapshot.ts';
+import { previewJson } from '../../shared/events/live-preview.ts';
 
 /** Unsent bytes after which a slow client is dropped (it resyncs from a snapshot). */
 const MAX_BUFFERED = 32 * 1024 * 1024;
@@ -80,6 +84,8 @@ export class LiveStream {
   private attach(ws: WebSocket): void {
     // Snapshot and subscription in one synchronous step (the hub only delivers from its own callbacks).
     const snapshot = this.snapshot();
+    // A long window's live end first, to draw while the snapshot comes (shared/events/live-preview.ts).
+    const preview = previewJson(this.hub.sequence, this.hub.summary(), this.endpoints(), this.hub.window.info());
     this.clients.add(ws);
     this.mayAskPdus.add(ws);
     ws.on('close', () => this.clients.delete(ws));
@@ -99,6 +105,7 @@ export class LiveStream {
       const pdus: Omit<Extract<LiveServerMessage, { type: 'pdus' }>, 'pdus'> = { type: 'pdus', seq: this.hub.sequence };
       this.sendLarge(ws, `${JSON.stringify(pdus).slice(0, -1)},"pdus":${this.hub.window.pduTable.json()}}`);
     });
+    if (preview !== null) this.sendText(ws, preview);
     this.sendLarge(ws, snapshot);
   }
 

@@ -8,7 +8,9 @@
  *
  * The snapshot leaves out the PDUs, which the default view does not draw
  * (28 % of the model's JSON for a C-MOVE): they come when the browser asks
- * for them (`LiveClientMessage`).
+ * for them (`LiveClientMessage`). Its messages come without their field
+ * names and null fields (wire-message.ts), a third of their JSON; a delta
+ * carries its message whole.
  *
  * A long session is not held whole (issue 14): the live session is cut into
  * pages as it goes, and the server keeps the last one or two in memory, the
@@ -18,9 +20,10 @@
  * are read back from the recording (`GET /api/live/pages/:k`).
  */
 import type { Summary, SummaryAssociation, SummaryError, SummaryMessage, SummaryPdu } from '../model/summary-types.ts';
+import type { WireMessage } from './wire-message.ts';
 
-/** Raised on any incompatible change of these shapes. */
-export const LIVE_PROTOCOL_VERSION = 3;
+/** Raised on any incompatible change of these shapes (4: the snapshot's messages in their compact form, wire-message.ts). */
+export const LIVE_PROTOCOL_VERSION = 4;
 
 /** One change of the derived model. Messages, PDUs and errors are appended; an association is replaced whole. */
 export type LiveDelta =
@@ -38,8 +41,9 @@ export interface EndpointInfo {
   [setting: string]: unknown;
 }
 
-/** The Summary as a snapshot carries it (live-snapshot.ts writes and reads it): without its PDUs. */
-export interface SnapshotSummary extends Omit<Summary, 'pdus'> {
+/** The Summary as a snapshot carries it (live-snapshot.ts writes and reads it): without its PDUs, its messages compact. */
+export interface SnapshotSummary extends Omit<Summary, 'pdus' | 'messages'> {
+  messages: WireMessage[];
   /** How many PDUs the model holds; the PDUs themselves come when asked for (`{type:'pdus'}`). */
   pduCount: number;
 }
@@ -74,6 +78,11 @@ export interface LiveWindowInfo {
 }
 
 export type LiveServerMessage =
+  /**
+   * The live end of a long window, sent on connect right before its snapshot (live-preview.ts): its messages from
+   * `base` on, their indices counted from `base`. To draw while the snapshot comes; the snapshot replaces it.
+   */
+  | { type: 'preview'; version: number; seq: number; base: number; summary: SnapshotSummary; endpoints: EndpointInfo[]; window: LiveWindowInfo }
   /** The window of the live session; sent first, and again whenever the window moves on (everything before is replaced). */
   | { type: 'snapshot'; version: number; seq: number; summary: SnapshotSummary; endpoints: EndpointInfo[]; window: LiveWindowInfo }
   /** Every change; 'pdu' deltas too, which a browser that has not asked for the PDUs drops (it numbers them all the same). */

@@ -12,7 +12,13 @@
  *   performance.now() counts from the navigation start; `timeOrigin` turns it
  *   into wall-clock milliseconds.
  * - `ws`: when the page created its WebSocket and when the first message (the
- *   snapshot) arrived, with its length.
+ *   snapshot) arrived, with its length. A page that marks them in its
+ *   performance timeline ('pacscope:live-socket', 'pacscope:snapshot' with
+ *   the text's length: when the live client had it to parse) is read from
+ *   there by READ_TIMES: its first message may be a preview of the live end
+ *   (shared/events/live-preview.ts), marked 'pacscope:preview': `preview`; and
+ *   'pacscope:snapshot-drawn', after the task that drew the whole snapshot:
+ *   `wholeDrawn`.
  * - `frames` / `work`, when set to arrays: every requestAnimationFrame
  *   timestamp, and per frame the time from that rAF callback to a message
  *   posted from it (which runs once the frame's style, layout and paint are
@@ -97,9 +103,22 @@ export interface PageTimes {
   added: Record<string, number>;
   shown: Record<string, number>;
   ws: { created: number | null; first: number | null; bytes: number };
+  /** When the live end's preview was there to parse, and its length (null: none came). */
+  preview: { at: number; bytes: number } | null;
+  wholeDrawn: number | null;
 }
 
-export const READ_TIMES = `({ timeOrigin: performance.timeOrigin, added: window.__bench.added, shown: window.__bench.shown, ws: window.__bench.ws })`;
+export const READ_TIMES = `(() => {
+  const B = window.__bench;
+  const mark = (name) => performance.getEntriesByName(name, 'mark')[0];
+  const socket = mark('pacscope:live-socket');
+  const snapshot = mark('pacscope:snapshot');
+  // The page's own marks first: its first message may be a preview, the snapshot the second.
+  const ws = { created: B.ws.created ?? (socket ? socket.startTime : null), first: snapshot ? snapshot.startTime : B.ws.first, bytes: snapshot ? snapshot.detail.length : B.ws.bytes };
+  const p = mark('pacscope:preview');
+  const whole = mark('pacscope:snapshot-drawn');
+  return { timeOrigin: performance.timeOrigin, added: B.added, shown: B.shown, ws, preview: p ? { at: p.startTime, bytes: p.detail.length } : null, wholeDrawn: whole ? whole.startTime : null };
+})()`;
 export const START_FRAMES = `(() => { const B = window.__bench; B.track = false; B.pending.clear(); B.frames = []; B.work = []; })()`;
 export const STOP_FRAMES = `(() => { const B = window.__bench; const r = { frames: B.frames, work: B.work }; B.frames = null; B.work = null; return r; })()`;
 export const TRACK_ON = `(() => { window.__bench.track = true; })()`;

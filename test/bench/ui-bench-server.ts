@@ -21,7 +21,7 @@ import { openWireSource } from '../../server/sources/open-source.ts';
 import type { WireEvent } from '../../shared/capture/wire-event.ts';
 import type { EndpointInfo } from '../../shared/events/live-messages.ts';
 import { snapshotJson } from '../../shared/events/live-snapshot.ts';
-import { JsonList } from '../../shared/events/json-list.ts';
+import { WireMessageList } from '../../shared/events/wire-message.ts';
 
 const [recording, webRoot, dataDir] = process.argv.slice(2);
 if (!recording || !webRoot || !dataDir) throw new Error('usage: ui-bench-server.ts RECORDING WEB_ROOT DATA_DIR');
@@ -46,7 +46,7 @@ const loadSeconds = (performance.now() - started) / 1000;
 // What a page's snapshot costs the server (server/live/ws.ts): the model without PDUs as one JSON text, the messages' text kept
 // between snapshots (so the first one costs more; the live server starts keeping it when it starts, before any page comes).
 const summary = hub.summary();
-const kept = new JsonList();
+const kept = new WireMessageList();
 let t = performance.now();
 const snapshot = snapshotJson(hub.sequence, summary, [], kept);
 const snapshotFirstMs = performance.now() - t;

@@ -135,7 +135,10 @@ function renderRow(what: string, s: SessionFigures, baseline: Row['baseline'], e
     baseline,
     detail:
       `navigation start → last arrow in view, median of ${all.length} loads (all: ${all.map(ms).join(', ')} ms); last load: WebSocket opened at ${ms(last.wsCreated)} ms, ` +
-      `snapshot (${mb(last.snapshotBytes)} of JSON) arrived at ${ms(last.snapshotArrived)} ms, drawn ${ms(last.ms - last.snapshotArrived)} ms later; ${s.inDom} arrows in the DOM; ` +
+      (last.preview
+        ? `the live end's preview (${mb(last.preview.bytes)}) arrived at ${ms(last.preview.at)} ms, the last arrow in view ${ms(last.ms - last.preview.at)} ms later; the snapshot (${mb(last.snapshotBytes)} of JSON) arrived at ${ms(last.snapshotArrived)} ms and was drawn whole by ${ms(last.wholeDrawn ?? NaN)} ms; `
+        : `snapshot (${mb(last.snapshotBytes)} of JSON) arrived at ${ms(last.snapshotArrived)} ms, drawn ${ms(last.ms - last.snapshotArrived)} ms later; `) +
+      `${s.inDom} arrows in the DOM; ` +
       `server side: snapshot JSON ${mb(sv.snapshotBytes)} (messages ${mb(sv.share.messages)}, ${pdus}), ${ms(sv.snapshotJsonMs)} ms to build and stringify` +
       (sv.snapshotFirstMs === undefined ? '' : ` (the first one ${ms(sv.snapshotFirstMs)} ms, the messages' text then kept)`),
   };

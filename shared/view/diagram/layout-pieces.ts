@@ -188,16 +188,56 @@ export function lifecycleArrow(a: SummaryAssociation, index: number, event: Life
   };
 }
 
+/**
+ * A DIMSE message's arrow, its label worded when first read: of a long
+ * session's arrows only those in view are drawn (SequenceDiagram.svelte), and
+ * wording all 20,101 of the UI bench's C-MOVE up front was most of laying it
+ * out (issue 13). A class, the getter on its prototype: a getter in an object
+ * literal made each arrow several times slower to create than the wording it
+ * saved. (The label is therefore not an own property: a spread or
+ * JSON.stringify of an arrow would leave it out; nothing does either.)
+ */
+class MessageArrow implements Arrow {
+  readonly kind = 'message' as const;
+  readonly association: string;
+  readonly side: 'requestor' | 'acceptor';
+  readonly time: number;
+  readonly command: string;
+  readonly commandField: number;
+  readonly status: string | null;
+  readonly meaning: string | null;
+  readonly cls: string;
+  readonly #message: SummaryMessage;
+
+  constructor(
+    m: SummaryMessage,
+    readonly index: number,
+    readonly y: number,
+    readonly x1: number,
+    readonly x2: number,
+  ) {
+    this.association = m.association;
+    this.side = m.side;
+    this.time = m.time;
+    this.command = commandOf(m);
+    this.commandField = m.commandField;
+    this.status = statusCodeOf(m);
+    this.meaning = statusMeaningOf(m);
+    this.cls = statusClass(m);
+    this.#message = m;
+  }
+
+  get label(): string {
+    return cached(messageLabels, this.#message, messageLabel);
+  }
+}
+
 export function messageArrow(m: SummaryMessage, index: number, y: number, barX: BarX): Arrow {
   const fromSide = m.side;
   const toSide = fromSide === 'requestor' ? 'acceptor' : 'requestor';
   const fromCentre = barX(m.association, fromSide);
   const toCentre = barX(m.association, toSide);
-  return {
-    kind: 'message', index, association: m.association, side: fromSide, y, time: m.time,
-    x1: edgeX(barX, m.association, fromSide, toCentre), x2: edgeX(barX, m.association, toSide, fromCentre),
-    label: cached(messageLabels, m, messageLabel), command: commandOf(m), commandField: m.commandField, status: statusCodeOf(m), meaning: statusMeaningOf(m), cls: statusClass(m),
-  };
+  return new MessageArrow(m, index, y, edgeX(barX, m.association, fromSide, toCentre), edgeX(barX, m.association, toSide, fromCentre));
 }
 
 export function pduArrow(p: SummaryPdu, index: number, y: number, barX: BarX): Arrow {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { studyUid } from '../../../server/endpoints/pacs/synthetic-studies.ts';
 import { cEcho } from '../../../server/endpoints/scu/echo.ts';
-import type { LiveDelta, LiveServerMessage } from '../../../shared/events/live-messages.ts';
+import { LIVE_PROTOCOL_VERSION, type LiveDelta, type LiveServerMessage } from '../../../shared/events/live-messages.ts';
 import { unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
 import { LiveClient, startLiveFixture, type LiveFixture } from './live-fixture.ts';
 import { commandOf } from '../../../shared/dimse/message-words.ts';
@@ -40,7 +40,7 @@ describe('live WebSocket stream', () => {
     await late.until((m) => m.length >= 1);
     const snap = late.messages[0];
     if (snap.type !== 'snapshot') throw new Error(`first message is ${snap.type}`);
-    expect(snap.version).toBe(3);
+    expect(snap.version).toBe(LIVE_PROTOCOL_VERSION);
     expect(snap.seq).toBe(fx.hub.sequence);
     const summary = unpackSnapshot(snap.summary);
     expect(summary.messages).toEqual(fx.hub.summary().messages);

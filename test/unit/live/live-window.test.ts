@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../shared/capture/wire-event.ts';
 import type { DimseMessage } from '../../../shared/dimse/types.ts';
-import type { LiveServerMessage } from '../../../shared/events/live-messages.ts';
+import { LIVE_PROTOCOL_VERSION, type LiveServerMessage } from '../../../shared/events/live-messages.ts';
 import type { SessionSummary } from '../../../shared/events/live-api.ts';
 import type { Summary, SummaryMessage } from '../../../shared/model/summary-types.ts';
 import { unpackSnapshot } from '../../../shared/events/live-snapshot.ts';
@@ -242,7 +242,7 @@ describe('the live window over HTTP and WebSocket', () => {
       if (m.type === 'snapshot') {
         seq = m.seq;
         model = unpackSnapshot(m.summary);
-        expect(m.version).toBe(3);
+        expect(m.version).toBe(LIVE_PROTOCOL_VERSION);
         expect(model.messages.length).toBeLessThanOrEqual(WINDOW);
       } else if (m.type === 'delta') {
         expect(m.seq).toBe(seq + 1);

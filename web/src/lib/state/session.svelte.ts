@@ -48,8 +48,15 @@ export class Session {
   page = $state.raw<SessionPageInfo | null>(null);
   /** Where the live window stands in the live session, as of its last snapshot (null before the first). */
   liveWindow = $state.raw<LiveWindowInfo | null>(null);
+  /**
+   * The live end of a long window, drawn until its snapshot comes (shared/events/live-preview.ts): its messages from
+   * `base` on, indices counted from there; `total` messages in the window. Null otherwise. Drawn only: `summary` stays
+   * what it was (empty on a page just opened), so nothing selects, inspects, diagnoses or filters a part of the session.
+   */
+  preview = $state.raw<{ summary: Summary; base: number; total: number } | null>(null);
 
   #client: LiveClient | null = null;
+  #snapshotDrawn = false;
 
   get selected(): Selection {
     return this.#selected;
@@ -80,11 +87,21 @@ export class Session {
         const before = this.liveWindow;
         if (before && this.#selected) this.#selected = followSelection(this.#selected, this.summary, summary, before, window);
         this.summary = summary;
+        this.preview = null;
         this.endpoints = endpoints;
         this.seq = seq;
         this.liveWindow = window;
         // The window's indices are those of its first page: details asked there stay right after it moves on.
         this.detailBase = livePageDetails(window.page);
+        // Drawn in this task: the first time, marked after it in the page's performance timeline (the UI bench reads it).
+        if (!this.#snapshotDrawn) setTimeout(() => performance.mark('pacscope:snapshot-drawn'), 0);
+        this.#snapshotDrawn = true;
+      },
+      preview: (summary, base, endpoints) => {
+        // Only on a page that shows nothing yet: a reconnect keeps drawing what it had until the snapshot.
+        if (this.summary.messages.length > 0 || this.summary.associations.length > 0) return;
+        this.preview = { summary, base, total: base + summary.messages.length };
+        this.endpoints = endpoints;
       },
       deltas: (deltas: LiveDelta[], seq) => {
         this.summary = applyDeltas(this.summary, deltas);
@@ -133,11 +150,15 @@ export class Session {
     if (this.source === 'live') return;
     this.selected = null;
     this.filter = NO_FILTER;
+    // Nothing of the session or file shown stays under "live" while the stream's snapshot is on its way (the preview
+    // of a long window is drawn on an empty page only).
+    this.summary = emptySummary();
     this.connect();
   }
 
   private show(summary: Summary, source: 'live-page' | 'session' | 'file', name: string | null, detailBase: string | null): void {
     this.disconnect();
+    this.preview = null;
     this.source = source;
     this.sessionName = name;
     this.detailBase = detailBase;

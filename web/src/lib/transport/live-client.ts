@@ -10,15 +10,22 @@
  * The server sends a snapshot again, on the same connection, when its live
  * window moves on (docs/live-api.md, "The live window"): it replaces the
  * model, as the first one did.
+ *
+ * The first connection may be the one the page opened before the UI was
+ * loaded (early-socket.ts): taken over with what it received so far. Before
+ * the snapshot of a long window comes its live end, to draw in the meantime
+ * (`preview`).
  */
 import type { EndpointInfo, LiveClientMessage, LiveDelta, LiveServerMessage, LiveWindowInfo } from '../../../../shared/events/live-messages.ts';
 import type { Summary, SummaryPdu } from '../../../../shared/model/summary-types.ts';
 import { unpackSnapshot, wholeWindow } from '../../../../shared/events/live-snapshot.ts';
-import { withToken } from './api.ts';
+import { liveUrl, openLiveSocket, takeEarlySocket } from './early-socket.ts';
 
 export interface LiveHandlers {
   /** The live window of the session (all of a short one), PDUs not included; again whenever the window moves on. */
   snapshot(summary: Summary, endpoints: EndpointInfo[], seq: number, window: LiveWindowInfo): void;
+  /** A long window's live end, before its snapshot (shared/events/live-preview.ts): its messages from `base` on, indices counted from there. To draw only. */
+  preview(summary: Summary, base: number, endpoints: EndpointInfo[]): void;
   deltas(deltas: LiveDelta[], seq: number): void;
   /** The PDUs asked for: the whole list so far (the deltas handed over before it are in it; later ones append to it). */
   pdus(pdus: SummaryPdu[], seq: number): void;
@@ -44,8 +51,7 @@ export class LiveClient {
   ) {}
 
   static defaultUrl(): string {
-    const { protocol, host } = globalThis.location;
-    return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${withToken('/api/live')}`;
+    return liveUrl();
   }
 
   start(): void {
@@ -77,14 +83,16 @@ export class LiveClient {
 
   #connect(): void {
     this.handlers.connection('connecting');
-    const socket = new WebSocket(this.url);
+    const early = takeEarlySocket(this.url);
+    const socket = early?.socket ?? openLiveSocket(this.url);
     this.#socket = socket;
     this.#seq = -1;
     this.#pdus = 'none';
-    socket.onopen = () => {
+    const opened = () => {
       this.#retry = 0;
       this.handlers.connection('open');
     };
+    socket.onopen = opened;
     socket.onmessage = (event) => this.#receive(String(event.data));
     socket.onclose = () => {
       if (this.#socket !== socket) return;
@@ -94,16 +102,28 @@ export class LiveClient {
       const delay = Math.min(5000, 250 * 2 ** this.#retry++);
       this.#timer = setTimeout(() => this.#connect(), delay);
     };
+    if (!early) return;
+    // Taken over: its open and its messages so far happened before these handlers.
+    if (socket.readyState === WebSocket.OPEN) opened();
+    for (const { text, at } of early.texts) this.#receive(text, at);
   }
 
-  #receive(text: string): void {
+  /** `arrived`: when it came (earlier than now for a message the early socket kept). */
+  #receive(text: string, arrived = performance.now()): void {
     let message: LiveServerMessage;
     try {
       message = JSON.parse(text) as LiveServerMessage;
     } catch {
       return;
     }
-    if (message.type === 'snapshot') {
+    if (message.type === 'preview') {
+      // Only before the connection's snapshot; in the page's performance timeline (the UI bench reads it).
+      if (this.#seq >= 0) return;
+      performance.mark('pacscope:preview', { startTime: arrived, detail: { length: text.length, base: message.base } });
+      this.handlers.preview(unpackSnapshot(message.summary), message.base, message.endpoints);
+    } else if (message.type === 'snapshot') {
+      // In the page's performance timeline: when it was there to parse (the UI bench reads it).
+      if (this.#seq < 0) performance.mark('pacscope:snapshot', { startTime: arrived, detail: { length: text.length } });
       this.#batch = [];
       this.#seq = message.seq;
       // A new snapshot replaces everything, the PDUs too: asked for again.
