@@ -5,10 +5,11 @@
  * to make, not a list of copies that pushes the other findings out of view.
  *
  * Two findings repeat each other when they say the same thing: same rule,
- * same title once the association ids of their own evidence are left out
- * ("Association a4 rejected by …"). Their texts and fixes may still differ
- * in particulars (a teaching scenario's PACS listens on a new port each run),
- * so a list shows the newest occurrence's words (`latest`). The group keeps
+ * same title once the association ids of their own evidence and the port
+ * numbers of host:port are left out ("Association a4 rejected by "PACS" at
+ * 127.0.0.1:46631": a teaching scenario's PACS, or a restarted test SCP,
+ * listens on a new port each run; another host stays another finding). Their texts and fixes may still differ
+ * in particulars, so a list shows the newest occurrence's words (`latest`). The group keeps
  * the first one's time and carries every occurrence's evidence, so the
  * diagram marks them all.
  */
@@ -29,7 +30,8 @@ function keyOf(f: Finding): string {
   let key = `${f.rule}\u0000${f.title}`;
   // Longest first: "a12" is not left as "#2" by "a1".
   for (const id of [...f.evidence.associations].sort((a, b) => b.length - a.length)) key = key.split(id).join('#');
-  return key;
+  // host:port, an IPv4 address or a name; an IPv6 host is written [addr]:port.
+  return key.replace(/((?:\d{1,3}\.){3}\d{1,3}|\]|[A-Za-z][\w.-]*):\d{1,5}\b/g, '$1:*');
 }
 
 /** Groups repeated findings; groups are in the order of their first occurrence. */

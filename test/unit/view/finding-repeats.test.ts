@@ -36,6 +36,23 @@ describe('groupRepeats', () => {
     expect(findings[0].evidence.associations).toEqual(['a1']);
   });
 
+  it('takes the same rejection by an SCP on a new port as a repeat, and one on another host as another finding', () => {
+    const s = new Session();
+    s.open({ calling: 'VIEWER', called: 'WRONGAE', reject: [1, 1, 7], acceptor: { host: '127.0.0.1', port: 46631 } });
+    s.open({ calling: 'VIEWER', called: 'WRONGAE', reject: [1, 1, 7], acceptor: { host: '127.0.0.1', port: 42097 } });
+    s.open({ calling: 'VIEWER', called: 'WRONGAE', reject: [1, 1, 7], acceptor: { host: '10.0.0.9', port: 42097 } });
+    const findings = diagnose(s.summary);
+    expect(findings.map((f) => f.title.replace(/^Association a\d /, ''))).toEqual([
+      'rejected by "WRONGAE" at 127.0.0.1:46631: called AE title not recognised (1/1/7)',
+      'rejected by "WRONGAE" at 127.0.0.1:42097: called AE title not recognised (1/1/7)',
+      'rejected by "WRONGAE" at 10.0.0.9:42097: called AE title not recognised (1/1/7)',
+    ]);
+    expect(groupRepeats(findings).map((g) => [g.count, g.latest.evidence.associations])).toEqual([
+      [2, ['a2']],
+      [1, ['a3']],
+    ]);
+  });
+
   it('gives nothing for nothing', () => {
     expect(groupRepeats([])).toEqual([]);
   });
