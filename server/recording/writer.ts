@@ -43,9 +43,9 @@ export class RecordingWriter {
     return writer;
   }
 
-  /** Bytes handed to the file stream and not yet written. */
+  /** Bytes handed to the file stream and not yet written (none once it failed or closed: nothing more will be). */
   get pending(): number {
-    return this.stream.writableLength;
+    return this.closed || this.error ? 0 : this.stream.writableLength;
   }
 
   /** Appends one wire event. Never throws: a write error is kept and reported by `close`. */
