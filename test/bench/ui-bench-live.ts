@@ -20,7 +20,7 @@ import { dimse } from '../../server/endpoints/dimse-tap.ts';
 import type { LiveServerMessage } from '../../shared/events/live-messages.ts';
 import { unpackSnapshot } from '../../shared/events/live-snapshot.ts';
 import type { Summary } from '../../shared/model/summary-types.ts';
-import { percentile, READ_TIMES, type PageTimes } from './ui-bench-page.ts';
+import { percentile, READ_TIMES, TRACK_FROM, type PageTimes } from './ui-bench-page.ts';
 import { commandOf } from '../../shared/dimse/message-words.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -81,6 +81,7 @@ export interface LiveLatency {
 /** Runs the echoes with the page open, then pairs each new message's wire time with its arrow's times in the page. */
 export async function measureLiveLatency(page: Page, pageUrl: string, target: EchoTarget, count: number, gapMs: number): Promise<LiveLatency> {
   const before = (await liveSnapshot(pageUrl)).messages.length;
+  await page.evaluate(TRACK_FROM(before));
   await runEchoes(target, count, gapMs);
   await sleep(500); // let the last arrows arrive
   const summary = await liveSnapshot(pageUrl);

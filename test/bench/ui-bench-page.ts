@@ -8,7 +8,10 @@
  *   data-index=i first entered the DOM (MutationObserver) and when it was
  *   first seen inside the diagram's visible area below the pinned lifeline
  *   heads (checked in the observer callback, in the task right after it, and
- *   on every animation frame).
+ *   on every animation frame). Only arrows from index `from` on are watched
+ *   (TRACK_FROM): the live-latency run sets it to its first new message, so
+ *   that the page's main thread is not spent (each check forces a layout)
+ *   on the arrows of the session already drawn, which no figure uses.
  *   performance.now() counts from the navigation start; `timeOrigin` turns it
  *   into wall-clock milliseconds.
  * - `ws`: when the page created its WebSocket and when the first message (the
@@ -25,21 +28,22 @@
  *   done): the main thread's rendering work for the frame.
  */
 export const PAGE_INIT_SCRIPT = `(() => {
-  const B = { added: {}, shown: {}, pending: new Set(), track: true, frames: null, work: null, ws: { created: null, first: null, bytes: 0 } };
+  const B = { added: {}, shown: {}, pending: new Set(), track: true, from: 0, frames: null, work: null, ws: { created: null, first: null, bytes: 0 } };
   window.__bench = B;
   const HEADS = 56;
-  const inView = (el) => {
-    const d = document.querySelector('[data-testid=diagram]');
-    const s = d && d.closest('.scroller');
-    if (!s || !el.isConnected) return false;
+  const inView = (el, b) => {
+    if (!el.isConnected) return false;
     const a = el.getBoundingClientRect();
-    const b = s.getBoundingClientRect();
     return a.height > 0 && a.bottom > b.top + HEADS && a.top < b.bottom;
   };
   const check = (now) => {
+    const d = document.querySelector('[data-testid=diagram]');
+    const s = d && d.closest('.scroller');
+    if (!s) return;
+    const box = s.getBoundingClientRect();
     for (const el of B.pending) {
       if (!el.isConnected) { B.pending.delete(el); continue; }
-      if (!inView(el)) continue;
+      if (!inView(el, box)) continue;
       const i = el.getAttribute('data-index');
       if (!(i in B.shown)) B.shown[i] = now;
       B.pending.delete(el);
@@ -56,6 +60,7 @@ export const PAGE_INIT_SCRIPT = `(() => {
         const found = n.matches('[data-testid=arrow]') ? [n] : n.querySelectorAll('[data-testid=arrow]');
         for (const el of found) {
           const i = el.getAttribute('data-index');
+          if (Number(i) < B.from) continue;
           if (!(i in B.added)) B.added[i] = now;
           if (!(i in B.shown)) B.pending.add(el);
         }
@@ -121,6 +126,8 @@ export const READ_TIMES = `(() => {
 })()`;
 export const START_FRAMES = `(() => { const B = window.__bench; B.track = false; B.pending.clear(); B.frames = []; B.work = []; })()`;
 export const STOP_FRAMES = `(() => { const B = window.__bench; const r = { frames: B.frames, work: B.work }; B.frames = null; B.work = null; return r; })()`;
+/** Watches only the arrows from message `index` on (see `from` above). */
+export const TRACK_FROM = (index: number): string => `(() => { const B = window.__bench; B.from = ${index}; for (const el of B.pending) if (Number(el.getAttribute('data-index')) < ${index}) B.pending.delete(el); })()`;
 export const TRACK_ON = `(() => { window.__bench.track = true; })()`;
 
 /** Nearest-rank percentile (p in 0..100) of the values; NaN when there are none. */
