@@ -3,10 +3,12 @@
  * change: when a summary only adds messages and PDUs after the ones drawn,
  * adds associations and updates them (the usual live delta), the new arrows
  * are appended and the bars they touch extended; everything else — objects
- * included, so the diagram redraws only what changed — stays. When a change
- * would move what is drawn (a lifeline inserted left of others, a new parent
- * that re-nests bars, a row that sorts before the last one, a filter or
- * toggle change, the real-time axis), the layout is made afresh. Both paths
+ * included, so the diagram redraws only what changed — stays. A lifeline
+ * inserted among the others moves what is drawn sideways only
+ * (lane-shift.ts). When a change would move what is drawn otherwise (lanes
+ * reordered or gone, a new parent that re-nests bars, a row that sorts
+ * before the last one, a filter or toggle change, the real-time axis), the
+ * layout is made afresh. Both paths
  * run the same code (an empty layout extended by the whole summary is the
  * full layout), and the result is the same as a full layout of the new
  * summary (test/unit/web/incremental-layout.test.ts checks it on random
@@ -21,6 +23,7 @@ import { GEOMETRY, type Arrow, type Bar, type CancelLink, type Layout, type Layo
 import { associationRows, barSpan, cancelOf, compareRows, endsAtOnce, extendSpan, lifecycleArrow, makeBar, messageArrow, pduArrow, rowEvent, type BarX, type Row, type Span } from './layout-pieces.ts';
 import { drawnAssociations, keepsLifelines, keepsPlan, layLifelines, mayChangePlan, messagePasses, planModel, reparented, type LaidModel, type PlanModel } from './layout-model.ts';
 import { Nesting } from './nesting.ts';
+import { laneShifts, shiftDrawn } from './lane-shift.ts';
 import { DEFAULT_GAPS, gapLabel, idleGaps, toPlay } from '../replay-gaps.ts';
 import { CommandField } from '../../dimse/command-fields.ts';
 
@@ -56,6 +59,8 @@ interface State {
   linkSources: Set<number>;
   /** Association id → index in layout.arrows of its A-ASSOCIATE arrow (its label follows the answer: accepted, rejected). */
   startArrows: Map<string, number>;
+  /** The last extension moved what was drawn sideways (a lifeline inserted). */
+  movedSideways: boolean;
   layout: Layout;
 }
 
@@ -67,7 +72,7 @@ function emptyState(options: LayoutOptions): State {
   return {
     summary: EMPTY, options, model, laid, drawn: new Set(), withMessages: new Set(), seen: new Set(), index: new Map(),
     rows: 0, last: null, lastY: GEOMETRY.top, spans: new Map(), nesting: new Nesting(), barAt: new Map(), lastBar: null,
-    open: new Set(), messageY: new Map(), linkSources: new Set(), startArrows: new Map(),
+    open: new Set(), messageY: new Map(), linkSources: new Set(), startArrows: new Map(), movedSideways: false,
     layout: {
       lifelines: laid.lifelines, cancels: [], bars: [], arrows: [], links: [], breaks: [], width: GEOMETRY.left + GEOMETRY.laneWidth, height: GEOMETRY.top + GEOMETRY.bottom,
       duplicateOf: model.plan.duplicateOf, ends: laid.ends, shownMessages: 0, totalMessages: 0,
@@ -92,12 +97,15 @@ export class IncrementalLayout {
   #state: State | null = null;
   /** Layouts made afresh (the first one included); the others were extensions. */
   fullLayouts = 0;
+  /** Extensions that moved what was drawn sideways, a lifeline being inserted among the others. */
+  sidewaysMoves = 0;
 
   update(summary: Summary, options: LayoutOptions): Layout {
     let state = this.#state;
     // The real-time axis scales every row by the session's duration: no extension there.
     const reusable = state !== null && sameOptions(state.options, options) && !(options.realTime && state.rows > 0);
     let next = reusable ? extend(state!, summary) : null;
+    if (next?.movedSideways) this.sidewaysMoves += 1;
     if (next === null) {
       this.fullLayouts += 1;
       state = emptyState(options);
@@ -122,6 +130,7 @@ function extend(s: State, next: Summary): State | null {
   const g = GEOMETRY;
   const o = s.options;
   const prev = s.summary;
+  s.movedSideways = false;
   if (!extendsList(prev.messages, next.messages)) return null;
   if (o.pdus && !extendsList(prev.pdus, next.pdus)) return null;
   if (next.associations.length < prev.associations.length) return null;
@@ -173,8 +182,16 @@ function extend(s: State, next: Summary): State | null {
       }
     }
     const laid = layLifelines(model, drawn);
-    const lifelines = keepsLifelines(s.laid.lifelines, laid.lifelines);
-    if (lifelines === null) return null;
+    let lifelines = keepsLifelines(s.laid.lifelines, laid.lifelines);
+    if (lifelines === null) {
+      // A lifeline inserted among the others: what is drawn moves sideways, rows stay (lane-shift.ts).
+      const shifts = laneShifts(s.laid.lifelines, laid.lifelines);
+      const moved = shifts && shiftDrawn(s.layout, shifts, laid.ends, s.laid.laneX);
+      if (!moved) return null;
+      s.layout = { ...s.layout, ...moved };
+      s.movedSideways = true;
+      lifelines = laid.lifelines;
+    }
     s.laid = { ...laid, lifelines };
     s.drawn = drawn;
     s.linkSources = new Set([...model.plan.parents.values()].flatMap((p) => (p.messageIndex === null ? [] : [p.messageIndex])));

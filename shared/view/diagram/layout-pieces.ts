@@ -209,27 +209,38 @@ class MessageArrow implements Arrow {
   readonly cls: string;
   readonly #message: SummaryMessage;
 
+  /** `like`: an arrow of the same message whose words are taken as they are (moved sideways by lane-shift.ts). */
   constructor(
     m: SummaryMessage,
     readonly index: number,
     readonly y: number,
     readonly x1: number,
     readonly x2: number,
+    like?: MessageArrow,
   ) {
     this.association = m.association;
     this.side = m.side;
     this.time = m.time;
-    this.command = commandOf(m);
+    this.command = like ? like.command : commandOf(m);
     this.commandField = m.commandField;
-    this.status = statusCodeOf(m);
-    this.meaning = statusMeaningOf(m);
-    this.cls = statusClass(m);
+    this.status = like ? like.status : statusCodeOf(m);
+    this.meaning = like ? like.meaning : statusMeaningOf(m);
+    this.cls = like ? like.cls : statusClass(m);
     this.#message = m;
+  }
+
+  moved(x1: number, x2: number): MessageArrow {
+    return new MessageArrow(this.#message, this.index, this.y, x1, x2, this);
   }
 
   get label(): string {
     return cached(messageLabels, this.#message, messageLabel);
   }
+}
+
+/** The same arrow with its ends at x1 and x2. */
+export function movedArrow(a: Arrow, x1: number, x2: number): Arrow {
+  return a instanceof MessageArrow ? a.moved(x1, x2) : { ...a, x1, x2 };
 }
 
 export function messageArrow(m: SummaryMessage, index: number, y: number, barX: BarX): Arrow {

@@ -39,6 +39,7 @@ function optionsFor(seed: number): LayoutOptions {
 
 describe('IncrementalLayout', () => {
   it('equals the full layout after every batch of random live deltas, under every view option', () => {
+    let sideways = 0;
     for (let seed = 1; seed <= 120; seed++) {
       const deltas = liveScript(seed, { operations: 2 + (seed % 7), legacyLinks: seed % 5 === 0 });
       const options = optionsFor(seed);
@@ -51,7 +52,10 @@ describe('IncrementalLayout', () => {
         // A message arrow's label is a getter, not an own property: compared on its own.
         expect(inc.arrows.map((a) => a.label), `seed ${seed}, batch ${step}`).toEqual(full.arrows.map((a) => a.label));
       });
+      sideways += incremental.sidewaysMoves;
     }
+    // The sessions insert lifelines among those drawn (a VIEWER after SCU, PACS and STORESCP): that path is checked too.
+    expect(sideways).toBeGreaterThan(5);
   });
 
   it('extends a growing C-MOVE without laying it out afresh, keeping what was drawn', () => {
@@ -110,5 +114,35 @@ describe('IncrementalLayout', () => {
     }
     expect(incremental.update(summary, options)).toEqual(layoutDiagram(summary, options));
     expect(incremental.fullLayouts - before).toBeLessThanOrEqual(1);
+  });
+
+  it('moves a big session sideways, without laying it out afresh, when the lifeline of a new SCU comes between those drawn', () => {
+    // SCU → PACS, and PACS → STORESCP: a VIEWER (an SCU) is drawn left of PACS, so PACS and STORESCP move right.
+    const big = JSON.parse(JSON.stringify(liveScript(7, { operations: 40 })).replaceAll('"VIEWER"', '"SCU"').replaceAll('"10.0.0.4"', '"10.0.0.1"')) as LiveDelta[];
+    let summary = applyDeltas(emptySummary(), big);
+    const incremental = new IncrementalLayout();
+    const options: LayoutOptions = { pdus: false, realTime: false, filter: NO_FILTER };
+    const before = incremental.update(summary, options);
+    expect(before.lifelines.map((l) => l.ae)).not.toContain('VIEWER');
+    const viewer = liveScript(3, { operations: 1, kinds: ['echo'] }).filter((d) => d.type !== 'pdu');
+    const renumbered = viewer.map((d): LiveDelta => {
+      if (d.type === 'association') {
+        const a = d.association;
+        return { ...d, association: { ...a, id: `v${a.id}`, requestor: { ...a.requestor, ae: a.requestor.ae === null ? null : 'VIEWER', host: '10.0.0.4' }, start: a.start + 100, end: a.end === null ? null : a.end + 100 } };
+      }
+      if (d.type === 'message') return { ...d, index: d.index + summary.messages.length, message: { ...d.message, association: `v${d.message.association}`, time: d.message.time + 100 } };
+      return d;
+    });
+    const full = incremental.fullLayouts;
+    for (const d of renumbered) {
+      summary = applyDeltas(summary, [d]);
+      expect(incremental.update(summary, options)).toEqual(layoutDiagram(summary, options));
+    }
+    const after = incremental.update(summary, options);
+    expect(after.lifelines.map((l) => l.ae).indexOf('VIEWER')).toBeLessThan(after.lifelines.map((l) => l.ae).indexOf('PACS'));
+    expect(incremental.fullLayouts).toBe(full);
+    expect(incremental.sidewaysMoves).toBe(1);
+    // The session's first arrow (SCU → PACS) now ends a lane further right.
+    expect(after.arrows[0].x2 - before.arrows[0].x2).toBe(300);
   });
 });
