@@ -64,6 +64,7 @@ export async function openCommand(argv: string[]): Promise<number> {
     token: null,
     webRoot: WEB_ROOT,
     mode: 'open',
+    home: basename(file),
   });
   const url = `${live.url}?session=${encodeURIComponent(basename(file))}`;
   process.stdout.write(`pacscope ${VERSION} showing ${file} (${format}) on ${url}\nsessions folder: ${dirname(file)}\n`);

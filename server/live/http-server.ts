@@ -59,6 +59,8 @@ export interface LiveServerOptions {
   captures?: CaptureRegistry | null;
   /** `open`: `pacscope open FILE` (nothing live runs here; the UI hides what acts on a live session). Default `serve`. */
   mode?: 'serve' | 'open';
+  /** The session of the sessions folder the page shows when its address names none (`pacscope open FILE`: FILE). */
+  home?: string;
 }
 
 export interface RunningLiveServer {
@@ -164,6 +166,12 @@ export async function startLiveServer(o: LiveServerOptions): Promise<RunningLive
     const hostBad = hostProblem(req, policy);
     if (hostBad) return sendError(res, 421, hostBad);
     if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
+      // The bare address of `pacscope open FILE` (typed, or a bookmark) shows FILE, as the address it printed does.
+      if (o.home && url.pathname === '/' && !url.searchParams.has('session') && (req.method === 'GET' || req.method === 'HEAD')) {
+        url.searchParams.set('session', o.home);
+        res.writeHead(302, { Location: `/${url.search}` }).end();
+        return;
+      }
       if (await serveStatic(o.webRoot, url.pathname, req, res)) return;
       return sendError(res, 405, `${req.method} is not allowed here`);
     }

@@ -51,6 +51,20 @@ describe('opening recordings and captures', () => {
     expect((await arrows(page)).map((a) => a.command).slice(0, 2)).toEqual(['C-STORE-RQ', 'C-STORE-RSP']);
   });
 
+  it('its bare address (typed, or a bookmark) shows the file too', async () => {
+    const bare = new URL('/', url).href;
+    const answer = await fetch(bare, { redirect: 'manual' });
+    expect([answer.status, answer.headers.get('location')]).toEqual([302, '/?session=store.pcapng']);
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(bare);
+      await page.locator('[data-testid=lifeline][data-ae=STORESCU]').waitFor({ timeout: 10_000 });
+      expect(new URL(page.url()).search).toBe('?session=store.pcapng');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('shows what applies to a file: no live tab or live-only panel, the findings in view, no failed request', async () => {
     const page = browser.page;
     await page.locator('[data-testid=findings]').waitFor({ timeout: 10_000 });
