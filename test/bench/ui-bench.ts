@@ -15,8 +15,9 @@
  * Extra rows: first render and frames of the two smaller sessions.
  *
  * BENCH_UI_BEFORE=REV measures that revision too, in the same run, each
- * session right after the other (ui-bench-before.ts), and prints both side
- * by side. Each session is generated as wire events into a recording
+ * session right after the other, "before" first for the big C-MOVE and the
+ * 172-message session, "after" first for the others (ui-bench-before.ts),
+ * and prints both side by side. Each session is generated as wire events into a recording
  * (.tmp/bench/) and loaded by test/bench/ui-bench-server.ts through the hub
  * into the live HTTP server of `serve`. Servers run on free loopback ports
  * and are stopped at the end. BENCH_UI_INSTANCES sets the big C-MOVE's size.
@@ -212,10 +213,15 @@ async function main(): Promise<void> {
     await browser.context.addInitScript({ content: PAGE_INIT_SCRIPT });
     await browser.page.close();
     const b = browser;
-    // Each session for every build, one right after the other, so both see the same machine load.
+    // Each session for every build, one right after the other, so both see the same machine load; the order
+    // alternates from one session to the next (with "before" always first, the second build was the slower
+    // in 8 of the 9 live rows of three runs, while the two alone, one after the other, were alike).
+    let round = 0;
     const each = async <T>(measure: (build: Build) => Promise<T>): Promise<T[]> => {
-      const out: T[] = [];
-      for (const build of builds) out.push(await measure(build));
+      const order = builds.map((_, i) => i);
+      if (round++ % 2 === 1) order.reverse();
+      const out: T[] = new Array(builds.length);
+      for (const i of order) out[i] = await measure(builds[i]);
       return out;
     };
     const big = await each((build) => measureSession(b, build, BIG));
