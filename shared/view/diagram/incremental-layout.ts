@@ -8,11 +8,11 @@
  * (lane-shift.ts). When a change would move what is drawn otherwise (lanes
  * reordered or gone, a new parent that re-nests bars, a row that sorts
  * before the last one, a filter or toggle change, the real-time axis), the
- * layout is made afresh. Both paths
- * run the same code (an empty layout extended by the whole summary is the
- * full layout), and the result is the same as a full layout of the new
- * summary (test/unit/web/incremental-layout.test.ts checks it on random
- * delta sequences). Pure apart from the state it keeps between calls.
+ * layout is made afresh. Both paths run the same code (an empty layout
+ * extended by the whole summary is the full layout), and the result is the
+ * same as a full layout of the new summary
+ * (test/unit/web/incremental-layout.test.ts checks it on random delta
+ * sequences). Pure apart from the state it keeps between calls.
  *
  * Summaries are compared by identity: the items of the lists are expected to
  * be the objects of the previous summary (the web's apply-delta.ts and the
