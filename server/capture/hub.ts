@@ -135,6 +135,12 @@ export class CaptureHub {
   private isMirror(event: WireEvent): boolean {
     // A refusal is kept even from a mirror: it is the only trace of why (e.g. the proxy's upstream refused).
     if (this.mirrorOf.has(event.conn)) return event.kind !== 'refused';
+    // A connection whose real legs were named (a proxy's relay: client → proxy, proxy → upstream) is known by
+    // them alone: its open joins the two far ends (client → upstream), a pair no socket has, which can equal
+    // another relay's real upstream leg (Linux gives one ephemeral port to connections to different peers),
+    // and that relay is not this one: taken for a mirror, the open was dropped with the whole connection (the
+    // likely way the proxy concurrency interop test once recorded 48 of 56 parallel associations).
+    if (event.kind === 'open' && this.tupleOf.has(event.conn)) return false;
     if (event.kind === 'open') {
       const tuple = tupleKey(event.requestor, event.acceptor);
       const owner = this.byTuple.get(tuple);
