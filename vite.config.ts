@@ -33,6 +33,8 @@ export default defineConfig({
   plugins: [svelte(), preloadUi()],
   // One stylesheet, linked from index.html: the components' styles too, though their code is in the UI's chunk.
   build: { outDir: `${here}web/dist`, emptyOutDir: true, target: 'es2022', cssCodeSplit: false },
+  // The diagnosis worker (web/src/lib/diagnosis/diagnosis.worker.ts) is a module worker, as the page's own scripts.
+  worker: { format: 'es' },
   test: {
     dir: here,
     include: ['test/**/*.test.ts'],

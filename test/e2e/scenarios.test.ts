@@ -107,6 +107,9 @@ describe('teaching scenarios', () => {
     await runScenario('unknown-destination', '2 of 2');
     const finding = page.locator('[data-testid=finding][data-rule="move.destination-unknown"]');
     await finding.waitFor({ timeout: 10_000 });
+    // Found by the diagnosis worker (live), which knows the scenario's associations as pacscope's own probing.
+    expect(page.workers().map((w) => w.url())).toEqual([expect.stringMatching(/\/assets\/diagnosis\.worker-[\w-]+\.js$/)]);
+    expect(await finding.getAttribute('data-origin')).toBe('scenario');
     await finding.locator('button.title').click();
     expect(await finding.textContent()).toMatch(/NOWHERE/);
     expect(await finding.textContent()).toMatch(/fix:/);

@@ -22,6 +22,7 @@ import { LiveClient } from '../transport/live-client.ts';
 import { api, LIVE_DETAILS, livePageDetails, sessionPageDetails, type SessionPageInfo, type SessionSummary } from '../transport/api.ts';
 import { applyDeltas, emptySummary } from './apply-delta.ts';
 import { followSelection } from './follow-selection.ts';
+import { LiveDiagnosis } from '../diagnosis/live-diagnosis.svelte.ts';
 import { NO_FILTER, type DiagramFilter } from '../../../../shared/view/diagram/filter.ts';
 
 import type { Selection } from '../../../../shared/view/diagram/layout-types.ts';
@@ -54,6 +55,9 @@ export class Session {
    * what it was (empty on a page just opened), so nothing selects, inspects, diagnoses or filters a part of the session.
    */
   preview = $state.raw<{ summary: Summary; base: number; total: number } | null>(null);
+
+  /** The live session's diagnosis, off the main thread: fed the stream's texts here, asked by the findings panel. */
+  readonly diagnosis = new LiveDiagnosis();
 
   #client: LiveClient | null = null;
   #snapshotDrawn = false;
@@ -110,6 +114,7 @@ export class Session {
       pdus: (pdus) => (this.summary = { ...this.summary, pdus }),
       endpoints: (endpoints) => (this.endpoints = endpoints),
       connection: (state) => (this.connection = state),
+      accepted: (kind, text) => this.diagnosis.stream(kind, text),
     });
     if (this.#showPdus || this.#selected) this.#client.wantPdus();
     this.#client.start();

@@ -31,6 +31,8 @@ export interface LiveHandlers {
   pdus(pdus: SummaryPdu[], seq: number): void;
   endpoints(endpoints: EndpointInfo[]): void;
   connection(state: 'connecting' | 'open' | 'closed'): void;
+  /** The text of every snapshot, delta and PDU list taken (in order, whatever the batching): a mirror of the model rebuilds it from them (the diagnosis worker). */
+  accepted?(kind: 'snapshot' | 'delta' | 'pdus', text: string): void;
 }
 
 export class LiveClient {
@@ -130,6 +132,7 @@ export class LiveClient {
       this.#pdus = 'none';
       const summary = unpackSnapshot(message.summary);
       this.handlers.snapshot(summary, message.endpoints, message.seq, message.window ?? wholeWindow(summary));
+      this.handlers.accepted?.('snapshot', text);
       this.#askPdus();
     } else if (message.type === 'delta') {
       if (this.#seq >= 0 && message.seq <= this.#seq) return; // already in the snapshot
@@ -140,6 +143,7 @@ export class LiveClient {
       this.#seq = message.seq;
       if (message.delta.type === 'pdu' && this.#pdus !== 'here') return; // the list asked for will hold it
       this.#batch.push(message.delta);
+      this.handlers.accepted?.('delta', text);
       this.#scheduleFlush();
     } else if (message.type === 'pdus') {
       if (this.#pdus !== 'asked') return;
@@ -147,6 +151,7 @@ export class LiveClient {
       // The deltas received before it first: its list replaces the PDUs, later deltas append to it.
       this.#flush();
       this.handlers.pdus(message.pdus, message.seq);
+      this.handlers.accepted?.('pdus', text);
     } else if (message.type === 'endpoints') {
       this.handlers.endpoints(message.endpoints);
     }
