@@ -41,16 +41,16 @@ describe('the diagnosis worker mirrors the live model from the stream texts', ()
     });
   }
 
-  it('finds something in a session with failures, and answers a request with its id', () => {
+  it('takes texts with or without a request; finds something in a session with failures and answers with the id of the request', () => {
     const deltas = liveScript(7, { operations: 60 });
     const mirror = new LiveMirror();
-    mirror.receive(snapshotText(started(emptySummary()), 0));
-    deltas.forEach((d, i) => mirror.receive(deltaText(d, i + 1)));
-    const reply = mirror.handle({ type: 'diagnose', id: 42, probes: [], listening: [] });
+    const texts = [snapshotText(started(emptySummary()), 0), ...deltas.map((d, i) => deltaText(d, i + 1))];
+    // Texts without a request: taken, nothing answered.
+    expect(mirror.handle({ id: 41, texts: texts.slice(0, 10), diagnose: false, probes: [], listening: [] })).toBeNull();
+    const reply = mirror.handle({ id: 42, texts: texts.slice(10), diagnose: true, probes: [], listening: [] });
     expect(reply?.id).toBe(42);
     expect(reply?.messages).toBe(applyDeltas(emptySummary(), deltas).messages.length);
     expect(reply?.findings.length).toBeGreaterThan(0);
-    expect(mirror.handle({ type: 'stream', text: deltaText(deltas[0], 999) })).toBeNull();
   });
 
   it('a new snapshot replaces everything before it; a text that is not JSON changes nothing', () => {

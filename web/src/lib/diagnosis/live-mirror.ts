@@ -15,12 +15,18 @@ import type { Summary } from '../../../../shared/model/summary-types.ts';
 import { diagnose, liveNow, type Finding, type ListeningEndpoint, type ProbeRun } from '../../../../shared/diagnosis/index.ts';
 import { applyDeltas, emptySummary } from '../state/apply-delta.ts';
 
-/** What the page posts to the worker. */
-export type DiagnosisRequest =
-  /** The text of a live message the page applied (snapshot, delta or PDU list). */
-  | { type: 'stream'; text: string }
-  /** Run the rules over the model as of the texts posted before, with the page's probes and listening endpoints. */
-  | { type: 'diagnose'; id: number; probes: ProbeRun[]; listening: ListeningEndpoint[] };
+/**
+ * What the page posts to the worker: the texts of the live messages it applied since its last post (snapshot, delta
+ * or PDU list, in order) and, unless `diagnose` is false, a request to run the rules over the model as of them, with
+ * the page's probes and listening endpoints.
+ */
+export interface DiagnosisRequest {
+  id: number;
+  texts: string[];
+  diagnose: boolean;
+  probes: ProbeRun[];
+  listening: ListeningEndpoint[];
+}
 
 /** What the worker answers to a 'diagnose'. */
 export interface DiagnosisReply {
@@ -70,11 +76,8 @@ export class LiveMirror {
   }
 
   handle(request: DiagnosisRequest): DiagnosisReply | null {
-    if (request.type === 'stream') {
-      this.receive(request.text);
-      return null;
-    }
-    const findings = this.diagnose(request.probes, request.listening);
-    return { id: request.id, findings, messages: this.#summary.messages.length };
+    for (const text of request.texts) this.receive(text);
+    if (!request.diagnose) return null;
+    return { id: request.id, findings: this.diagnose(request.probes, request.listening), messages: this.summary().messages.length };
   }
 }
