@@ -12,9 +12,8 @@
  * `available` turns false and the panel runs the rules on the main thread.
  */
 import type { Finding, ListeningEndpoint, ProbeRun } from '../../../../shared/diagnosis/index.ts';
+import type { AcceptedKind } from '../transport/live-client.ts';
 import type { DiagnosisReply, DiagnosisRequest } from './live-mirror.ts';
-
-export type StreamKind = 'snapshot' | 'delta' | 'pdus';
 
 /** Texts that go to the worker without a request when no `run` came to take them (a replay shown for a while). */
 const UNASKED_POST = 5000;
@@ -27,7 +26,7 @@ export class LiveDiagnosis {
   #waiting = new Map<number, { resolve: (findings: Finding[]) => void; reject: (e: Error) => void }>();
 
   /** The text of a live message the page applied, in the order applied. */
-  stream(kind: StreamKind, text: string): void {
+  stream(kind: AcceptedKind, text: string): void {
     if (!this.available) return;
     if (kind === 'snapshot') this.#queue = [];
     this.#queue.push(text);

@@ -21,6 +21,9 @@ import type { Summary, SummaryPdu } from '../../../../shared/model/summary-types
 import { unpackSnapshot, wholeWindow } from '../../../../shared/events/live-snapshot.ts';
 import { liveUrl, openLiveSocket, takeEarlySocket } from './early-socket.ts';
 
+/** The live messages that change the model, as `LiveHandlers.accepted` names them. */
+export type AcceptedKind = 'snapshot' | 'delta' | 'pdus';
+
 export interface LiveHandlers {
   /** The live window of the session (all of a short one), PDUs not included; again whenever the window moves on. */
   snapshot(summary: Summary, endpoints: EndpointInfo[], seq: number, window: LiveWindowInfo): void;
@@ -32,7 +35,7 @@ export interface LiveHandlers {
   endpoints(endpoints: EndpointInfo[]): void;
   connection(state: 'connecting' | 'open' | 'closed'): void;
   /** The text of every snapshot, delta and PDU list taken (in order, whatever the batching): a mirror of the model rebuilds it from them (the diagnosis worker). */
-  accepted?(kind: 'snapshot' | 'delta' | 'pdus', text: string): void;
+  accepted?(kind: AcceptedKind, text: string): void;
 }
 
 export class LiveClient {
