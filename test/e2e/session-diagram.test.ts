@@ -116,6 +116,10 @@ async function selectedInView(page: Page): Promise<{ inside: boolean; what: stri
 describe('a whole teaching session in one diagram', () => {
   it('every scenario twice: one lane per AE, nothing overlaps, heads readable at every zoom', async () => {
     const page = browser.page;
+    // The diagram's warm-up (web/src/lib/diagram/warmup.svelte.ts) ran once the snapshot was drawn, out of the document.
+    await page.waitForFunction(() => performance.getEntriesByName('pacscope:warm-up-done', 'mark').length === 1, null, { timeout: 10_000 });
+    expect(await page.locator('[data-ae^=WARMUP]').count()).toBe(0);
+    expect(browser.errors).toEqual([]);
     for (let round = 0; round < 2; round++) for (const name of SCENARIOS) await runScenario(page, name);
     const lanes = await lifelines(page);
     const titles = lanes.map((l) => l.ae);
