@@ -1,13 +1,12 @@
 /**
  * A small made-up live session in three stages, for the diagram's warm-up
- * (web/src/lib/diagram/DiagramWarmup.svelte): a C-ECHO between WARMUP-SCU
+ * (web/src/lib/diagram/warmup.svelte.ts): a C-ECHO between WARMUP-SCU
  * and WARMUP-SCP; then a second SCU, whose lane goes in left of the SCP
  * and moves it (lane-shift.ts); then more messages on both. Drawn once,
- * hidden, right after a page has drawn its first snapshot, it runs the code
+ * out of the document, right after a live page has drawn its first snapshot, it runs the code
  * a live update runs — laying out, shifting lanes, adding and moving
- * arrows — before the first real association needs it: that first update
- * took 60–160 ms on a page just loaded (code not yet run, nothing known to
- * the JavaScript engine about it), against ~15 ms afterwards.
+ * arrows — before the first real association needs it (the figures are in
+ * warmup.svelte.ts).
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../model/summary-types.ts';
 
