@@ -7,8 +7,11 @@
  * lane shift, Svelte's updates of the arrows — so that the first real
  * association after the page loaded is not the first to run it. Measured
  * (a 172-message session, its first new C-ECHO-RQ from the wire into view,
- * 8 page loads each): median 93 ms without, 66 ms with; later messages
- * take ~15 ms. What is left is the browser's side of that first update
+ * 8 page loads each, against the build before the warm-up and the
+ * diagnosis worker; 3 of the 8 with an earlier variant that spread the
+ * warm-up over idle periods): median 93 ms without, 66 ms with, runs
+ * ranging 36–111 and 49–90 ms; later messages take ~15 ms. The noise of a
+ * 2-CPU machine is as large as the gain. What is left is the browser's side of that first update
  * (style, layout and paint of every arrow a new lane moves), which a
  * detached diagram cannot warm. Detached, it adds nothing to the page: no
  * element, no test id, no layout or paint; it costs 50–90 ms of the main
