@@ -3,17 +3,14 @@
  * (web/src/lib/diagram/warmup.svelte.ts): a C-ECHO between WARMUP-SCU
  * and WARMUP-SCP; then a second SCU, whose lane goes in left of the SCP
  * and moves it (lane-shift.ts); then more messages on both. Drawn once,
- * out of the document, right after a live page has drawn its first snapshot, it runs the code
- * a live update runs — laying out, shifting lanes, adding and moving
- * arrows — before the first real association needs it (the figures are in
- * warmup.svelte.ts).
+ * out of the document, right after a live page has drawn its first
+ * snapshot, it runs the code a live update runs — laying out, shifting
+ * lanes, adding and moving arrows — before the first real association
+ * needs it (the figures are in warmup.svelte.ts).
  */
 import type { Summary, SummaryAssociation, SummaryMessage } from '../../model/summary-types.ts';
-
-const VERIFICATION = '1.2.840.10008.1.1';
-const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-const C_ECHO_RQ = 0x0030;
-const C_ECHO_RSP = 0x8030;
+import { Uid, uidName } from '../../dicom/uids.ts';
+import { CommandField } from '../../dimse/command-fields.ts';
 
 function association(id: string, ae: string, port: number, start: number, end: number | null): SummaryAssociation {
   return {
@@ -27,7 +24,7 @@ function association(id: string, ae: string, port: number, start: number, end: n
     closeReason: null,
     closedFirst: null,
     presentationContexts: [
-      { id: 1, abstractSyntax: VERIFICATION, abstractSyntaxName: 'Verification SOP Class', transferSyntaxes: [IMPLICIT_LITTLE_ENDIAN], result: 0, resultText: 'acceptance', transferSyntax: IMPLICIT_LITTLE_ENDIAN },
+      { id: 1, abstractSyntax: Uid.Verification, abstractSyntaxName: uidName(Uid.Verification), transferSyntaxes: [Uid.ImplicitVrLittleEndian], result: 0, resultText: 'acceptance', transferSyntax: Uid.ImplicitVrLittleEndian },
     ],
     roles: [],
     maxPdu: { requestor: 16384, acceptor: 16384 },
@@ -51,10 +48,10 @@ function echo(associationId: string, requestor: string, time: number, messageId:
     to: response ? requestor : 'WARMUP-SCP',
     side: response ? 'acceptor' : 'requestor',
     presentationContextId: 1,
-    commandField: response ? C_ECHO_RSP : C_ECHO_RQ,
+    commandField: response ? CommandField.CEchoRsp : CommandField.CEchoRq,
     messageId: response ? null : messageId,
     respondsTo: response ? messageId : null,
-    affectedSopClass: VERIFICATION,
+    affectedSopClass: Uid.Verification,
     affectedSopInstance: null,
     requestedSopClass: null,
     requestedSopInstance: null,
