@@ -98,6 +98,32 @@ export async function lifelines(page: Page): Promise<DrawnLifeline[]> {
   );
 }
 
+/**
+ * Drawn arrows whose line does not run between its association's two bars
+ * (the facing edges, layout-pieces.ts): an arrow left behind when a lane
+ * moved. Arrows whose association's bar is not drawn (out of view) are not
+ * checked; a refused connection has one bar, which one end must touch.
+ */
+export async function arrowsOffTheirBars(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid=arrow], [data-testid=lifecycle-arrow]', (els) => {
+    const off: string[] = [];
+    const near = (a: number, b: number) => Math.abs(a - b) < 1.5;
+    for (const e of els) {
+      const id = e.getAttribute('data-association') ?? '';
+      const bar = document.querySelector(`[data-testid=association][data-association="${CSS.escape(id)}"]`);
+      const line = e.querySelector('line')?.getBoundingClientRect();
+      if (!bar || !line) continue;
+      const rects = Array.from(bar.querySelectorAll('rect'), (r) => r.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+      const ok =
+        rects.length >= 2
+          ? near(line.left, rects[0].right) && near(line.right, rects[rects.length - 1].left)
+          : rects.some((r) => near(line.left, r.right) || near(line.right, r.left));
+      if (!ok) off.push(`${e.getAttribute('data-command')} of ${id}: line ${line.left.toFixed(1)}–${line.right.toFixed(1)}, bars ${rects.map((r) => `${r.left.toFixed(1)}–${r.right.toFixed(1)}`).join(', ')}`);
+    }
+    return off;
+  });
+}
+
 /** Polls `read` until `done` holds (the diagram draws as deltas arrive). */
 export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
