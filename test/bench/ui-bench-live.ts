@@ -76,6 +76,11 @@ export interface LiveLatency {
   missing: number;
   /** The slowest messages: [position among the measured messages (0 = first), command, wire → in view ms]. */
   worst: [number, string, number][];
+  /**
+   * The first C-ECHO's association, the first after the page loaded (its 2 messages, wire → in view, the slower):
+   * its new lanes move the arrows drawn (NaN when one of them never came into view).
+   */
+  firstAssociation: number;
 }
 
 /** Runs the echoes with the page open, then pairs each new message's wire time with its arrow's times in the page. */
@@ -88,7 +93,8 @@ export async function measureLiveLatency(page: Page, pageUrl: string, target: Ec
   const times = (await page.evaluate(READ_TIMES)) as PageTimes;
   const start = Date.parse(summary.source.start ?? '');
   if (!Number.isFinite(start)) throw new Error('the live snapshot has no source start time');
-  const result: LiveLatency = { samples: 0, dom: [], shown: [], missing: 0, worst: [] };
+  const result: LiveLatency = { samples: 0, dom: [], shown: [], missing: 0, worst: [], firstAssociation: -Infinity };
+  let firstSeen = 0;
   for (let i = before; i < summary.messages.length; i++) {
     result.samples += 1;
     const wire = start + summary.messages[i].time * 1000;
@@ -101,7 +107,12 @@ export async function measureLiveLatency(page: Page, pageUrl: string, target: Ec
     result.dom.push(times.timeOrigin + added - wire);
     result.shown.push(times.timeOrigin + shown - wire);
     result.worst.push([i - before, commandOf(summary.messages[i]), times.timeOrigin + shown - wire]);
+    if (i - before < 2) {
+      result.firstAssociation = Math.max(result.firstAssociation, times.timeOrigin + shown - wire);
+      firstSeen += 1;
+    }
   }
+  if (firstSeen < 2) result.firstAssociation = NaN;
   result.worst = result.worst.sort((a, b) => b[2] - a[2]).slice(0, 3);
   return result;
 }

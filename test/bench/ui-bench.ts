@@ -12,7 +12,10 @@
  *     1,500 arrows the UI drew whole before issue 4, and the largest one the
  *     UI draws whole now (below 300 arrows, without virtualisation) to the
  *     end of the measurement — where a new lifeline moves every arrow drawn.
- * Extra rows: first render and frames of the two smaller sessions.
+ * Extra rows: first render and frames of the two smaller sessions; the
+ * first association after each live page loaded (the slower of its two
+ * messages, per live row), whose new lanes move the arrows drawn: two of a
+ * live row's 60 samples, the ones most likely among its 3 slowest.
  *
  * BENCH_UI_BEFORE=REV measures that revision too, in the same run, each
  * session right after the other, "before" first for the big C-MOVE and the
@@ -178,6 +181,23 @@ function liveRow(what: string, l: LiveLatency, extra: boolean, where: string, in
   return { what, extra, value: p95, unit: 'ms', target: '< 50 ms', met: p95 < 50 && l.missing === 0, detail: `${ECHOES} C-ECHOs ${ECHO_GAP_MS} ms apart to ${where}: ${describeLatency(l)}${dom}` };
 }
 
+/** The first association after each live page loaded, from the four live rows: what the lanes it brings cost. */
+function firstAssociationRow(rows: [string, LiveLatency][]): Row {
+  const values = rows.map(([, l]) => l.firstAssociation);
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—');
+  return {
+    what: '(extra) first association after load, worst',
+    extra: true,
+    value: Math.max(...values),
+    unit: 'ms',
+    target: '(in p95)',
+    met: null,
+    detail:
+      `wire → arrow in view, the slower of the first C-ECHO's 2 messages, per live row (its new lanes move the arrows drawn; 2 of the row's 60 samples): ` +
+      rows.map(([where, l]) => `${where} ${f(l.firstAssociation)} ms`).join(', '),
+  };
+}
+
 /** The rows of one build. */
 function rowsOf(f: { big: SessionFigures; old: SessionFigures; now: SessionFigures; serve: Awaited<ReturnType<typeof measureServe>> }): Row[] {
   const { big, old, now, serve: s } = f;
@@ -193,6 +213,7 @@ function rowsOf(f: { big: SessionFigures; old: SessionFigures; now: SessionFigur
     framesRow(`(extra) frame interval p95, ${old.messages} msgs`, old, true),
     renderRow(`(extra) first render, ${now.messages} msgs`, now, s.smallRender, true),
     framesRow(`(extra) frame interval p95, ${now.messages} msgs`, now, true),
+    firstAssociationRow([['fresh serve', s.live], [`${big.messages} shown`, big.live], [`${old.messages} shown`, old.live], [`${now.messages} shown`, now.live]]),
   ];
 }
 
