@@ -11,6 +11,14 @@
  * object while only its x change (`DrawnArrows`), and `place` writes the
  * attributes that depend on x: the group's transform, the line's and hit
  * area's length, the head, the label's anchor.
+ *
+ * Measured on the UI bench's 172-message session (176 arrows drawn whole),
+ * 12 page loads each, the first C-ECHO's association after the load (its
+ * new lanes move every arrow; the slower of its two messages, wire → in
+ * view): median 44 ms drawn from the template, 28 ms placed here; over
+ * 50 ms in 6 of the 12 loads before, 1 after. What is left of it is the
+ * browser's style, layout and paint (5–10 ms) and two CPUs shared with the
+ * servers and the SCU, doing their own first association.
  */
 import type { Arrow } from '../../../../shared/view/diagram/layout-types.ts';
 
