@@ -10,6 +10,7 @@ import { CommandField } from '../../dimse/command-fields.ts';
 import { commandOf, statusCodeOf, statusMeaningOf } from '../../dimse/message-words.ts';
 import { procedureStepLabel } from '../../dimse/worklist-mpps-words.ts';
 import { commitmentLabel } from '../../dimse/storage-commitment.ts';
+import type { Arrow } from './layout-types.ts';
 
 /**
  * Shortens a UID for a label: its first `keep` characters, an ellipsis and
@@ -116,4 +117,14 @@ export function pduLabel(p: SummaryPdu): string {
 export function statusClass(m: SummaryMessage): string {
   if (m.status === null) return 'request';
   return `status-${m.statusCategory ?? 'unknown'}`;
+}
+
+/**
+ * Is an arrow's label wider than the arrow, by an estimate of its width at
+ * the label's font size? It then starts at the arrow's left end instead of
+ * being centred, never cut off at the left (the diagram on screen and the
+ * SVG export).
+ */
+export function isWideLabel(a: Arrow, dx = a.x2 - a.x1): boolean {
+  return a.label.length * (a.kind === 'pdu' ? 7.3 : 8.2) > Math.abs(dx) - 16;
 }

@@ -10,6 +10,7 @@
  */
 import { GEOMETRY, type Arrow, type Layout } from '../diagram/layout.ts';
 import { headText } from '../diagram/lane-heads.ts';
+import { isWideLabel } from '../diagram/labels.ts';
 
 const COLOURS: Record<string, string> = {
   'status-success': '#1a7f37',
@@ -49,10 +50,6 @@ function timeText(seconds: number): string {
   return seconds < 10 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(3)} s`;
 }
 
-function isWide(a: Arrow): boolean {
-  return a.label.length * (a.kind === 'pdu' ? 7.3 : 8.2) > Math.abs(a.x2 - a.x1) - 16;
-}
-
 function arrowSvg(a: Arrow): string {
   const colour = COLOURS[a.cls] ?? FG;
   const dir = a.x2 >= a.x1 ? 1 : -1;
@@ -60,7 +57,7 @@ function arrowSvg(a: Arrow): string {
   const lifecycle = a.kind === 'lifecycle';
   const failed = a.cls === 'status-failure';
   const bold = failed || a.cls === 'status-warning';
-  const wide = isWide(a);
+  const wide = isWideLabel(a);
   const tx = wide ? Math.min(a.x1, a.x2) + 8 : (a.x1 + a.x2) / 2;
   const dash = pdu ? ' stroke-dasharray="3 3"' : lifecycle && !failed ? ' stroke-dasharray="5 3"' : '';
   const size = pdu ? 12 : lifecycle ? (failed ? 15 : 13) : 15;

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { IncrementalLayout, type LayoutOptions } from '../../../shared/view/diagram/layout.ts';
 import { NO_FILTER } from '../../../shared/view/diagram/filter.ts';
 import { warmupSessions } from '../../../shared/view/diagram/warmup-session.ts';
-import { arrowKey, DrawnArrows, isWideLabel } from '../../../web/src/lib/diagram/arrow-placement.ts';
+import { arrowKey, DrawnArrows } from '../../../web/src/lib/diagram/arrow-placement.ts';
+import { isWideLabel } from '../../../shared/view/diagram/labels.ts';
 import type { Arrow } from '../../../shared/view/diagram/layout-types.ts';
 
 const options: LayoutOptions = { pdus: false, realTime: false, endpoints: [], filter: NO_FILTER };

@@ -21,6 +21,7 @@
  * servers and the SCU, doing their own first association.
  */
 import type { Arrow } from '../../../../shared/view/diagram/layout-types.ts';
+import { isWideLabel } from '../../../../shared/view/diagram/labels.ts';
 
 export interface DrawnArrow {
   key: string;
@@ -36,11 +37,6 @@ export interface DrawnArrow {
 /** An arrow's key among those drawn (one message, PDU or lifecycle event of an association). */
 export function arrowKey(a: Arrow): string {
   return a.kind + a.index + (a.event ?? '');
-}
-
-/** Is the label wider than the arrow (an estimate of its width at the label's font size)? It then starts at the arrow's left end. */
-export function isWideLabel(a: Arrow, dx: number): boolean {
-  return a.label.length * (a.kind === 'pdu' ? 7.3 : 8.2) > Math.abs(dx) - 16;
 }
 
 /** Everything drawn of an arrow but its x. */
